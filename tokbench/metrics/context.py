@@ -1,0 +1,301 @@
+"""What metrics read: cached encodings and corpus-side counts, memoised per tokenizer x corpus.
+
+`CorpusView` holds corpus-only quantities (texts, unit keys, bytes/chars/words per sentence),
+shared across tokenizers. `MetricContext` adds one tokenizer: encodings come only from
+`tokbench.encode.encode_texts` (content-addressed cache), and the derived per-sentence token
+statistics are computed once with numpy and shared by every metric of the cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from tokbench.errors import TokbenchError
+from tokbench.metrics.text import Utf8Docs, gather_surface, script_of, word_spans, words_per_doc
+
+EOF_KEY = "<eof>"  # the empty final line of a FLORES file (Petrov protocol)
+
+
+def _ws_nonspace_chars(data: np.ndarray) -> int:
+    """Non-whitespace code points of a UTF-8 byte array (ASCII whitespace; used for UNK accounting)."""
+    lead = (data & 0xC0) != 0x80
+    space = (data == 0x20) | ((data >= 0x09) & (data <= 0x0D))
+    return int(np.count_nonzero(lead & ~space))
+
+
+class CorpusView:
+    """Corpus-side memo: documents per (split, lang) and their byte/char/word counts."""
+
+    def __init__(self, corpus: Any) -> None:
+        self.corpus = corpus
+        self.name: str = getattr(corpus, "name", None) or corpus.manifest.name
+        self._index: dict[tuple[str, str], np.ndarray] | None = None
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    @cached_property
+    def _table(self) -> Any:
+        return self.corpus.dataset.data.table if hasattr(self.corpus.dataset, "data") else None
+
+    @property
+    def splits(self) -> list[str]:
+        return list(self.corpus.splits)
+
+    @property
+    def parallel(self) -> bool:
+        return bool(getattr(self.corpus.manifest, "parallel", False))
+
+    def languages(self, split: str) -> list[str]:
+        return list(self.corpus.languages(split))
+
+    def default_split(self) -> str:
+        """`devtest` when the corpus has it (FLORES), else its last split."""
+        return "devtest" if "devtest" in self.splits else self.splits[-1]
+
+    def check_split(self, split: str) -> str:
+        if split not in self.splits:
+            raise TokbenchError(
+                f"corpus {self.name!r} has no split {split!r}; "
+                f"its splits: {', '.join(self.splits)} (--option split=...)"
+            )
+        return split
+
+    def _rows(self, split: str, lang: str) -> np.ndarray:
+        if self._index is None:
+            t = self._table
+            import pandas as pd
+
+            df = pd.DataFrame({"split": t.column("split").to_numpy(zero_copy_only=False),
+                               "lang": t.column("lang").to_numpy(zero_copy_only=False)})
+            self._index = {k: np.asarray(v) for k, v in df.groupby(["split", "lang"], sort=False).indices.items()}
+        rows = self._index.get((split, lang))
+        if rows is None:
+            raise TokbenchError(f"corpus {self.name!r} has no language {lang!r} in split {split!r}")
+        return rows
+
+    def docs(self, split: str, lang: str) -> tuple[list[str], list[str]]:
+        """(ids, texts) of one split and language in corpus order; ids as strings for alignment."""
+        if self._table is not None:
+            rows = self._rows(split, lang)
+            ids = [str(x) for x in self._table.column("id").take(rows).to_pylist()]
+            texts = self._table.column("text").take(rows).to_pylist()
+        else:  # a Corpus without an Arrow-backed dataset: positions stand in for ids
+            texts = list(self.corpus.texts(split, lang))
+            ids = [str(i) for i in range(len(texts))]
+        return ids, texts  # not memoised: texts are large and cheap to re-read from Arrow
+
+    def _cached(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = fn()
+        return self._memo[key]
+
+    def doc_ids(self, split: str, lang: str) -> list[str]:
+        return self._cached(("ids", split, lang), lambda: self.docs(split, lang)[0])
+
+    def sentence_counts(self, split: str, lang: str) -> dict[str, np.ndarray]:
+        """bytes, chars and words per sentence (words by the script's word rule, see metrics.text)."""
+
+        def compute() -> dict[str, np.ndarray]:
+            u = Utf8Docs.from_texts(self.docs(split, lang)[1])
+            return {"bytes": u.bytes_per_doc(), "chars": u.chars_per_doc(), "words": words_per_doc(u, script_of(lang))}
+
+        return self._cached(("counts", split, lang), compute)
+
+    def joined(self, splits: Sequence[str], lang: str) -> tuple[str, list[str], np.ndarray]:
+        """Petrov et al. (2023) text: each split's lines as `file.read().split('\\n')` (so a final ''),
+        all joined with single spaces. Returns (text, unit keys, unit start byte offsets); unit i owns
+        the separator space before it, so a token such as ' word' falls in the unit it begins."""
+        units: list[str] = []
+        keys: list[str] = []
+        for split in splits:
+            ids, texts = self.docs(split, lang)
+            units += [*texts, ""]
+            keys += [f"{split}:{i}" for i in ids] + [f"{split}:{EOF_KEY}"]
+        lens = np.fromiter((len(u.encode("utf-8")) for u in units), dtype=np.int64, count=len(units))
+        starts = np.zeros(len(units), dtype=np.int64)
+        starts[1:] = np.cumsum(lens + 1)[:-1] - 1  # position of the separator before unit i
+        return " ".join(units), keys, starts
+
+
+@dataclass
+class SentenceStats:
+    """Per-sentence token statistics of one language (arrays of length n_docs)."""
+
+    ids: np.ndarray
+    offsets: np.ndarray
+    tokens: np.ndarray
+
+
+class MetricContext:
+    """One tokenizer on one corpus: cached encodings plus memoised per-language statistics."""
+
+    def __init__(
+        self,
+        tokenizer: Any,
+        view: CorpusView,
+        langs: Sequence[str] | None = None,
+        encode: Callable[[Any, list[str]], Any] | None = None,
+        load_tokenizer: Callable[[str], Any] | None = None,
+    ) -> None:
+        self.tokenizer = tokenizer
+        self.view = view
+        self.langs = list(langs) if langs else None
+        if encode is None:
+            from tokbench.encode import encode_texts
+
+            encode = encode_texts
+        if load_tokenizer is None:
+            from tokbench.tokenizers import load_tokenizer as load_tokenizer
+        self._encode = encode
+        self._load_tokenizer = load_tokenizer
+        self._memo: dict[tuple[Any, ...], Any] = {}
+        self._refs: dict[str, MetricContext] = {}
+
+    # -- corpus side -------------------------------------------------------------------------
+    def languages(self, split: str) -> list[str]:
+        """The corpus languages of `split`, restricted to --langs (unknown ones are an error)."""
+        have = self.view.languages(split)
+        if not self.langs:
+            return have
+        missing = [x for x in self.langs if x not in have]
+        if missing:
+            raise TokbenchError(
+                f"corpus {self.view.name!r} split {split!r} has no language {', '.join(missing)}; "
+                "see `tokbench list corpora` for its language codes"
+            )
+        return list(self.langs)
+
+    def split_option(self, opts: dict[str, Any]) -> str:
+        s = opts.get("split") or self.view.default_split()
+        return self.view.check_split(s)
+
+    # -- encodings (cached) ------------------------------------------------------------------
+    def _cached(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = fn()
+        return self._memo[key]
+
+    def sentences(self, split: str, lang: str) -> SentenceStats:
+        """Per-sentence encoding of one split (no special tokens)."""
+
+        def compute() -> SentenceStats:
+            enc = self._encode(self.tokenizer, self.view.docs(split, lang)[1])
+            off = np.asarray(enc.doc_offsets, dtype=np.int64)
+            return SentenceStats(np.asarray(enc.ids), off, np.diff(off))
+
+        return self._cached(("sent", split, lang), compute)
+
+    @cached_property
+    def _surface_table(self) -> tuple[np.ndarray, np.ndarray]:
+        tb = self.tokenizer.token_bytes()
+        unk = self.tokenizer.unk_id
+        parts = [b if (b is not None and i != unk) else b"" for i, b in enumerate(tb)]
+        off = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in parts], out=off[1:])
+        return np.frombuffer(b"".join(parts), dtype=np.uint8), off
+
+    @cached_property
+    def token_lengths(self) -> np.ndarray:
+        """Surface byte length per id; 0 for special ids and UNK (it has no surface)."""
+        _, off = self._surface_table
+        return np.diff(off)
+
+    def unit_counts(self, protocol: str, splits: Sequence[str], lang: str) -> tuple[list[str], np.ndarray, str]:
+        """Token counts per aligned unit under a premium protocol: (unit keys, counts, split label).
+
+        petrov: one joined string per language encoded once; each token is assigned to the unit its
+        surface starts in, so the counts sum exactly to the published total and still allow
+        resampling sentences. (Positions are scaled by text/surface length, which is exact for
+        lossless tokenizers and approximate when the normalizer changes lengths.)
+        sentence: one encoding per sentence of a single split, summed.
+        """
+
+        def compute() -> tuple[list[str], np.ndarray, str]:
+            if protocol == "sentence":
+                (split,) = splits
+                ids = self.view.doc_ids(split, lang)
+                return [f"{split}:{i}" for i in ids], self.sentences(split, lang).tokens, split
+            text, keys, starts = self.view.joined(splits, lang)
+            enc = self._encode(self.tokenizer, [text])
+            ids = np.asarray(enc.ids).astype(np.int64)
+            lens = self.token_lengths[ids]
+            tok_start = np.cumsum(lens) - lens
+            surface_total = int(lens.sum())
+            text_total = len(text.encode("utf-8"))
+            if surface_total and surface_total != text_total:
+                tok_start = (tok_start * (text_total / surface_total)).astype(np.int64)
+            unit = np.searchsorted(starts, tok_start, side="right") - 1
+            counts = np.bincount(np.clip(unit, 0, None), minlength=len(keys)).astype(np.int64)
+            return keys, counts, "+".join(splits)
+
+        return self._cached(("units", protocol, tuple(splits), lang), compute)
+
+    def unk_char_fraction(self, protocol: str, splits: Sequence[str], lang: str) -> float:
+        """Share of the (normalized) text's non-space characters that the tokenizer maps to UNK.
+
+        Without re-encoding: characters of the normalized text minus characters in the surfaces of
+        the non-UNK tokens of the cached encoding. 0 for lossless tokenizers (no UNK id)."""
+        unk = self.tokenizer.unk_id
+        if unk is None:
+            return 0.0
+
+        def compute() -> float:
+            if protocol == "sentence":
+                (split,) = splits
+                texts = self.view.docs(split, lang)[1]
+                st = self.sentences(split, lang)
+                ids = st.ids
+            else:
+                texts = [self.view.joined(splits, lang)[0]]
+                ids = np.asarray(self._encode(self.tokenizer, texts).ids)
+            if not np.any(ids == unk):
+                return 0.0
+            norm = "\n".join(self.tokenizer.normalize(t) for t in texts)
+            total = _ws_nonspace_chars(np.frombuffer(norm.encode("utf-8"), dtype=np.uint8))
+            blob, off = self._surface_table
+            surface, _ = gather_surface(ids, blob, off)
+            known = _ws_nonspace_chars(surface)
+            return max(0.0, (total - known) / total) if total else 0.0
+
+        return self._cached(("unkchars", protocol, tuple(splits), lang), compute)
+
+    def continued_words(self, split: str, lang: str) -> tuple[np.ndarray, np.ndarray]:
+        """(words, words split into 2+ tokens) per sentence, measured in context on the tokens'
+        surface stream: a word's token count is the number of tokens its bytes span."""
+
+        def compute() -> tuple[np.ndarray, np.ndarray]:
+            st = self.sentences(split, lang)
+            blob, off = self._surface_table
+            data, tok_of_byte = gather_surface(st.ids, blob, off)
+            lens = self.token_lengths[st.ids.astype(np.int64)]
+            tok_start = np.concatenate([[0], np.cumsum(lens)])
+            doc_bytes = tok_start[st.offsets]
+            first, last = word_spans(Utf8Docs(data, doc_bytes), script_of(lang))
+            spanned = tok_of_byte[last] - tok_of_byte[first] + 1
+            doc = np.searchsorted(doc_bytes, first, side="right") - 1
+            n = len(st.tokens)
+            words = np.bincount(doc, minlength=n)[:n]
+            cont = np.bincount(doc, weights=(spanned >= 2), minlength=n)[:n]
+            return words.astype(np.int64), cont.astype(np.int64)
+
+        return self._cached(("contw", split, lang), compute)
+
+    def type_counts(self, split: str, lang: str) -> np.ndarray:
+        """Token frequency per id over the split (np.bincount over the cached ids)."""
+        st = self.sentences(split, lang)
+        return np.bincount(st.ids.astype(np.int64), minlength=self.tokenizer.vocab_size)
+
+    def reference(self, name: str) -> MetricContext:
+        """The same corpus under another tokenizer (e.g. NSL's reference), sharing the corpus memo."""
+        if name not in self._refs:
+            if name in (self.tokenizer.name, getattr(self.tokenizer, "sha256", None)):
+                self._refs[name] = self
+            else:
+                self._refs[name] = MetricContext(
+                    self._load_tokenizer(name), self.view, self.langs, self._encode, self._load_tokenizer
+                )
+        return self._refs[name]

@@ -1,0 +1,41 @@
+"""Corpus token count: the raw number of tokens per language (the numerator of the premium)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tokbench.metrics.base import Metric, MetricCard, make_row, register_metric
+from tokbench.metrics.context import MetricContext
+from tokbench.metrics.parallel import PARALLEL_OPTIONS, protocol_languages, protocol_splits, weights_for
+from tokbench.metrics.stats import percentile_ci
+
+
+@register_metric
+class CorpusTokenCount(Metric):
+    card = MetricCard(
+        name="ctc",
+        definition=(
+            "Total tokens of each language's text under the premium protocol (default Petrov et al. 2023: "
+            "dev + devtest lines with the final empty line, joined with single spaces, encoded once, no special "
+            "tokens; --option protocol=sentence sums per-sentence encodings of one split). 95% CI: bootstrap "
+            "over the language's sentences. Works on any corpus, parallel or not."
+        ),
+        unit="tokens",
+        higher_is_better=False,
+        needs=(),
+        citation="Petrov et al. (2023); Arnett et al. (2025) 'corpus token count'",
+        options={k: v for k, v in PARALLEL_OPTIONS.items() if k != "pivot"},
+    )
+
+    def compute(self, ctx: MetricContext, opts: dict[str, Any]) -> list[dict[str, Any]]:
+        protocol, splits = protocol_splits(ctx, opts, "ctc")
+        rows = []
+        for lang in protocol_languages(ctx, splits):
+            _, c, label = ctx.unit_counts(protocol, splits, lang)
+            w = weights_for(len(c), opts)
+            ci = None
+            if w is not None:
+                lo, hi = percentile_ci(w @ c.astype(float))
+                ci = (float(lo), float(hi))
+            rows.append(make_row("ctc", lang, label, float(c.sum()), "tokens", len(c), ci))
+        return rows

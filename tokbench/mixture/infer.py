@@ -1,0 +1,211 @@
+"""End-to-end mixture inference: count words, replay merges, solve the LP, convert, bootstrap."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from tokbench.errors import TokbenchError
+from tokbench.mixture.history import build_history
+from tokbench.mixture.lp import LPResult, solve_lp
+from tokbench.mixture.replay import MergeTable, Replay, WordTable, compile_merges, encode_words, replay
+from tokbench.mixture.words import CategoryWords, count_words
+
+DEFAULT_MERGES = 30_000  # the paper's protocol: the first 30k merges
+OTHER = "other"
+
+
+class MergeSource(Protocol):
+    """The slice of the Tokenizer protocol the solver needs."""
+
+    name: str
+    algorithm: str
+    symbol_unit: str
+
+    def merges(self) -> list[tuple[bytes, bytes]]: ...
+
+    def pre_tokenize(self, text: str) -> list[bytes]: ...
+
+
+@dataclass
+class MixtureResult:
+    tokenizer: str
+    categories: list[str]
+    weights: dict[str, float]  # pair space (what the LP solves)
+    byte_weights: dict[str, float]
+    merges_used: int
+    start_merge: int
+    solver: str
+    lp: LPResult
+    timings: dict[str, float]
+    bytes_per_pair: dict[str, float]
+    ci: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)  # space -> name -> (lo, hi)
+    bootstrap: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tokenizer": self.tokenizer,
+            "weights": self.weights,
+            "byte_weights": self.byte_weights,
+            "merges_used": self.merges_used,
+            "start_merge": self.start_merge,
+            "solver": self.solver,
+            "objective": self.lp.objective,
+            "lp_rounds": self.lp.rounds,
+            "lp_rows": self.lp.n_rows,
+            "lp_pair_vars": self.lp.n_pair_vars,
+            "bootstrap": self.bootstrap,
+            "ci95": {s: {k: list(v) for k, v in d.items()} for s, d in self.ci.items()},
+            "bytes_per_pair": self.bytes_per_pair,
+            "timings": self.timings,
+        }
+
+
+def byte_space(alpha: np.ndarray, n_bytes: np.ndarray, n_pairs: np.ndarray) -> np.ndarray:
+    """Pair-space weights -> byte-space shares: alpha_i * bytes_i / pairs_i, renormalised."""
+    b = alpha * (n_bytes / n_pairs)
+    s = b.sum()
+    return b / s if s > 0 else b
+
+
+def _replay_all(
+    words: Sequence[CategoryWords], table: MergeTable, start: int, stop: int, threads: int,
+    doc_weights: Sequence[np.ndarray | None] | None = None,
+) -> list[Replay]:
+    encoded = [encode_words(cw.words, table) for cw in words]
+
+    def one(i: int) -> Replay:
+        flat, off = encoded[i]
+        dw = doc_weights[i] if doc_weights is not None else None
+        return replay(WordTable(flat, off, words[i].counts(dw)), table, start, stop)
+
+    if threads <= 1 or len(words) == 1:
+        return [one(i) for i in range(len(words))]
+    # the numba kernel releases the GIL: threads give real parallelism without copying data
+    with ThreadPoolExecutor(threads) as ex:
+        return list(ex.map(one, range(len(words))))
+
+
+def prepare_table(source: MergeSource, words: Sequence[CategoryWords]) -> MergeTable:
+    """Compile the tokenizer's merge list (checked) in its symbol unit."""
+    if getattr(source, "algorithm", "bpe") != "bpe":
+        raise TokbenchError(
+            f"{source.name} is a {source.algorithm} tokenizer: mixture inference needs a BPE merge list"
+        )
+    merges = source.merges()
+    if not merges:
+        raise TokbenchError(f"{source.name} has an empty merge list")
+    extra = None
+    if source.symbol_unit == "char":
+        extra = {ch for cw in words for w in cw.words for ch in w.decode("utf-8", errors="replace")}
+    return compile_merges(merges, source.symbol_unit, extra)
+
+
+def infer_mixture(
+    source: MergeSource,
+    categories: Mapping[str, Sequence[str]] | Mapping[str, CategoryWords],
+    *,
+    merges: int | None = DEFAULT_MERGES,
+    start_merge: int = 0,
+    solver: str = "highs",
+    other: bool = False,
+    bootstrap: int = 0,
+    seed: int = 0,
+    threads: int = 2,
+    tol: float = 1e-4,
+    time_limit: float = 600.0,
+    table: MergeTable | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> MixtureResult:
+    """Estimate the training-data share of each category from ``source``'s merge list.
+
+    ``categories`` maps a name to its sample documents (or to already counted words).
+    Solves on merges [start_merge, start_merge + merges); ``merges=None`` takes the rest.
+    """
+    say = progress or (lambda _m: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if not categories:
+        raise TokbenchError("no categories given: pass --categories DIR with one <name>.txt per category")
+    words: list[CategoryWords] = []
+    for name, docs in categories.items():
+        if isinstance(docs, CategoryWords):
+            words.append(docs)
+        else:
+            words.append(count_words(name, docs, source.pre_tokenize))
+    names = [cw.name for cw in words]
+    timings["pretokenize"] = time.perf_counter() - t0
+    say(f"counted words of {len(words)} categories in {timings['pretokenize']:.1f}s")
+    t0 = time.perf_counter()
+    if table is None:
+        table = prepare_table(source, words)
+    total = table.n_merges
+    if start_merge < 0 or start_merge >= total:
+        raise TokbenchError(f"--start-merge {start_merge} is outside the merge list (0..{total - 1})")
+    stop = total if merges is None else min(total, start_merge + merges)
+    timings["compile"] = time.perf_counter() - t0
+
+    def solve_once(doc_weights: Sequence[np.ndarray | None] | None) -> tuple[LPResult, np.ndarray, dict[str, float]]:
+        tt: dict[str, float] = {}
+        a = time.perf_counter()
+        reps = _replay_all(words, table, start_merge, stop, threads, doc_weights)
+        tt["replay"] = time.perf_counter() - a
+        a = time.perf_counter()
+        hist = build_history(reps, table, start_merge)
+        n_pairs = hist.n_pairs.copy()
+        del reps
+        tt["index"] = time.perf_counter() - a
+        a = time.perf_counter()
+        lp = solve_lp(hist, solver=solver, tol=tol, other=other, time_limit=time_limit, threads=1)
+        tt["solve"] = time.perf_counter() - a
+        tt["lp_search"] = lp.timings["search"]
+        tt["lp_solver"] = lp.timings["solve"]
+        return lp, n_pairs, tt
+
+    lp, n_pairs, tt = solve_once(None)
+    timings.update(tt)
+    say(f"replayed {stop - start_merge} merges in {tt['replay']:.1f}s, LP {tt['solve']:.1f}s ({lp.rounds} rounds)")
+    n_bytes = np.array([cw.n_bytes() for cw in words], np.float64)
+    out_names = names + ([OTHER] if other else [])
+
+    def shares(lpr: LPResult, npairs: np.ndarray, nbytes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a = lpr.alpha
+        if other:
+            a = np.append(a, lpr.alpha_other or 0.0)
+            # other's bytes per pair are unknown: use the listed categories' pooled ratio
+            nbytes = np.append(nbytes, nbytes.sum())
+            npairs = np.append(npairs, npairs.sum())
+        return a, byte_space(a, nbytes, npairs)
+
+    a, b = shares(lp, n_pairs, n_bytes)
+    result = MixtureResult(
+        tokenizer=source.name, categories=out_names,
+        weights=dict(zip(out_names, map(float, a), strict=True)),
+        byte_weights=dict(zip(out_names, map(float, b), strict=True)),
+        merges_used=stop - start_merge, start_merge=start_merge, solver=solver, lp=lp, timings=timings,
+        bytes_per_pair={n: float(x / p) for n, x, p in zip(names, n_bytes, n_pairs, strict=True)},
+        bootstrap=bootstrap,
+    )
+    if bootstrap > 0:
+        t0 = time.perf_counter()
+        rng = np.random.default_rng(seed)
+        A, B = [], []
+        for r in range(bootstrap):
+            dws = [rng.multinomial(cw.n_docs, np.full(cw.n_docs, 1.0 / cw.n_docs)) for cw in words]
+            lpr, npairs, _ = solve_once(dws)
+            nb_ = np.array([cw.n_bytes(dw) for cw, dw in zip(words, dws, strict=True)], np.float64)
+            ar, br = shares(lpr, npairs, nb_)
+            A.append(ar)
+            B.append(br)
+            say(f"bootstrap {r + 1}/{bootstrap}")
+        for space, M in (("weights", np.array(A)), ("byte_weights", np.array(B))):
+            lo, hi = np.percentile(M, [2.5, 97.5], axis=0)
+            result.ci[space] = {n: (float(x), float(y)) for n, x, y in zip(out_names, lo, hi, strict=True)}
+        timings["bootstrap"] = time.perf_counter() - t0
+    timings["total"] = sum(v for k, v in timings.items() if k in ("pretokenize", "compile", "replay", "index", "solve", "bootstrap"))
+    return result

@@ -1,0 +1,244 @@
+"""The mixture linear program of Hayase et al. (2024), solved with lazy constraint generation.
+
+    min  sum_t v_t + sum_p v_p
+    s.t. sum_i alpha_i (c_{i,t}(m_t) - c_{i,t}(p)) / N_i + v_t + v_p [+ u_t] >= 0   for all t, p
+         sum_i alpha_i [+ alpha_other] = 1,  all variables >= 0
+         [sum_t u_t <= alpha_other]   (optional "other" category, see below)
+
+The T x |pairs| rows are never built: we solve with the rows found so far, scan all steps for
+the most violated competitor of each (``history.find_violations``), add those rows and
+re-solve warm (HiGHS keeps its basis across ``addRows``) until nothing is violated by more than
+``tol``. Coefficients are multiplied by S = mean_i N_i, so one unit is one pair occurrence in an
+average-size category; the tolerance then means "a fraction of one occurrence" for early and
+late merges alike instead of being swamped by 1e-7-sized late-merge frequencies.
+
+"Other" category: a weight alpha_other whose pair counts are unknown. Its most favourable
+behaviour is to add to the chosen pair of each step (u_t >= 0) and to no competitor; its
+normalised merged-pair counts sum to at most 1 (each merge occurrence removes one pair), hence
+the budget sum_t u_t <= alpha_other (in scaled units). It absorbs merges no listed category
+explains, and is zero when the listed categories explain the list.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tokbench.errors import TokbenchError
+from tokbench.mixture.history import History, counts_at, find_violations
+
+SOLVERS = ("highs", "pulp-highs", "pulp-cbc")
+
+
+@dataclass
+class LPResult:
+    alpha: np.ndarray  # pair-space weights of the listed categories (sum with other = 1)
+    alpha_other: float | None
+    objective: float  # in scaled units
+    rounds: int
+    n_rows: int
+    n_pair_vars: int
+    max_violation: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class _HighsBackend:
+    """highspy directly: rows and columns are appended and the solve restarts from the basis."""
+
+    def __init__(self, n_cols: int, costs: np.ndarray, time_limit: float, threads: int) -> None:
+        import highspy
+
+        self.inf = highspy.kHighsInf
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("time_limit", float(time_limit))
+        self.h.setOptionValue("threads", int(threads))
+        self.h.addCols(n_cols, costs.astype(np.float64), np.zeros(n_cols), np.full(n_cols, self.inf),
+                       0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        self.n_cols = n_cols
+        self._ms = highspy.HighsModelStatus
+
+    def add_cols(self, k: int, cost: float) -> None:
+        self.h.addCols(k, np.full(k, cost), np.zeros(k), np.full(k, self.inf),
+                       0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        self.n_cols += k
+
+    def add_rows(self, lower: np.ndarray, upper: np.ndarray, starts: np.ndarray, idx: np.ndarray, vals: np.ndarray) -> None:
+        lo = np.where(np.isinf(lower), -self.inf, lower)
+        up = np.where(np.isinf(upper), self.inf, upper)
+        self.h.addRows(len(lower), lo, up, len(idx), starts.astype(np.int32), idx.astype(np.int32), vals.astype(np.float64))
+
+    def solve(self) -> np.ndarray:
+        self.h.run()
+        st = self.h.getModelStatus()
+        if st == self._ms.kTimeLimit:
+            raise TokbenchError("the LP solver hit its time limit: raise --time-limit or use fewer --merges")
+        if st != self._ms.kOptimal:
+            raise TokbenchError(f"the LP solver failed ({self.h.modelStatusToString(st)}); try --solver pulp-cbc")
+        return np.asarray(self.h.getSolution().col_value)
+
+
+class _PulpBackend:
+    """PuLP modelling layer (the design card's default) over HiGHS or CBC; rebuilt every round."""
+
+    def __init__(self, n_cols: int, costs: np.ndarray, time_limit: float, threads: int, which: str) -> None:
+        self.costs = list(map(float, costs))
+        self.rows: list[tuple[float, float, np.ndarray, np.ndarray]] = []
+        self.time_limit = time_limit
+        self.threads = threads
+        self.which = which
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.costs)
+
+    def add_cols(self, k: int, cost: float) -> None:
+        self.costs.extend([cost] * k)
+
+    def add_rows(self, lower: np.ndarray, upper: np.ndarray, starts: np.ndarray, idx: np.ndarray, vals: np.ndarray) -> None:
+        ends = np.append(starts[1:], len(idx))
+        for r in range(len(lower)):
+            a, b = starts[r], ends[r]
+            self.rows.append((float(lower[r]), float(upper[r]), idx[a:b].copy(), vals[a:b].copy()))
+
+    def solve(self) -> np.ndarray:
+        import pulp
+
+        prob = pulp.LpProblem("mixture", pulp.LpMinimize)
+        x = [pulp.LpVariable(f"x{j}", lowBound=0) for j in range(len(self.costs))]
+        prob += pulp.LpAffineExpression([(x[j], c) for j, c in enumerate(self.costs) if c])
+        for r, (lo, up, idx, vals) in enumerate(self.rows):
+            e = pulp.LpAffineExpression([(x[j], float(v)) for j, v in zip(idx, vals, strict=True)])
+            if lo == up:
+                prob += (e == lo, f"r{r}")
+            else:
+                if np.isfinite(lo):
+                    prob += (e >= lo, f"l{r}")
+                if np.isfinite(up):
+                    prob += (e <= up, f"u{r}")
+        if self.which == "pulp-cbc":
+            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=self.time_limit, threads=self.threads)
+        else:
+            solver = pulp.HiGHS(msg=False, timeLimit=self.time_limit, threads=self.threads)
+        try:
+            prob.solve(solver)
+        except pulp.PulpSolverError as e:
+            raise TokbenchError(f"the LP solver {self.which} failed: {e}") from None
+        status = pulp.LpStatus[prob.status]
+        if status != "Optimal":
+            raise TokbenchError(
+                f"the LP solver {self.which} returned {status} (time limit or failure); "
+                "raise --time-limit or try --solver highs"
+            )
+        return np.array([v.value() or 0.0 for v in x])
+
+
+def solve_lp(
+    h: History,
+    *,
+    solver: str = "highs",
+    tol: float = 1e-4,
+    other: bool = False,
+    max_rounds: int = 500,
+    time_limit: float = 600.0,
+    threads: int = 1,
+    per_round: int | None = None,
+) -> LPResult:
+    """Solve the mixture LP on ``h`` with lazy rows; see the module docstring."""
+    if solver not in SOLVERS:
+        raise TokbenchError(f"unknown solver {solver!r}: choose one of {', '.join(SOLVERS)}")
+    n, T = h.n_cat, h.n_steps
+    if n == 0:
+        raise TokbenchError("no categories given")
+    if np.any(h.n_pairs <= 0):
+        bad = int(np.flatnonzero(h.n_pairs <= 0)[0])
+        raise TokbenchError(f"category #{bad} has no byte pairs at the start merge (sample too small or empty)")
+    S = float(h.n_pairs.mean())
+    scale = S / h.n_pairs  # per-category multiplier of raw counts
+    # columns: alpha[0:n], (alpha_other), v_t[T], (u_t[T]), then v_p added lazily
+    c_alpha = 0
+    c_other = n if other else -1
+    c_vt = n + (1 if other else 0)
+    c_ut = c_vt + T if other else -1
+    n0 = c_vt + T + (T if other else 0)
+    costs = np.zeros(n0)
+    costs[c_vt:c_vt + T] = 1.0
+    t_start = time.perf_counter()
+    deadline = t_start + time_limit
+    if solver == "highs":
+        be: _HighsBackend | _PulpBackend = _HighsBackend(n0, costs, time_limit, threads)
+    else:
+        be = _PulpBackend(n0, costs, time_limit, threads, solver)
+    # simplex row and optional other budget
+    idx = list(range(n)) + ([c_other] if other else [])
+    be.add_rows(np.array([1.0]), np.array([1.0]), np.array([0]), np.array(idx), np.ones(len(idx)))
+    if other:
+        ui = np.arange(c_ut, c_ut + T)
+        be.add_rows(np.array([-np.inf]), np.array([0.0]), np.array([0]),
+                    np.append(ui, c_other), np.append(np.ones(T), -S))
+    col_of = np.full(h.n_gids, -1, np.int64)
+    alpha = np.full(n, 1.0 / n)
+    a_other = 0.0
+    vt = np.zeros(T)
+    ut = np.zeros(T)
+    vp = np.zeros(h.n_gids)
+    n_rows = 0
+    t_search = t_solve = 0.0
+    rounds = 0
+    last_max = 0.0
+    x = None
+    while True:
+        t0 = time.perf_counter()
+        steps, gids, viol = find_violations(h, alpha * scale, vt, vp, ut, tol)
+        t_search += time.perf_counter() - t0
+        last_max = float(viol.max()) if len(viol) else 0.0
+        if len(steps) == 0 or rounds >= max_rounds:
+            break
+        if time.perf_counter() > deadline:
+            raise TokbenchError("the LP did not converge within --time-limit; raise it or use fewer --merges")
+        if per_round is not None and len(steps) > per_round:
+            keep = np.argsort(-viol)[:per_round]
+            steps, gids = steps[keep], gids[keep]
+        rounds += 1
+        new = np.unique(gids[col_of[gids] < 0])
+        if len(new):
+            col_of[new] = np.arange(be.n_cols, be.n_cols + len(new))
+            be.add_cols(len(new), 1.0)
+        cp = counts_at(h, steps, gids).astype(np.float64)  # [k, n]
+        coef = (h.merged[:, steps].T.astype(np.float64) - cp) * scale  # [k, n]
+        k = len(steps)
+        width = n + 2 + (1 if other else 0)
+        idx = np.empty((k, width), np.int64)
+        vals = np.empty((k, width))
+        idx[:, :n] = np.arange(n)
+        vals[:, :n] = coef
+        idx[:, n] = c_vt + steps
+        vals[:, n] = 1.0
+        idx[:, n + 1] = col_of[gids]
+        vals[:, n + 1] = 1.0
+        if other:
+            idx[:, n + 2] = c_ut + steps
+            vals[:, n + 2] = 1.0
+        be.add_rows(np.zeros(k), np.full(k, np.inf), np.arange(k) * width, idx.ravel(), vals.ravel())
+        n_rows += k
+        t0 = time.perf_counter()
+        x = be.solve()
+        t_solve += time.perf_counter() - t0
+        alpha = np.clip(x[c_alpha:c_alpha + n], 0.0, None)
+        a_other = max(float(x[c_other]), 0.0) if other else 0.0
+        tot = alpha.sum() + a_other
+        if tot <= 0:
+            raise TokbenchError("the LP solver returned a degenerate solution (all weights zero)")
+        alpha, a_other = alpha / tot, a_other / tot
+        vt = np.asarray(x[c_vt:c_vt + T], np.float64).copy()
+        ut = np.asarray(x[c_ut:c_ut + T], np.float64).copy() if other else np.zeros(T)
+        has = col_of >= 0
+        vp[has] = x[col_of[has]]
+    objective = float(vt.sum() + vp.sum())
+    return LPResult(
+        alpha=alpha, alpha_other=a_other if other else None, objective=objective, rounds=rounds,
+        n_rows=n_rows, n_pair_vars=int((col_of >= 0).sum()), max_violation=last_max,
+        timings={"search": t_search, "solve": t_solve},
+    )

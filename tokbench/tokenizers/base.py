@@ -1,0 +1,106 @@
+"""The one Tokenizer protocol that every format adapter implements.
+
+Metrics and the mixture solver only see this interface, so a tokenizer from any format
+(HF json, SentencePiece, tiktoken, ...) is measured the same way.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+
+from tokbench.errors import TokbenchError
+
+Algorithm = Literal["bpe", "unigram", "wordpiece", "byte"]
+SymbolUnit = Literal["byte", "char"]
+
+
+class Tokenizer(ABC):
+    """A loaded tokenizer: batch encoding, token strings/bytes, normalizer, pre-tokenizer, merges."""
+
+    name: str
+    algorithm: Algorithm
+    sha256: str  # content hash of the tokenizer's files; part of every cache key
+    symbol_unit: SymbolUnit = "byte"
+    special_ids: frozenset[int] = frozenset()
+    unk_id: int | None = None
+
+    @property
+    @abstractmethod
+    def vocab_size(self) -> int:
+        """Number of ids, special tokens included."""
+
+    @abstractmethod
+    def encode_batch(self, texts: Sequence[str], add_special_tokens: bool = False) -> list[list[int]]:
+        """Token ids per text through the library's fast batch path; no special tokens unless asked."""
+
+    def encode_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """All ids concatenated (uint32) plus document offsets (int64, len n+1): what the cache stores."""
+        batch = self.encode_batch(texts)
+        lengths = np.fromiter((len(x) for x in batch), dtype=np.int64, count=len(batch))
+        offsets = np.zeros(len(batch) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        ids = np.fromiter((i for x in batch for i in x), dtype=np.uint32, count=int(offsets[-1]))
+        return ids, offsets
+
+    @abstractmethod
+    def encode_with_offsets(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+        """Ids with (start, end) byte offsets into each text's UTF-8 encoding."""
+
+    @abstractmethod
+    def tokens(self, ids: Sequence[int]) -> list[str]:
+        """Token strings in the library's own form (byte-level unicode, '▁', '##' ...)."""
+
+    @abstractmethod
+    def decode(self, ids: Sequence[int]) -> str: ...
+
+    @abstractmethod
+    def _token_bytes(self) -> list[bytes | None]: ...
+
+    @cached_property
+    def token_bytes_table(self) -> list[bytes | None]:
+        return self._token_bytes()
+
+    def token_bytes(self) -> list[bytes | None]:
+        """Surface bytes per id ('▁' → space, '<0xNN>' → that byte); None for special/control ids."""
+        return self.token_bytes_table
+
+    @cached_property
+    def token_byte_lengths(self) -> np.ndarray:
+        """Surface byte length per id (0 for special ids), for vectorised byte accounting."""
+        return np.array([len(b) if b is not None else 0 for b in self.token_bytes_table], dtype=np.int64)
+
+    def normalize(self, text: str) -> str:
+        """The tokenizer's own normalizer (identity when it has none)."""
+        return text
+
+    @abstractmethod
+    def pre_tokenize(self, text: str) -> list[bytes]:
+        """Words within which BPE merges apply, as surface bytes, after normalization."""
+
+    def merges(self) -> list[tuple[bytes, bytes]]:
+        """Ordered BPE merges in canonical surface-byte form."""
+        raise TokbenchError(f"tokenizer {self.name!r} is {self.algorithm}, not BPE: it has no merge list")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name} {self.algorithm} vocab={self.vocab_size}>"
+
+
+def byte_offsets_from_lengths(ids: Sequence[int], lengths: np.ndarray) -> list[tuple[int, int]]:
+    """Byte spans from cumulative surface lengths; exact for lossless byte-level tokenizers."""
+    ends = np.cumsum(lengths[np.asarray(ids, dtype=np.int64)]) if len(ids) else np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([[0], ends[:-1]]) if len(ids) else ends
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def char_to_byte_offsets(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Convert code-point spans (HF offsets) into UTF-8 byte spans of the same text."""
+    if text.isascii():
+        return [(a, b) for a, b in spans]
+    cum = np.zeros(len(text) + 1, dtype=np.int64)
+    np.cumsum([len(c.encode("utf-8")) for c in text], out=cum[1:])
+    return [(int(cum[a]), int(cum[b])) for a, b in spans]

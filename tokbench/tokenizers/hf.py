@@ -1,0 +1,212 @@
+"""Hugging Face `tokenizers` adapter: tokenizer.json(.gz), vocab.json+merges.txt, WordPiece vocab.txt,
+and local model directories through transformers.AutoTokenizer (never trust_remote_code)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+from tokenizers import Tokenizer as RustTokenizer
+from tokenizers import normalizers
+
+from tokbench.errors import TokbenchError
+from tokbench.tokenizers.base import Algorithm, Tokenizer, byte_offsets_from_lengths, char_to_byte_offsets
+from tokbench.tokenizers.merges import Merge
+from tokbench.tokenizers.spm_words import split_into_words
+
+_BYTE_FALLBACK = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
+
+
+@lru_cache(maxsize=1)
+def byte_decoder() -> dict[str, int]:
+    """GPT-2's printable-unicode → byte map used by ByteLevel pre-tokenizers."""
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return {chr(c): b for b, c in zip(bs, cs, strict=True)}
+
+
+def _has_component(node: Any, type_name: str) -> bool:
+    if isinstance(node, dict):
+        if node.get("type") == type_name:
+            return True
+        return any(_has_component(v, type_name) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_component(v, type_name) for v in node)
+    return False
+
+
+class HFTokenizer(Tokenizer):
+    """Wraps a `tokenizers.Tokenizer`; batch encoding runs in Rust across threads."""
+
+    def __init__(self, rust: RustTokenizer, name: str, sha256: str, *, nfc: bool = False) -> None:
+        if nfc:  # conversions that lost the original NFC normalizer (qwen3, gpt-neox, deepseek)
+            rust.normalizer = normalizers.Sequence([normalizers.NFC(), rust.normalizer]) if rust.normalizer else (
+                normalizers.NFC()
+            )
+        rust.no_padding()  # measure text, not a model's batch layout
+        rust.no_truncation()
+        self._tok = rust
+        self.name = name
+        self.sha256 = sha256
+        self._spec: dict[str, Any] = json.loads(rust.to_str())
+        model = self._spec["model"]
+        mtype = model.get("type")
+        self.algorithm: Algorithm = {"BPE": "bpe", "Unigram": "unigram", "WordPiece": "wordpiece"}.get(
+            mtype, "byte"
+        )  # type: ignore[assignment]
+        if mtype not in ("BPE", "Unigram", "WordPiece"):
+            raise TokbenchError(f"tokenizer {name!r}: model type {mtype!r} is not supported (BPE/Unigram/WordPiece)")
+        self.byte_level = _has_component(self._spec.get("pre_tokenizer"), "ByteLevel") or _has_component(
+            self._spec.get("decoder"), "ByteLevel"
+        )
+        self.symbol_unit = "byte" if self.byte_level else "char"
+        self.byte_fallback = bool(model.get("byte_fallback", False))
+        added = self._spec.get("added_tokens", [])
+        # single-character added tokens are text even when flagged special (llama.cpp conversions do that)
+        self.special_ids = frozenset(t["id"] for t in added if t.get("special") and len(t["content"]) > 1)
+        self._added_text = {t["id"]: t["content"].encode("utf-8") for t in added if t["id"] not in self.special_ids}
+        unk = model.get("unk_token")
+        if isinstance(unk, str):
+            self.unk_id = rust.token_to_id(unk)
+        else:
+            self.unk_id = model.get("unk_id") if mtype == "Unigram" else None
+
+    @property
+    def backend(self) -> RustTokenizer:
+        return self._tok
+
+    @property
+    def vocab_size(self) -> int:
+        return self._tok.get_vocab_size(with_added_tokens=True)
+
+    def encode_batch(self, texts: Sequence[str], add_special_tokens: bool = False) -> list[list[int]]:
+        texts = list(texts)
+        fast = getattr(self._tok, "encode_batch_fast", None)  # no offsets: the cheapest path
+        encs = (fast or self._tok.encode_batch)(texts, add_special_tokens=add_special_tokens)
+        return [e.ids for e in encs]
+
+    def encode_with_offsets(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+        texts = list(texts)
+        encs = self._tok.encode_batch(texts, add_special_tokens=False)
+        if self.byte_level and self._tok.normalizer is None:
+            # byte-level BPE is lossless: token byte lengths add up to the text exactly
+            return [(e.ids, byte_offsets_from_lengths(e.ids, self.token_byte_lengths)) for e in encs]
+        return [(e.ids, char_to_byte_offsets(t, e.offsets)) for t, e in zip(texts, encs, strict=True)]
+
+    def tokens(self, ids: Sequence[int]) -> list[str]:
+        return [self._tok.id_to_token(int(i)) or "" for i in ids]
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return self._tok.decode(list(map(int, ids)), skip_special_tokens=False)
+
+    def _surface(self, s: str) -> bytes:
+        """Library token string → surface bytes."""
+        if self.byte_level:
+            dec = byte_decoder()
+            try:
+                return bytes(dec[c] for c in s)
+            except KeyError:
+                return s.encode("utf-8")  # an added token written in plain text
+        if self.byte_fallback and (m := _BYTE_FALLBACK.match(s)):
+            return bytes([int(m.group(1), 16)])
+        if self.algorithm == "wordpiece" and s.startswith("##"):
+            s = s[2:]
+        return s.replace("\u2581", " ").encode("utf-8")
+
+    def _token_bytes(self) -> list[bytes | None]:
+        out: list[bytes | None] = [None] * self.vocab_size
+        for tok, i in self._tok.get_vocab(with_added_tokens=True).items():
+            if i < len(out) and i not in self.special_ids:
+                out[i] = self._added_text.get(i) or self._surface(tok)
+        return out
+
+    def normalize(self, text: str) -> str:
+        norm = self._tok.normalizer
+        return norm.normalize_str(text) if norm is not None else text
+
+    def pre_tokenize(self, text: str) -> list[bytes]:
+        normalized = self.normalize(text)
+        pre = self._tok.pre_tokenizer
+        if pre is None:
+            if self.symbol_unit == "char":  # SentencePiece-derived: words start at each '▁' run
+                return [w.replace("\u2581", " ").encode("utf-8") for w in split_into_words(normalized)]
+            return [normalized.encode("utf-8")] if normalized else []
+        return [self._surface(piece) for piece, _ in pre.pre_tokenize_str(normalized)]
+
+    @cached_property
+    def _merges(self) -> list[Merge]:
+        if self.algorithm != "bpe":
+            return super().merges()
+        raw = self._spec["model"].get("merges") or []
+        out: list[Merge] = []
+        for m in raw:
+            a, b = m.split(" ", 1) if isinstance(m, str) else m
+            out.append((self._surface(a), self._surface(b)))
+        return out
+
+    def merges(self) -> list[Merge]:
+        return self._merges
+
+
+def from_json_text(text: str, name: str, sha256: str, *, nfc: bool = False, where: str = "") -> HFTokenizer:
+    try:
+        rust = RustTokenizer.from_str(text)
+    except Exception as e:  # the Rust error is the useful part
+        raise TokbenchError(
+            f"cannot read tokenizer {where or name}: not a valid Hugging Face tokenizer.json ({str(e).splitlines()[0]})"
+        ) from None
+    return HFTokenizer(rust, name, sha256, nfc=nfc)
+
+
+def from_vocab_merges(vocab: Path, merges: Path, name: str, sha256: str, add_prefix_space: bool = False) -> HFTokenizer:
+    """GPT-2 style vocab.json + merges.txt: byte-level BPE with the ByteLevel pre-tokenizer."""
+    from tokenizers import decoders, pre_tokenizers
+    from tokenizers.models import BPE
+
+    try:
+        model = BPE.from_file(str(vocab), str(merges))
+    except Exception as e:
+        raise TokbenchError(f"cannot read {vocab} + {merges} as BPE vocab/merges ({str(e).splitlines()[0]})") from None
+    rust = RustTokenizer(model)
+    rust.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=add_prefix_space)
+    rust.decoder = decoders.ByteLevel()
+    return HFTokenizer(rust, name, sha256)
+
+
+def from_wordpiece_vocab(vocab: Path, name: str, sha256: str, lowercase: bool = True) -> HFTokenizer:
+    from tokenizers.implementations import BertWordPieceTokenizer
+
+    try:
+        impl = BertWordPieceTokenizer(str(vocab), lowercase=lowercase)
+    except Exception as e:
+        raise TokbenchError(f"cannot read {vocab} as a WordPiece vocab.txt ({str(e).splitlines()[0]})") from None
+    return HFTokenizer(impl._tokenizer, name, sha256)
+
+
+def from_model_dir(path: Path, name: str, sha256: str) -> HFTokenizer:
+    """A local model directory through AutoTokenizer; remote code is never executed."""
+    try:
+        from transformers import AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained(str(path), trust_remote_code=False, local_files_only=True)
+    except Exception as e:
+        raise TokbenchError(f"cannot load tokenizer directory {path} ({str(e).splitlines()[0]})") from None
+    backend = getattr(tok, "backend_tokenizer", None)
+    if backend is None:
+        raise TokbenchError(f"{path}: transformers gave a slow tokenizer; add its tokenizer.json or .model instead")
+    return HFTokenizer(backend, name, sha256)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)

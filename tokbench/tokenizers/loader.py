@@ -1,0 +1,115 @@
+"""Load a tokenizer by registered name (manifest) or ad hoc by path, whatever its format."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from tokbench.errors import TokbenchError
+from tokbench.io import read_bytes, sha256_bytes
+from tokbench.manifests import TokenizerManifest, get_tokenizer_manifest, tokenizer_manifests
+from tokbench.tokenizers import hf, spm, tiktoken_
+from tokbench.tokenizers.base import Tokenizer
+
+
+def _combined_sha(shas: list[str]) -> str:
+    return shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return read_bytes(path)
+    except OSError as e:
+        raise TokbenchError(f"cannot read tokenizer file {path}: {e.strerror or e}") from None
+    except Exception as e:  # gzip.BadGzipFile, EOFError on a truncated .gz
+        raise TokbenchError(f"cannot read tokenizer file {path}: corrupt or truncated ({e})") from None
+
+
+def build(fmt: str, paths: list[Path], name: str, sha256: str, options: dict[str, Any]) -> Tokenizer:
+    """Construct the adapter for `fmt` from local files (already checksum-verified if registered)."""
+    nfc = bool(options.get("nfc", False))
+    by_name = {p.name.removesuffix(".gz"): p for p in paths}
+    if fmt == "hf_json":
+        data = _read(paths[0])
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TokbenchError(f"cannot read {paths[0]}: not UTF-8 JSON") from None
+        return hf.from_json_text(text, name, sha256, nfc=nfc, where=str(paths[0]))
+    if fmt == "sentencepiece":
+        return spm.SentencePieceTokenizer(_read(paths[0]), name, sha256, where=str(paths[0]))
+    if fmt == "tiktoken":
+        encoding = options.get("encoding") or paths[0].name.split(".")[0]
+        return tiktoken_.from_tiktoken_file(_read(paths[0]), name, sha256, encoding, str(paths[0]))
+    if fmt == "tekken":
+        return tiktoken_.from_tekken_json(_read(paths[0]), name, sha256, str(paths[0]))
+    if fmt == "vocab_merges":
+        vocab, merges = by_name.get("vocab.json"), by_name.get("merges.txt")
+        if vocab is None or merges is None:
+            raise TokbenchError(f"tokenizer {name!r}: format vocab_merges needs vocab.json and merges.txt")
+        return hf.from_vocab_merges(vocab, merges, name, sha256, bool(options.get("add_prefix_space", False)))
+    if fmt == "wordpiece_vocab":
+        return hf.from_wordpiece_vocab(paths[0], name, sha256, bool(options.get("lowercase", True)))
+    if fmt == "hf_dir":
+        return hf.from_model_dir(paths[0], name, sha256)
+    raise TokbenchError(f"tokenizer {name!r}: unsupported format {fmt!r}")
+
+
+def load_registered(manifest: TokenizerManifest) -> Tokenizer:
+    files = manifest.resolve_files()
+    paths = [files[f.path] for f in manifest.files]
+    sha = _combined_sha([f.sha256 for f in manifest.files])
+    return build(manifest.format, paths, manifest.name, sha, manifest.options)
+
+
+def detect_format(path: Path) -> tuple[str, list[Path]]:
+    """Guess the format of an ad hoc tokenizer path from its name (and content for json)."""
+    if path.is_dir():
+        if (path / "tokenizer.json").is_file() or (path / "tokenizer_config.json").is_file():
+            return "hf_dir", [path]
+        if (path / "vocab.json").is_file() and (path / "merges.txt").is_file():
+            return "vocab_merges", [path / "vocab.json", path / "merges.txt"]
+        if (path / "vocab.txt").is_file():
+            return "wordpiece_vocab", [path / "vocab.txt"]
+        if models := sorted(path.glob("*.model")):
+            return "sentencepiece", models[:1]
+        raise TokbenchError(f"{path}: no tokenizer.json, vocab.json+merges.txt, vocab.txt or .model in this folder")
+    if not path.is_file():
+        raise TokbenchError(f"no such tokenizer file or registered name: {path}")
+    base = path.name.removesuffix(".gz")
+    if base.endswith(".tiktoken"):
+        return "tiktoken", [path]
+    if base.endswith(".model"):
+        return "sentencepiece", [path]
+    if base == "vocab.txt":
+        return "wordpiece_vocab", [path]
+    if base.endswith(".json"):
+        head = _read(path)[:4096]
+        if b'"config"' in head and b'"vocab"' in head and b'"pattern"' in head:
+            return "tekken", [path]
+        return "hf_json", [path]
+    raise TokbenchError(f"{path}: unknown tokenizer format (expected .json, .model, .tiktoken, vocab.txt or a folder)")
+
+
+def load_path(path: Path, options: dict[str, Any] | None = None) -> Tokenizer:
+    fmt, paths = detect_format(path)
+    shas = [sha256_bytes(_read(p)) for p in paths if p.is_file()] or [sha256_bytes(str(path.resolve()).encode())]
+    name = path.name.split(".")[0] if path.is_file() else path.name
+    return build(fmt, paths, name, _combined_sha(shas), options or {})
+
+
+@lru_cache(maxsize=32)
+def load_tokenizer(name_or_path: str, options_json: str = "") -> Tokenizer:
+    """A registered tokenizer by name or alias, else a path to a tokenizer file or folder."""
+    options = json.loads(options_json) if options_json else {}
+    if name_or_path in tokenizer_manifests():
+        return load_registered(get_tokenizer_manifest(name_or_path))
+    path = Path(name_or_path).expanduser()
+    if path.exists():
+        return load_path(path, options)
+    raise TokbenchError(
+        f"unknown tokenizer {name_or_path!r}: not a registered name (`tokbench list tokenizers`) nor an existing path"
+    )

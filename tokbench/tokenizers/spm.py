@@ -1,0 +1,109 @@
+"""SentencePiece `.model` adapter (BPE and unigram), read with the sentencepiece library itself."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from functools import cached_property
+
+import sentencepiece as spm
+from sentencepiece import sentencepiece_model_pb2 as model_pb2
+
+from tokbench.errors import TokbenchError
+from tokbench.tokenizers.base import Algorithm, Tokenizer
+from tokbench.tokenizers.merges import Merge, derive_merges, split_chars
+from tokbench.tokenizers.spm_words import split_into_words
+
+_BYTE = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
+_MODEL_TYPES: dict[int, Algorithm] = {1: "unigram", 2: "bpe"}
+
+
+class SentencePieceTokenizer(Tokenizer):
+    symbol_unit = "char"
+
+    def __init__(self, data: bytes, name: str, sha256: str, where: str = "") -> None:
+        proto = model_pb2.ModelProto()
+        try:
+            proto.ParseFromString(data)
+            sp = spm.SentencePieceProcessor(model_proto=data)
+        except Exception as e:
+            raise TokbenchError(
+                f"cannot read {where or name}: not a valid SentencePiece .model ({str(e).splitlines()[0]})"
+            ) from None
+        if not proto.pieces:
+            raise TokbenchError(f"cannot read {where or name}: SentencePiece model has no pieces")
+        mtype = proto.trainer_spec.model_type
+        if mtype not in _MODEL_TYPES:
+            raise TokbenchError(f"{where or name}: SentencePiece model type {mtype} (word/char) is not supported")
+        self._sp = sp
+        self._proto = proto
+        self.name = name
+        self.sha256 = sha256
+        self.algorithm = _MODEL_TYPES[mtype]
+        n = sp.get_piece_size()
+        self.special_ids = frozenset(i for i in range(n) if sp.is_control(i))
+        self.unk_id = sp.unk_id()
+        self._threads = os.cpu_count() or 1
+
+    @property
+    def processor(self) -> spm.SentencePieceProcessor:
+        return self._sp
+
+    @property
+    def vocab_size(self) -> int:
+        return self._sp.get_piece_size()
+
+    def encode_batch(self, texts: Sequence[str], add_special_tokens: bool = False) -> list[list[int]]:
+        return self._sp.encode(
+            list(texts), add_bos=add_special_tokens, add_eos=False, num_threads=self._threads
+        )
+
+    def encode_with_offsets(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
+        protos = self._sp.encode(list(texts), return_type="proto", num_threads=self._threads)
+        return [([p.id for p in sp.pieces], [(p.begin, p.end) for p in sp.pieces]) for sp in protos]
+
+    def tokens(self, ids: Sequence[int]) -> list[str]:
+        return [self._sp.id_to_piece(int(i)) for i in ids]
+
+    def decode(self, ids: Sequence[int]) -> str:
+        return self._sp.decode(list(map(int, ids)))
+
+    def _token_bytes(self) -> list[bytes | None]:
+        out: list[bytes | None] = []
+        for i in range(self.vocab_size):
+            if self._sp.is_control(i) or self._sp.is_unknown(i):
+                out.append(None)
+            elif self._sp.is_byte(i) and (m := _BYTE.match(self._sp.id_to_piece(i))):
+                out.append(bytes([int(m.group(1), 16)]))
+            else:
+                out.append(self._sp.id_to_piece(i).replace("\u2581", " ").encode("utf-8"))
+        return out
+
+    def normalize(self, text: str) -> str:
+        return self._sp.normalize(text)
+
+    def pre_tokenize(self, text: str) -> list[bytes]:
+        ts = self._proto.trainer_spec
+        words = split_into_words(
+            self.normalize(text), ts.allow_whitespace_only_pieces, ts.treat_whitespace_as_suffix
+        )
+        return [w.replace("\u2581", " ").encode("utf-8") for w in words]
+
+    @cached_property
+    def _merges(self) -> list[Merge]:
+        """One merge per piece, derived by BPE-encoding each piece with higher-scored pieces only."""
+        normal = model_pb2.ModelProto.SentencePiece.NORMAL
+        pieces = [
+            (p.piece.replace("\u2581", " ").encode("utf-8"), p.score, i)
+            for i, p in enumerate(self._proto.pieces)
+            if p.type == normal
+        ]
+        # BPE scores fall with merge order; ties broken by id, as sentencepiece does
+        order = sorted(pieces, key=lambda x: (-x[1], x[2]))
+        return derive_merges(((tok, r) for r, (tok, _, _) in enumerate(order)), split_chars)
+
+    def merges(self) -> list[Merge]:
+        if self.algorithm != "bpe":
+            return super().merges()
+        return self._merges
