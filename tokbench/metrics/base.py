@@ -113,4 +113,3 @@ def make_row(
         "n": int(n),
         "flags": flags,
     }
-

@@ -69,8 +69,12 @@ class CorpusView:
             t = self._table
             import pandas as pd
 
-            df = pd.DataFrame({"split": t.column("split").to_numpy(zero_copy_only=False),
-                               "lang": t.column("lang").to_numpy(zero_copy_only=False)})
+            df = pd.DataFrame(
+                {
+                    "split": t.column("split").to_numpy(zero_copy_only=False),
+                    "lang": t.column("lang").to_numpy(zero_copy_only=False),
+                }
+            )
             self._index = {k: np.asarray(v) for k, v in df.groupby(["split", "lang"], sort=False).indices.items()}
         rows = self._index.get((split, lang))
         if rows is None:

@@ -138,9 +138,7 @@ def word_spans(docs: Utf8Docs, script: str = "") -> tuple[np.ndarray, np.ndarray
     doc_first[docs.offsets[:-1]] = True
     first_in_doc = doc_first[pos]
     prev = np.concatenate([[SPACE], cls[:-1]])
-    start = (cls != SPACE) & (
-        first_in_doc | (prev == SPACE) | (cls == SEG) | ((cls == RUN) & (prev == SEG))
-    )
+    start = (cls != SPACE) & (first_in_doc | (prev == SPACE) | (cls == SEG) | ((cls == RUN) & (prev == SEG)))
     wid_char = np.cumsum(start) - 1
     wid_char[cls == SPACE] = -1
     # byte -> char index, then byte -> word id
