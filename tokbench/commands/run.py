@@ -1,0 +1,64 @@
+"""`tokbench run`: compute metrics over a tokenizer x corpus grid into a tidy results table."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tokbench.errors import TokbenchError
+
+NAME = "run"
+HELP = "run metrics over tokenizers x corpora (cached, resumable) into DIR/results.{parquet,json}"
+
+
+def _split_list(values: list[str] | None) -> list[str] | None:
+    """Accept both `--x a b` and `--x a,b`."""
+    if not values:
+        return None
+    return [v for item in values for v in item.split(",") if v]
+
+
+def parse_options(items: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise TokbenchError(f"--option {item!r} must look like key=value, e.g. --option pivot=eng_Latn")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tokenizers", nargs="+", help="names or paths (default: every available tokenizer)")
+    parser.add_argument("--corpora", nargs="+", help="corpus names (default: flores200)")
+    parser.add_argument("--metrics", nargs="+", help="metric names (default: premium, ctc and the compression set)")
+    parser.add_argument("--langs", nargs="+", help="language codes, e.g. eng_Latn mya_Mymr (default: all)")
+    parser.add_argument(
+        "--option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="protocol option (repeatable): protocol=petrov|sentence, pivot=eng_Latn, split=devtest, "
+        "bootstrap=1000, seed=0, unk_threshold=0.1, drop_unk=false, reference=cl100k_base, alpha=2.5",
+    )
+    parser.add_argument("--out", required=True, type=Path, help="output folder (re-running skips finished cells)")
+    parser.add_argument("--force", action="store_true", help="recompute cells that are already finished")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tokbench.runner import DEFAULT_CORPORA, RunConfig, run_grid
+
+    cfg = RunConfig(
+        out=args.out,
+        tokenizers=_split_list(args.tokenizers),
+        corpora=_split_list(args.corpora) or list(DEFAULT_CORPORA),
+        metrics=_split_list(args.metrics),
+        langs=_split_list(args.langs),
+        options=parse_options(args.option),
+        force=args.force,
+    )
+    summary = run_grid(cfg)
+    print(
+        f"{summary.computed} cells computed, {summary.skipped} already finished, {len(summary.table)} rows "
+        f"in {summary.seconds:.1f}s -> {args.out / 'results.parquet'}, {args.out / 'results.json'}"
+    )
+    return 0

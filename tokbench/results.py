@@ -1,0 +1,178 @@
+"""The tidy results table: one row per (tokenizer, corpus, split, language, metric), with provenance.
+
+Each finished grid cell (tokenizer x corpus x metric under given options) is written at once,
+atomically, as `cells/<...>.json`; that ledger is what resume reads, so an interrupted run loses
+at most the cell in progress. `results.parquet` and `results.json` are the combined table, rebuilt
+from the ledger; both carry the provenance (tokbench version, tokenizer and corpus sha256,
+protocol options) of every cell. JSON and parquet only: no pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import platform
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import tokbench
+from tokbench.errors import TokbenchError
+from tokbench.io import atomic_write_bytes, atomic_write_text
+
+COLUMNS = ("tokenizer", "corpus", "split", "language", "metric", "value", "unit", "ci_low", "ci_high", "n", "flags")
+KEY_COLUMNS = ["tokenizer", "corpus", "split", "language", "metric"]
+SCHEMA = pa.schema(
+    [
+        ("tokenizer", pa.string()),
+        ("corpus", pa.string()),
+        ("split", pa.string()),
+        ("language", pa.string()),
+        ("metric", pa.string()),
+        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("ci_low", pa.float64()),
+        ("ci_high", pa.float64()),
+        ("n", pa.int64()),
+        ("flags", pa.string()),
+    ]
+)
+RESULTS_PARQUET = "results.parquet"
+RESULTS_JSON = "results.json"
+CELLS_DIR = "cells"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit of work and of resume: a metric for one tokenizer on one corpus, under options."""
+
+    tokenizer: str
+    tokenizer_sha256: str
+    corpus: str
+    corpus_sha256: str
+    metric: str
+    options: dict[str, Any] = field(default_factory=dict)
+    langs: tuple[str, ...] | None = None  # None = all languages of the corpus
+
+    @property
+    def key(self) -> str:
+        """Content key: changes whenever anything that could change the numbers changes."""
+        d = asdict(self)
+        d["langs"] = sorted(self.langs) if self.langs else None
+        blob = json.dumps(d, sort_keys=True, default=list).encode()
+        return hashlib.sha256(blob).hexdigest()[:20]
+
+    @property
+    def filename(self) -> str:
+        safe = "__".join(re.sub(r"[^A-Za-z0-9_.-]+", "-", x) for x in (self.tokenizer, self.corpus, self.metric))
+        return f"{safe}__{self.key}.json"
+
+
+def _clean(v: Any) -> Any:
+    """JSON has no NaN: write null."""
+    return None if isinstance(v, float) and math.isnan(v) else v
+
+
+def provenance_base() -> dict[str, Any]:
+    import numpy
+
+    return {
+        "tokbench_version": tokbench.__version__,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "written": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+class ResultStore:
+    """Output folder of `tokbench run`: the per-cell ledger plus the combined table."""
+
+    def __init__(self, out_dir: str | Path) -> None:
+        self.out = Path(out_dir)
+        self.cells_dir = self.out / CELLS_DIR
+        if self.out.exists() and not self.out.is_dir():
+            raise TokbenchError(f"--out {self.out} is a file; give a folder for the results")
+
+    def has(self, cell: Cell) -> bool:
+        return (self.cells_dir / cell.filename).is_file()
+
+    def save_cell(self, cell: Cell, rows: list[dict[str, Any]], seconds: float) -> None:
+        """Write one finished cell atomically (rows get the cell's tokenizer and corpus)."""
+        full = [{"tokenizer": cell.tokenizer, "corpus": cell.corpus, **r} for r in rows]
+        bad = [c for c in COLUMNS if full and c not in full[0]]
+        if bad:
+            raise TokbenchError(f"metric {cell.metric!r} returned rows without {bad}; use tokbench.metrics.make_row")
+        doc = {
+            "cell": {**asdict(cell), "key": cell.key},
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seconds": round(seconds, 4),
+            "tokbench_version": tokbench.__version__,
+            "rows": [{c: _clean(r[c]) for c in COLUMNS} for r in full],
+        }
+        atomic_write_text(self.cells_dir / cell.filename, json.dumps(doc, ensure_ascii=False, default=list))
+
+    def load_cells(self) -> list[dict[str, Any]]:
+        if not self.cells_dir.is_dir():
+            return []
+        docs = []
+        for p in sorted(self.cells_dir.glob("*.json")):
+            try:
+                docs.append(json.loads(p.read_text(encoding="utf-8")))
+            except (OSError, json.JSONDecodeError) as e:
+                raise TokbenchError(f"cannot read result cell {p} ({e}); delete it and re-run to recompute") from None
+        return docs
+
+    def table(self, docs: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+        """All rows of the ledger; where cells overlap (e.g. options changed), the newest row wins."""
+        docs = self.load_cells() if docs is None else docs
+        docs = sorted(docs, key=lambda d: d["finished"])
+        rows = [r for d in docs for r in d["rows"]]
+        df = pd.DataFrame(rows, columns=list(COLUMNS))
+        if df.empty:
+            return df.astype({"value": float, "ci_low": float, "ci_high": float, "n": "int64"})
+        df = df.drop_duplicates(KEY_COLUMNS, keep="last")
+        df[["value", "ci_low", "ci_high"]] = df[["value", "ci_low", "ci_high"]].astype(float)
+        df["n"] = df["n"].astype("int64")
+        df["flags"] = df["flags"].fillna("")
+        return df.sort_values(KEY_COLUMNS, kind="stable").reset_index(drop=True)
+
+    def write(self) -> pd.DataFrame:
+        """Rebuild results.parquet and results.json from the ledger (atomically) and return the table."""
+        docs = self.load_cells()
+        df = self.table(docs)
+        prov = {
+            **provenance_base(),
+            "cells": [{**d["cell"], "finished": d["finished"], "seconds": d.get("seconds")} for d in docs],
+        }
+        table = pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False)
+        table = table.replace_schema_metadata({b"tokbench": json.dumps(prov, default=list).encode()})
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        atomic_write_bytes(self.out / RESULTS_PARQUET, sink.getvalue().to_pybytes())
+        records = [{c: _clean(v) for c, v in zip(COLUMNS, row, strict=True)} for row in df.itertuples(index=False)]
+        doc = {"provenance": prov, "columns": list(COLUMNS), "rows": records}
+        atomic_write_text(self.out / RESULTS_JSON, json.dumps(doc, ensure_ascii=False, indent=1, default=list))
+        return df
+
+
+def read_results(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """(table, provenance) from a results folder, results.parquet or results.json."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / RESULTS_PARQUET
+    if not p.is_file():
+        raise TokbenchError(f"no results at {path}; run `tokbench run --out DIR` first")
+    if p.suffix == ".json":
+        doc = json.loads(p.read_text(encoding="utf-8"))
+        df = pd.DataFrame(doc["rows"], columns=doc["columns"])
+        return df, doc["provenance"]
+    t = pq.read_table(p)
+    meta = (t.schema.metadata or {}).get(b"tokbench", b"{}")
+    return t.to_pandas(), json.loads(meta)

@@ -1,0 +1,151 @@
+"""The grid runner behind `tokbench run`: tokenizers x corpora x metrics, cached and resumable.
+
+Order of work: per corpus, per tokenizer, all metrics share one MetricContext, so each protocol's
+texts are encoded once (through the encode cache) and every metric reads those encodings. A cell
+already in the output ledger (same tokenizer/corpus checksums, metric, options, languages) is
+skipped without loading the tokenizer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tokbench.errors import TokbenchError
+from tokbench.metrics import DEFAULT_METRICS, METRICS, CorpusView, MetricContext, get_metric
+from tokbench.results import Cell, ResultStore
+
+DEFAULT_CORPORA = ("flores200",)
+
+
+@dataclass
+class RunConfig:
+    out: Path
+    tokenizers: Sequence[str] | None = None  # None: every registered tokenizer whose files are available
+    corpora: Sequence[str] = DEFAULT_CORPORA
+    metrics: Sequence[str] | None = None  # None: DEFAULT_METRICS
+    langs: Sequence[str] | None = None  # None: all languages of each corpus
+    options: dict[str, Any] = field(default_factory=dict)  # protocol options, e.g. {"pivot": "eng_Latn"}
+    force: bool = False  # recompute finished cells
+
+
+@dataclass
+class RunSummary:
+    table: pd.DataFrame
+    computed: int
+    skipped: int
+    seconds: float
+
+
+def _combined_sha(shas: Sequence[str]) -> str:
+    """Same combination as the tokenizer loader: one file = its sha, several = sha of the concatenation."""
+    return shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest()
+
+
+def available_tokenizers() -> list[str]:
+    """Registered tokenizer names (aliases collapsed) whose files are present in the data dirs."""
+    from tokbench.manifests import tokenizer_manifests
+
+    seen: dict[str, Any] = {}
+    for m in tokenizer_manifests().values():
+        seen.setdefault(m.name, m)
+    return sorted(n for n, m in seen.items() if m.availability() != "missing")
+
+
+def tokenizer_sha256(name: str) -> str:
+    """Checksum for the cell key without loading the tokenizer (from its manifest when registered)."""
+    from tokbench.manifests import tokenizer_manifests
+
+    m = tokenizer_manifests().get(name)
+    if m is not None:
+        return _combined_sha([f.sha256 for f in m.files])
+    from tokbench.tokenizers import load_tokenizer
+
+    return load_tokenizer(name).sha256
+
+
+def corpus_sha256(name: str) -> str:
+    from tokbench.manifests import corpus_manifests
+
+    m = corpus_manifests().get(name)
+    if m is None:
+        raise TokbenchError(f"unknown corpus {name!r}; `tokbench list corpora` shows the registered ones")
+    return _combined_sha(sorted(f.sha256 for f in m.files))
+
+
+def check_options(metric_names: Sequence[str], options: dict[str, Any]) -> None:
+    """A typo in --option must not silently run the default protocol."""
+    known = {k for m in metric_names for k in get_metric(m).card.options}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise TokbenchError(
+            f"option(s) {', '.join(unknown)} are not read by metrics {', '.join(metric_names)}; "
+            f"known options: {', '.join(sorted(known)) or 'none'}"
+        )
+
+
+def run_grid(
+    cfg: RunConfig,
+    log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
+    load_tokenizer: Callable[[str], Any] | None = None,
+    load_corpus: Callable[[str], Any] | None = None,
+    encode: Callable[[Any, list[str]], Any] | None = None,
+) -> RunSummary:
+    """Run every missing cell of the grid, saving each as it finishes; returns the combined table."""
+    if load_tokenizer is None:
+        from tokbench.tokenizers import load_tokenizer
+    if load_corpus is None:
+        from tokbench.corpora import load_corpus
+    t0 = time.perf_counter()
+    metric_names = list(cfg.metrics or DEFAULT_METRICS)
+    for m in metric_names:
+        get_metric(m)  # unknown name -> TokbenchError listing the known ones
+    check_options(metric_names, cfg.options)
+    tokenizers = list(cfg.tokenizers or available_tokenizers())
+    if not tokenizers:
+        raise TokbenchError("no tokenizer available; pass --tokenizers or --data-dir with tokenizer files")
+    langs = tuple(cfg.langs) if cfg.langs else None
+    store = ResultStore(cfg.out)
+    computed = skipped = 0
+    try:
+        for corpus_name in cfg.corpora:
+            c_sha = corpus_sha256(corpus_name)
+            view: CorpusView | None = None
+            for tok_name in tokenizers:
+                cells = [
+                    Cell(
+                        tok_name,
+                        tokenizer_sha256(tok_name),
+                        corpus_name,
+                        c_sha,
+                        m,
+                        get_metric(m).resolve_options(cfg.options),
+                        langs,
+                    )
+                    for m in metric_names
+                ]
+                todo = [c for c in cells if cfg.force or not store.has(c)]
+                skipped += len(cells) - len(todo)
+                if not todo:
+                    continue
+                if view is None:
+                    view = CorpusView(load_corpus(corpus_name))
+                tok = load_tokenizer(tok_name)
+                ctx = MetricContext(tok, view, langs, encode=encode, load_tokenizer=load_tokenizer)
+                for cell in todo:
+                    t = time.perf_counter()
+                    rows = METRICS.get(cell.metric)().compute(ctx, dict(cell.options))
+                    dt = time.perf_counter() - t
+                    store.save_cell(cell, rows, dt)
+                    computed += 1
+                    log(f"{tok_name} {corpus_name} {cell.metric}: {len(rows)} rows in {dt:.2f}s")
+    finally:
+        table = store.write() if (computed or not (store.out / "results.parquet").exists()) else store.table()
+    return RunSummary(table, computed, skipped, time.perf_counter() - t0)
