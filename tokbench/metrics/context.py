@@ -34,12 +34,7 @@ class CorpusView:
     def __init__(self, corpus: Any) -> None:
         self.corpus = corpus
         self.name: str = getattr(corpus, "name", None) or corpus.manifest.name
-        self._index: dict[tuple[str, str], np.ndarray] | None = None
         self._memo: dict[tuple[Any, ...], Any] = {}
-
-    @cached_property
-    def _table(self) -> Any:
-        return self.corpus.dataset.data.table if hasattr(self.corpus.dataset, "data") else None
 
     @property
     def splits(self) -> list[str]:
@@ -64,33 +59,14 @@ class CorpusView:
             )
         return split
 
-    def _rows(self, split: str, lang: str) -> np.ndarray:
-        if self._index is None:
-            t = self._table
-            import pandas as pd
-
-            df = pd.DataFrame(
-                {
-                    "split": t.column("split").to_numpy(zero_copy_only=False),
-                    "lang": t.column("lang").to_numpy(zero_copy_only=False),
-                }
-            )
-            self._index = {k: np.asarray(v) for k, v in df.groupby(["split", "lang"], sort=False).indices.items()}
-        rows = self._index.get((split, lang))
-        if rows is None:
-            raise TokbenchError(f"corpus {self.name!r} has no language {lang!r} in split {split!r}")
-        return rows
-
     def docs(self, split: str, lang: str) -> tuple[list[str], list[str]]:
         """(ids, texts) of one split and language in corpus order; ids as strings for alignment."""
-        if self._table is not None:
-            rows = self._rows(split, lang)
-            ids = [str(x) for x in self._table.column("id").take(rows).to_pylist()]
-            texts = self._table.column("text").take(rows).to_pylist()
-        else:  # a Corpus without an Arrow-backed dataset: positions stand in for ids
-            texts = list(self.corpus.texts(split, lang))
+        texts = list(self.corpus.texts(split, lang))
+        if hasattr(self.corpus, "doc_ids"):
+            ids = [str(i) for i in self.corpus.doc_ids(split, lang)]
+        else:  # a corpus without ids: positions stand in (alignment by order)
             ids = [str(i) for i in range(len(texts))]
-        return ids, texts  # not memoised: texts are large and cheap to re-read from Arrow
+        return ids, texts
 
     def _cached(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
         if key not in self._memo:
@@ -198,13 +174,17 @@ class MetricContext:
         tb = self.tokenizer.token_bytes()
         unk = self.tokenizer.unk_id
         parts = [b if (b is not None and i != unk) else b"" for i, b in enumerate(tb)]
+        if self.tokenizer.algorithm == "wordpiece":  # surfaces lack spaces: a word-initial piece starts a word
+            pieces = self.tokenizer.tokens(list(range(len(parts))))
+            parts = [p if (not p or s.startswith("##")) else b" " + p for p, s in zip(parts, pieces, strict=True)]
         off = np.zeros(len(parts) + 1, dtype=np.int64)
         np.cumsum([len(p) for p in parts], out=off[1:])
         return np.frombuffer(b"".join(parts), dtype=np.uint8), off
 
     @cached_property
     def token_lengths(self) -> np.ndarray:
-        """Surface byte length per id; 0 for special ids and UNK (it has no surface)."""
+        """Surface byte length per id; 0 for special ids and UNK (it has no surface). WordPiece
+        word-initial pieces count a space, standing for the whitespace the pre-tokenizer removed."""
         _, off = self._surface_table
         return np.diff(off)
 
@@ -278,7 +258,7 @@ class MetricContext:
             lens = self.token_lengths[st.ids.astype(np.int64)]
             tok_start = np.concatenate([[0], np.cumsum(lens)])
             doc_bytes = tok_start[st.offsets]
-            first, last = word_spans(Utf8Docs(data, doc_bytes), script_of(lang))
+            first, last = word_spans(Utf8Docs(data, doc_bytes), script_of(lang), split_punct=True)
             spanned = tok_of_byte[last] - tok_of_byte[first] + 1
             doc = np.searchsorted(doc_bytes, first, side="right") - 1
             n = len(st.tokens)

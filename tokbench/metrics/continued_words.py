@@ -18,7 +18,8 @@ class ContinuedWords(Metric):
         definition=(
             "Share of words whose bytes span 2+ tokens of the sentence's own encoding (in context, not words "
             "encoded in isolation). Words are found on the tokens' surface stream (the tokenizer's normalised "
-            "view) by the fertility word rule; a word's token count is the number of tokens its bytes overlap, "
+            "view) by the fertility word rule, except that punctuation and symbols are words of their own (as in UD "
+            "treebanks, so 'world,' is two words); a word's token count is the number of tokens its bytes overlap, "
             "so a leading-space token ' word' counts once. 95% CI: bootstrap over sentences."
         ),
         unit=UNIT,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -42,7 +43,6 @@ _SEG_RANGES = (
     (0x1780, 0x17FF),  # Khmer
     (0x19E0, 0x19FF),
 )
-_JOINERS = frozenset({0x17D2, 0x1039})  # the next consonant stacks below: same cluster
 _TIBETAN_SEPARATORS = frozenset({0x0F0B, 0x0F0C, 0x0F0D, 0x0F0E, 0x0F0F, 0x0F10, 0x0F11, 0x0F12, 0x0F14})
 _EXTRA_SPACES = frozenset({0x200B})
 
@@ -115,25 +115,47 @@ def decode_codepoints(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pos, cp
 
 
-def classify(cp: np.ndarray, script: str) -> np.ndarray:
-    """Word-rule class per code point (SPACE, RUN, SEG, ATTACH), via a table over unique code points."""
-    uniq, inv = np.unique(cp, return_inverse=True)
-    table = np.fromiter((_char_class(int(c)) for c in uniq), dtype=np.int8, count=len(uniq))
+_TABLE_SIZE = 0x10000  # the BMP; rarer code points (CJK extensions, emoji) are classed one by one
+
+
+@lru_cache(maxsize=1)
+def _class_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(word-rule class, is punctuation/symbol) per code point below _TABLE_SIZE, built once per process."""
+    cls = np.fromiter((_char_class(c) for c in range(_TABLE_SIZE)), dtype=np.int8, count=_TABLE_SIZE)
+    punct = np.fromiter((unicodedata.category(chr(c))[0] in "PS" for c in range(_TABLE_SIZE)), dtype=bool)
+    return cls, punct
+
+
+def classify(cp: np.ndarray, script: str, split_punct: bool = False) -> np.ndarray:
+    """Word-rule class per code point (SPACE, RUN, SEG, ATTACH), by table lookup.
+
+    split_punct: punctuation and symbols are words of their own (UD-style), so 'world,' is two words."""
+    table, punct_table = _class_tables()
+    small = cp < _TABLE_SIZE
+    safe = np.where(small, cp, 0)
+    cls = table[safe]
+    punct = punct_table[safe]
+    if not small.all():
+        for i in np.flatnonzero(~small):
+            cls[i] = _char_class(int(cp[i]))
+            punct[i] = unicodedata.category(chr(int(cp[i])))[0] in "PS"
     if script != "Tibt":
-        table[np.isin(uniq, list(_TIBETAN_SEPARATORS))] = RUN
-    cls = table[inv]
-    joiner = np.isin(cp, list(_JOINERS))
+        tib = (cp >= 0x0F0B) & (cp <= 0x0F14)
+        cls[tib & (cls == SPACE)] = RUN
+    if split_punct:
+        cls[punct & (cls != SPACE)] = SEG
+    joiner = (cp == 0x17D2) | (cp == 0x1039)
     cls[1:][joiner[:-1] & (cls[1:] == SEG)] = ATTACH
     return cls
 
 
-def word_spans(docs: Utf8Docs, script: str = "") -> tuple[np.ndarray, np.ndarray]:
+def word_spans(docs: Utf8Docs, script: str = "", split_punct: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(first byte, last byte) of every word under the word rule; words never cross documents."""
     pos, cp = decode_codepoints(docs.data)
     if len(pos) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    cls = classify(cp, script)
+    cls = classify(cp, script, split_punct)
     doc_first = np.zeros(len(docs.data) + 1, dtype=bool)
     doc_first[docs.offsets[:-1]] = True
     first_in_doc = doc_first[pos]
