@@ -199,13 +199,17 @@ class MetricContext:
         """
 
         def compute() -> tuple[list[str], np.ndarray, str]:
+            memo_unk = ("unkchars", protocol, tuple(splits), lang)
             if protocol == "sentence":
                 (split,) = splits
-                ids = self.view.doc_ids(split, lang)
-                return [f"{split}:{i}" for i in ids], self.sentences(split, lang).tokens, split
+                doc_ids, texts = self.view.docs(split, lang)
+                st = self.sentences(split, lang)
+                self._memo[memo_unk] = self._unk_chars(texts, st.ids)
+                return [f"{split}:{i}" for i in doc_ids], st.tokens, split
             text, keys, starts = self.view.joined(splits, lang)
             enc = self._encode(self.tokenizer, [text])
             ids = np.asarray(enc.ids).astype(np.int64)
+            self._memo[memo_unk] = self._unk_chars([text], ids)
             lens = self.token_lengths[ids]
             tok_start = np.cumsum(lens) - lens
             surface_total = int(lens.sum())
@@ -221,31 +225,21 @@ class MetricContext:
     def unk_char_fraction(self, protocol: str, splits: Sequence[str], lang: str) -> float:
         """Share of the (normalized) text's non-space characters that the tokenizer maps to UNK.
 
-        Without re-encoding: characters of the normalized text minus characters in the surfaces of
-        the non-UNK tokens of the cached encoding. 0 for lossless tokenizers (no UNK id)."""
+        Computed from the cached encoding, without re-encoding: characters of the normalized text minus
+        characters in the surfaces of the non-UNK tokens. 0 for lossless tokenizers (no UNK id)."""
+        self.unit_counts(protocol, splits, lang)  # computes it from the same ids
+        return self._memo[("unkchars", protocol, tuple(splits), lang)]
+
+    def _unk_chars(self, texts: list[str], ids: np.ndarray) -> float:
         unk = self.tokenizer.unk_id
-        if unk is None:
+        if unk is None or not np.any(ids == unk):
             return 0.0
-
-        def compute() -> float:
-            if protocol == "sentence":
-                (split,) = splits
-                texts = self.view.docs(split, lang)[1]
-                st = self.sentences(split, lang)
-                ids = st.ids
-            else:
-                texts = [self.view.joined(splits, lang)[0]]
-                ids = np.asarray(self._encode(self.tokenizer, texts).ids)
-            if not np.any(ids == unk):
-                return 0.0
-            norm = "\n".join(self.tokenizer.normalize(t) for t in texts)
-            total = _ws_nonspace_chars(np.frombuffer(norm.encode("utf-8"), dtype=np.uint8))
-            blob, off = self._surface_table
-            surface, _ = gather_surface(ids, blob, off)
-            known = _ws_nonspace_chars(surface)
-            return max(0.0, (total - known) / total) if total else 0.0
-
-        return self._cached(("unkchars", protocol, tuple(splits), lang), compute)
+        norm = "\n".join(self.tokenizer.normalize(t) for t in texts)
+        total = _ws_nonspace_chars(np.frombuffer(norm.encode("utf-8"), dtype=np.uint8))
+        blob, off = self._surface_table
+        surface, _ = gather_surface(ids, blob, off)
+        known = _ws_nonspace_chars(surface)
+        return max(0.0, (total - known) / total) if total else 0.0
 
     def continued_words(self, split: str, lang: str) -> tuple[np.ndarray, np.ndarray]:
         """(words, words split into 2+ tokens) per sentence, measured in context on the tokens'
