@@ -60,10 +60,12 @@ class CorpusView:
         return split
 
     def docs(self, split: str, lang: str) -> tuple[list[str], list[str]]:
-        """(ids, texts) of one split and language in corpus order; ids as strings for alignment."""
+        """(ids, texts) of one split and language in corpus order; ids as strings for alignment
+        (a `<lang>/` prefix, as in UDHR's `eng_Latn/3`, is dropped so translations share ids)."""
         texts = list(self.corpus.texts(split, lang))
         if hasattr(self.corpus, "doc_ids"):
-            ids = [str(i) for i in self.corpus.doc_ids(split, lang)]
+            prefix = f"{lang}/"
+            ids = [str(i).removeprefix(prefix) for i in self.corpus.doc_ids(split, lang)]
         else:  # a corpus without ids: positions stand in (alignment by order)
             ids = [str(i) for i in range(len(texts))]
         return ids, texts

@@ -1,0 +1,114 @@
+"""The grid runner: results for every cell, resume without re-encoding, option and input errors.
+
+Runs on vendored data only (UDHR, registry-sourced tokenizers), so it needs no shared assets.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tokbench.commands import run as run_cmd
+from tokbench.errors import TokbenchError
+from tokbench.results import read_results
+from tokbench.runner import RunConfig, run_grid
+
+LANGS = ["eng_Latn", "deu_Latn", "cmn_Hans"]
+
+
+class SpyEncode:
+    """Counts encode calls; delegates to tokbench's cached encode path."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, tokenizer: Any, texts: list[str]) -> Any:
+        from tokbench.encode import encode_texts
+
+        self.calls += 1
+        return encode_texts(tokenizer, texts)
+
+
+def config(out: Path, **kw: Any) -> RunConfig:
+    base: dict[str, Any] = dict(
+        tokenizers=["cl100k_base", "mistral_v1"],
+        corpora=["udhr"],
+        metrics=["premium", "bytes_per_token"],
+        langs=LANGS,
+        options={"bootstrap": "200"},
+    )
+    return RunConfig(out=out, **{**base, **kw})
+
+
+def test_grid_then_resume_without_encoding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path / "cache"))
+    spy = SpyEncode()
+    first = run_grid(config(tmp_path / "out"), log=lambda s: None, encode=spy)
+    assert (first.computed, first.skipped) == (4, 0) and spy.calls > 0
+    t = first.table
+    assert set(t.tokenizer) == {"cl100k_base", "mistral_v1"} and set(t.corpus) == {"udhr"}
+    prem = t[(t.metric == "premium")].set_index(["tokenizer", "language"])["value"]
+    assert prem["cl100k_base", "eng_Latn"] == 1.0 and prem["cl100k_base", "cmn_Hans"] > 1.0
+    bpt = t[(t.metric == "bytes_per_token") & (t.language == "eng_Latn")]
+    assert (bpt.value > 3).all() and (bpt.ci_low < bpt.value).all() and (bpt.split == "articles").all()
+
+    calls = spy.calls
+    again = run_grid(config(tmp_path / "out"), log=lambda s: None, encode=spy, load_tokenizer=_no_load)
+    assert (again.computed, again.skipped) == (0, 4) and spy.calls == calls
+    assert again.table.equals(first.table)
+
+    table, prov = read_results(tmp_path / "out")
+    assert table.equals(first.table)
+    assert {c["metric"] for c in prov["cells"]} == {"premium", "bytes_per_token"}
+    assert all(len(c["tokenizer_sha256"]) == 64 and len(c["corpus_sha256"]) == 64 for c in prov["cells"])
+
+    changed = run_grid(config(tmp_path / "out", options={"bootstrap": "200", "pivot": "deu_Latn"}), log=lambda s: None)
+    assert (changed.computed, changed.skipped) == (2, 2)  # only premium reads the pivot
+    prem = changed.table[changed.table.metric == "premium"].set_index(["tokenizer", "language"])["value"]
+    assert prem["cl100k_base", "deu_Latn"] == 1.0
+
+
+def _no_load(name: str) -> Any:
+    raise AssertionError(f"a finished cell must not load tokenizer {name}")
+
+
+def test_ctc_needs_no_parallel_corpus(tmp_path: Path) -> None:
+    cfg = config(tmp_path, tokenizers=["cl100k_base"], corpora=["code_samples"], metrics=["ctc"], langs=["python"])
+    t = run_grid(cfg, log=lambda s: None).table
+    assert len(t) == 1 and t.value.item() > 1000 and np.isfinite(t.ci_low.item())
+
+
+def test_premium_on_non_parallel_corpus_is_an_error(tmp_path: Path) -> None:
+    cfg = config(tmp_path, tokenizers=["cl100k_base"], corpora=["code_samples"], metrics=["premium"], langs=None)
+    with pytest.raises(TokbenchError, match="needs a parallel corpus"):
+        run_grid(cfg, log=lambda s: None)
+
+
+def test_bad_grid_input(tmp_path: Path) -> None:
+    with pytest.raises(TokbenchError, match="unknown metric 'fertilty'"):
+        run_grid(config(tmp_path, metrics=["fertilty"]), log=lambda s: None)
+    with pytest.raises(TokbenchError, match="pivt"):
+        run_grid(config(tmp_path, options={"pivt": "eng_Latn"}), log=lambda s: None)
+    with pytest.raises(TokbenchError, match="unknown corpus"):
+        run_grid(config(tmp_path, corpora=["flores300"]), log=lambda s: None)
+    with pytest.raises(TokbenchError, match="has no language"):
+        run_grid(config(tmp_path, langs=["xxx_Latn"]), log=lambda s: None)
+
+
+def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    run_cmd.add_arguments(parser)
+    args = parser.parse_args(
+        ["--tokenizers", "cl100k_base", "--corpora", "udhr", "--metrics", "fertility,chars_per_token",
+         "--langs", "eng_Latn", "fra_Latn", "--option", "bootstrap=0", "--out", str(tmp_path)]
+    )  # fmt: skip
+    assert run_cmd.run(args) == 0
+    assert "2 cells computed" in capsys.readouterr().out
+    table, _ = read_results(tmp_path / "results.json")
+    assert sorted(table.metric.unique()) == ["chars_per_token", "fertility"] and len(table) == 4
+    with pytest.raises(TokbenchError, match="key=value"):
+        run_cmd.parse_options(["pivot"])
