@@ -1,0 +1,102 @@
+"""Metric registry: cards of the built-ins, and a third-party metric found through an entry point."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tokbench.registry
+from tokbench.errors import TokbenchError
+from tokbench.metrics import DEFAULT_METRICS, METRICS, CorpusView, MetricContext, get_metric, metric_cards
+
+PLUGIN = """
+from tokbench.metrics import Metric, MetricCard, make_row, register_metric
+
+
+@register_metric
+class TokensPerDoc(Metric):
+    card = MetricCard(name="demo_tokens_per_doc", definition="mean tokens per document", unit="tokens",
+                      higher_is_better=None, citation="none", options={"split": ""})
+
+    def compute(self, ctx, opts):
+        split = ctx.split_option(opts)
+        return [make_row("demo_tokens_per_doc", lang, split, ctx.sentences(split, lang).tokens.mean(), "tokens",
+                         len(ctx.sentences(split, lang).tokens)) for lang in ctx.languages(split)]
+"""
+
+
+def test_builtin_cards_are_complete() -> None:
+    cards = {c["name"]: c for c in metric_cards()}
+    assert set(DEFAULT_METRICS) <= set(cards)
+    for card in cards.values():
+        assert card["definition"] and card["unit"] and card["citation"] and card["needs"]
+        assert card["higher_is_better"] in (True, False, None)
+    assert cards["premium"]["needs"] == ["parallel corpus"] and cards["premium"]["higher_is_better"] is False
+    assert cards["bytes_per_token"]["unit"] == "UTF-8 bytes per token"
+    assert cards["nsl"]["options"]["reference"] == "cl100k_base"
+
+
+class TinyCorpus:
+    """Two languages, not parallel: enough to run a metric without any data files."""
+
+    name = "tiny"
+    splits = ["test"]
+    manifest = type("M", (), {"name": "tiny", "parallel": False})()
+    _texts = {"eng_Latn": ["hello world", "a b c"], "deu_Latn": ["hallo welt"]}
+
+    def languages(self, split: str | None = None) -> list[str]:
+        return sorted(self._texts)
+
+    def texts(self, split: str, lang: str) -> list[str]:
+        return self._texts[lang]
+
+
+class Encoded:
+    def __init__(self, ids: np.ndarray, offsets: np.ndarray) -> None:
+        self.ids, self.doc_offsets = ids, offsets
+
+
+class ByteTokenizer:
+    """One token per UTF-8 byte: the simplest lossless tokenizer."""
+
+    name, unk_id, vocab_size, algorithm = "bytes", None, 256, "byte"
+
+    def token_bytes(self) -> list[bytes]:
+        return [bytes([i]) for i in range(256)]
+
+
+def tiny_ctx() -> MetricContext:
+    tok = ByteTokenizer()
+
+    def encode(t: Any, texts: list[str]) -> Encoded:  # one token per byte
+        data = [np.frombuffer(x.encode(), dtype=np.uint8).astype(np.uint32) for x in texts]
+        off = np.concatenate([[0], np.cumsum([len(d) for d in data])]).astype(np.int64)
+        return Encoded(np.concatenate(data) if data else np.zeros(0, np.uint32), off)
+
+    return MetricContext(tok, CorpusView(TinyCorpus()), encode=encode, load_tokenizer=lambda n: tok)
+
+
+def test_third_party_metric_through_entry_point(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "tb_demo_plugin.py").write_text(PLUGIN)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ep = importlib.metadata.EntryPoint(name="demo", value="tb_demo_plugin", group="tokbench.metrics")
+    monkeypatch.setattr(tokbench.registry, "entry_points", lambda group: [ep] if group == "tokbench.metrics" else [])
+    monkeypatch.setattr(METRICS, "_entry_points_loaded", False)
+    monkeypatch.setattr(METRICS, "_items", dict(METRICS._items))
+    assert "demo_tokens_per_doc" in [c["name"] for c in metric_cards()]
+    rows = get_metric("demo_tokens_per_doc")().compute(tiny_ctx(), {"split": ""})
+    assert {r["language"]: r["value"] for r in rows} == {"deu_Latn": 10.0, "eng_Latn": 8.0}
+
+
+def test_premium_refuses_a_non_parallel_corpus() -> None:
+    cls = get_metric("premium")
+    with pytest.raises(TokbenchError, match="needs a parallel corpus"):
+        cls().compute(tiny_ctx(), cls.resolve_options({}))
+    ctc = get_metric("ctc")
+    rows = ctc().compute(tiny_ctx(), ctc.resolve_options({"bootstrap": "0"}))
+    # Petrov protocol: " ".join(lines + [""]) -> one extra space per split
+    assert {r["language"]: r["value"] for r in rows} == {"deu_Latn": 11.0, "eng_Latn": 18.0}
