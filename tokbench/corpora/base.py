@@ -1,0 +1,114 @@
+"""A corpus: verified files → a `datasets.DatasetDict` with columns id, lang, text per split.
+
+Loaders are plugins (one per corpus format) registered under the manifest's `loader:` key.
+The manifest's files are resolved and checksum-verified before a loader sees them; a corpus
+whose source is a hub dataset can be fetched with `datasets.load_dataset(id, revision=...)`
+only when TOKBENCH_ALLOW_HUB=1, never as a silent fallback for missing local files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import datasets
+
+from tokbench.errors import TokbenchError
+from tokbench.manifests import CorpusManifest, get_corpus_manifest
+from tokbench.registry import Registry
+
+LoaderFn = Callable[[CorpusManifest, dict[str, Path]], datasets.DatasetDict]
+CORPUS_LOADERS: Registry[LoaderFn] = Registry("corpus loader", entry_point_group="tokbench.corpus_loaders")
+REQUIRED_COLUMNS = ("id", "lang", "text")
+
+
+@dataclass
+class Corpus:
+    """A loaded corpus with fast per-(split, lang) access to its documents."""
+
+    manifest: CorpusManifest
+    dataset: datasets.DatasetDict
+    _index: dict[str, dict[str, tuple[list[str], list[str]]]] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    @property
+    def splits(self) -> list[str]:
+        return list(self.dataset.keys())
+
+    def _split_index(self, split: str) -> dict[str, tuple[list[str], list[str]]]:
+        if split not in self.dataset:
+            raise TokbenchError(f"corpus {self.name!r} has no split {split!r}; splits: {', '.join(self.splits)}")
+        if split not in self._index:
+            ds = self.dataset[split]
+            idx: dict[str, tuple[list[str], list[str]]] = {}
+            for i, lang, text in zip(ds["id"], ds["lang"], ds["text"], strict=True):
+                ids, texts = idx.setdefault(lang, ([], []))
+                ids.append(i)
+                texts.append(text)
+            self._index[split] = idx
+        return self._index[split]
+
+    def languages(self, split: str | None = None) -> list[str]:
+        split = split or self.splits[0]
+        return sorted(self._split_index(split))
+
+    def texts(self, split: str, lang: str) -> list[str]:
+        idx = self._split_index(split)
+        if lang not in idx:
+            raise TokbenchError(
+                f"corpus {self.name!r} split {split!r} has no language {lang!r}; "
+                "`tokbench list corpora --json` shows the languages"
+            )
+        return idx[lang][1]
+
+    def doc_ids(self, split: str, lang: str) -> list[str]:
+        self.texts(split, lang)
+        return self._split_index(split)[lang][0]
+
+    def content_sha256(self, split: str, lang: str) -> str:
+        h = hashlib.sha256()
+        for t in self.texts(split, lang):
+            h.update(t.encode("utf-8"))
+            h.update(b"\x00")
+        return h.hexdigest()
+
+
+def _from_hub(manifest: CorpusManifest) -> datasets.DatasetDict:
+    """The real hub path; only taken when explicitly allowed (no hub is reachable here)."""
+    src = manifest.source
+    return datasets.load_dataset(src["hub"], revision=src["revision"], **manifest.options.get("hub_kwargs", {}))
+
+
+def _validate(ds: datasets.DatasetDict, manifest: CorpusManifest) -> datasets.DatasetDict:
+    if not isinstance(ds, datasets.DatasetDict) or not ds:
+        raise TokbenchError(f"corpus {manifest.name!r}: loader returned no splits")
+    for split, d in ds.items():
+        missing = [c for c in REQUIRED_COLUMNS if c not in d.column_names]
+        if missing:
+            raise TokbenchError(f"corpus {manifest.name!r} split {split!r} lacks columns {missing}")
+        if d.num_rows == 0:
+            raise TokbenchError(f"corpus {manifest.name!r} split {split!r} is empty; check its files")
+    return ds
+
+
+@lru_cache(maxsize=16)
+def load_corpus(name: str) -> Corpus:
+    """A registered corpus, its files verified against the manifest checksums."""
+    import tokbench.corpora.loaders  # noqa: F401  (registers the built-in loaders)
+
+    manifest = get_corpus_manifest(name)
+    loader = CORPUS_LOADERS.get(manifest.loader)
+    if "hub" in manifest.source and os.environ.get("TOKBENCH_ALLOW_HUB") == "1" and manifest.availability() == "missing":
+        ds = _from_hub(manifest)
+    else:
+        files = manifest.resolve_files()
+        datasets.disable_progress_bars()
+        ds = loader(manifest, files)
+    return Corpus(manifest, _validate(ds, manifest))
