@@ -105,7 +105,11 @@ def load_corpus(name: str) -> Corpus:
 
     manifest = get_corpus_manifest(name)
     loader = CORPUS_LOADERS.get(manifest.loader)
-    if "hub" in manifest.source and os.environ.get("TOKBENCH_ALLOW_HUB") == "1" and manifest.availability() == "missing":
+    if (
+        "hub" in manifest.source
+        and os.environ.get("TOKBENCH_ALLOW_HUB") == "1"
+        and manifest.availability() == "missing"
+    ):
         ds = _from_hub(manifest)
     else:
         files = manifest.resolve_files()

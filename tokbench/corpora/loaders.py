@@ -37,7 +37,7 @@ def load_flores(manifest: CorpusManifest, files: dict[str, Path]) -> datasets.Da
 
     def add_lang(batch: dict) -> dict:
         langs = [f"{a}_{b}" for a, b in zip(batch["iso_639_3"], batch["iso_15924"], strict=True)]
-        return {"lang": langs, "id": [f"{lang}/{i}" for lang, i in zip(langs, batch["id"], strict=True)]}
+        return {"lang": langs, "id": [str(i) for i in batch["id"]]}  # sentence ids align across languages
 
     return ds.map(add_lang, batched=True, batch_size=10_000, desc=None)
 
@@ -52,8 +52,9 @@ def load_jsonl_records(manifest: CorpusManifest, files: dict[str, Path]) -> data
 
 @CORPUS_LOADERS.register("udhr")
 def load_udhr(manifest: CorpusManifest, files: dict[str, Path]) -> datasets.DatasetDict:
-    """UDHR article records (id, lang, article, text), one split of aligned articles."""
-    return load_jsonl_records(manifest, files)
+    """UDHR article records, one split; the id is the article number, shared by all translations."""
+    ds = load_jsonl_records(manifest, files)
+    return ds.map(lambda b: {"id": [str(a) for a in b["article"]]}, batched=True)
 
 
 @CORPUS_LOADERS.register("code_samples")
@@ -75,7 +76,9 @@ def _paragraph_records(paths: dict[str, Path], lang_of: dict[str, str]) -> list[
             raise TokbenchError(f"{path}: not UTF-8 (byte {e.start}); re-encode the file as UTF-8") from None
         stem = Path(rel).name.split(".")[0]
         paras = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n")]
-        rows += [{"id": f"{stem}/{i}", "lang": lang_of[stem], "source": stem, "text": p} for i, p in enumerate(paras) if p]
+        rows += [
+            {"id": f"{stem}/{i}", "lang": lang_of[stem], "source": stem, "text": p} for i, p in enumerate(paras) if p
+        ]
     return rows
 
 

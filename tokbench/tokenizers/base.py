@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from functools import cached_property
+from itertools import chain
 from typing import Literal
 
 import numpy as np
@@ -28,6 +29,12 @@ class Tokenizer(ABC):
     symbol_unit: SymbolUnit = "byte"
     special_ids: frozenset[int] = frozenset()
     unk_id: int | None = None
+    config: str = ""  # format + options that change encoding (e.g. an added NFC normalizer)
+
+    @property
+    def cache_key(self) -> str:
+        """What identifies this tokenizer's output: its files' content and its load options."""
+        return f"{type(self).__name__}|{self.sha256}|{self.config}"
 
     @property
     @abstractmethod
@@ -41,10 +48,10 @@ class Tokenizer(ABC):
     def encode_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """All ids concatenated (uint32) plus document offsets (int64, len n+1): what the cache stores."""
         batch = self.encode_batch(texts)
-        lengths = np.fromiter((len(x) for x in batch), dtype=np.int64, count=len(batch))
+        lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
         offsets = np.zeros(len(batch) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        ids = np.fromiter((i for x in batch for i in x), dtype=np.uint32, count=int(offsets[-1]))
+        ids = np.fromiter(chain.from_iterable(batch), dtype=np.uint32, count=int(offsets[-1]))
         return ids, offsets
 
     @abstractmethod

@@ -51,8 +51,8 @@ class HFTokenizer(Tokenizer):
 
     def __init__(self, rust: RustTokenizer, name: str, sha256: str, *, nfc: bool = False) -> None:
         if nfc:  # conversions that lost the original NFC normalizer (qwen3, gpt-neox, deepseek)
-            rust.normalizer = normalizers.Sequence([normalizers.NFC(), rust.normalizer]) if rust.normalizer else (
-                normalizers.NFC()
+            rust.normalizer = (
+                normalizers.Sequence([normalizers.NFC(), rust.normalizer]) if rust.normalizer else (normalizers.NFC())
             )
         rust.no_padding()  # measure text, not a model's batch layout
         rust.no_truncation()
@@ -62,9 +62,7 @@ class HFTokenizer(Tokenizer):
         self._spec: dict[str, Any] = json.loads(rust.to_str())
         model = self._spec["model"]
         mtype = model.get("type")
-        self.algorithm: Algorithm = {"BPE": "bpe", "Unigram": "unigram", "WordPiece": "wordpiece"}.get(
-            mtype, "byte"
-        )  # type: ignore[assignment]
+        self.algorithm: Algorithm = {"BPE": "bpe", "Unigram": "unigram", "WordPiece": "wordpiece"}.get(mtype, "byte")  # type: ignore[assignment]
         if mtype not in ("BPE", "Unigram", "WordPiece"):
             raise TokbenchError(f"tokenizer {name!r}: model type {mtype!r} is not supported (BPE/Unigram/WordPiece)")
         self.byte_level = _has_component(self._spec.get("pre_tokenizer"), "ByteLevel") or _has_component(

@@ -30,6 +30,12 @@ def _read(path: Path) -> bytes:
 
 def build(fmt: str, paths: list[Path], name: str, sha256: str, options: dict[str, Any]) -> Tokenizer:
     """Construct the adapter for `fmt` from local files (already checksum-verified if registered)."""
+    tok = _build(fmt, paths, name, sha256, options)
+    tok.config = json.dumps({"format": fmt, "options": options}, sort_keys=True)
+    return tok
+
+
+def _build(fmt: str, paths: list[Path], name: str, sha256: str, options: dict[str, Any]) -> Tokenizer:
     nfc = bool(options.get("nfc", False))
     by_name = {p.name.removesuffix(".gz"): p for p in paths}
     if fmt == "hf_json":

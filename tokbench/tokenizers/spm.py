@@ -55,9 +55,7 @@ class SentencePieceTokenizer(Tokenizer):
         return self._sp.get_piece_size()
 
     def encode_batch(self, texts: Sequence[str], add_special_tokens: bool = False) -> list[list[int]]:
-        return self._sp.encode(
-            list(texts), add_bos=add_special_tokens, add_eos=False, num_threads=self._threads
-        )
+        return self._sp.encode(list(texts), add_bos=add_special_tokens, add_eos=False, num_threads=self._threads)
 
     def encode_with_offsets(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
         protos = self._sp.encode(list(texts), return_type="proto", num_threads=self._threads)
@@ -85,9 +83,7 @@ class SentencePieceTokenizer(Tokenizer):
 
     def pre_tokenize(self, text: str) -> list[bytes]:
         ts = self._proto.trainer_spec
-        words = split_into_words(
-            self.normalize(text), ts.allow_whitespace_only_pieces, ts.treat_whitespace_as_suffix
-        )
+        words = split_into_words(self.normalize(text), ts.allow_whitespace_only_pieces, ts.treat_whitespace_as_suffix)
         return [w.replace("\u2581", " ").encode("utf-8") for w in words]
 
     @cached_property

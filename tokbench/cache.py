@@ -1,0 +1,77 @@
+"""Content-addressed encode cache: one npz per (tokenizer, exact list of texts, encoding version).
+
+The key hashes the tokenizer's files and config, every text, and ENCODING_VERSION, so a changed
+file, corpus or encoder can never be served stale results. Files hold two arrays (ids uint32,
+doc_offsets int64), no pickle, written atomically; a corrupt or inconsistent entry is detected
+on read and recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from tokbench.datadirs import cache_dir
+from tokbench.io import atomic_write_bytes
+
+ENCODING_VERSION = "1"
+log = logging.getLogger(__name__)
+
+
+def texts_sha256(texts: Sequence[str]) -> str:
+    h = hashlib.sha256()
+    for t in texts:
+        h.update(t.encode("utf-8", errors="surrogatepass"))
+        h.update(b"\x00")
+    h.update(str(len(texts)).encode())
+    return h.hexdigest()
+
+
+def cache_key(tokenizer_key: str, texts_sha: str) -> str:
+    return hashlib.sha256(f"v{ENCODING_VERSION}|{tokenizer_key}|{texts_sha}".encode()).hexdigest()
+
+
+class EncodeCache:
+    """npz files under `<root>/encodings/<k[:2]>/<k>.npz`."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = (root or cache_dir()) / "encodings"
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.npz"
+
+    def get(self, key: str, n_docs: int, vocab_size: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The cached arrays, or None if absent or corrupt (a corrupt file is removed)."""
+        p = self.path(key)
+        if not p.is_file():
+            return None
+        try:
+            with np.load(p, allow_pickle=False) as z:
+                ids, offsets = z["ids"], z["doc_offsets"]
+            ok = (
+                ids.dtype == np.uint32
+                and offsets.dtype == np.int64
+                and len(offsets) == n_docs + 1
+                and offsets[0] == 0
+                and offsets[-1] == len(ids)
+                and bool(np.all(np.diff(offsets) >= 0))
+                and (len(ids) == 0 or int(ids.max()) < vocab_size)
+            )
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+            log.warning("encode cache entry %s is unreadable (%s); recomputing", p, e)
+            ok = False
+        if not ok:
+            p.unlink(missing_ok=True)
+            return None
+        return ids, offsets
+
+    def put(self, key: str, ids: np.ndarray, offsets: np.ndarray) -> None:
+        buf = io.BytesIO()
+        np.savez(buf, ids=ids.astype(np.uint32, copy=False), doc_offsets=offsets.astype(np.int64, copy=False))
+        atomic_write_bytes(self.path(key), buf.getvalue())

@@ -1,0 +1,69 @@
+"""`tokbench list tokenizers|corpora|metrics`: what is registered and whether its files are here."""
+
+from __future__ import annotations
+
+import argparse
+
+from tokbench.manifests import corpus_manifests, tokenizer_manifests
+from tokbench.output import print_json, print_table
+
+NAME = "list"
+HELP = "list registered tokenizers, corpora or metrics (with vendored/available/missing status)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("what", choices=["tokenizers", "corpora", "metrics"])
+
+
+def _tokenizer_rows() -> list[dict]:
+    rows = []
+    for name, m in sorted(tokenizer_manifests().items()):
+        rows.append(
+            {
+                "name": name,
+                "format": m.format,
+                "algorithm": m.algorithm,
+                "status": m.availability(),
+                "license": m.license,
+                "source": m.source.get("package")
+                or m.source.get("hub")
+                or m.source.get("github")
+                or m.source.get("url"),
+            }
+        )
+    return rows
+
+
+def _corpus_rows(full: bool) -> list[dict]:
+    rows = []
+    for name, m in sorted(corpus_manifests().items()):
+        row = {
+            "name": name,
+            "languages": len(m.languages) or len(m.subsets),
+            "splits": ",".join(m.splits),
+            "parallel": m.parallel,
+            "domain": m.domain,
+            "status": m.availability(),
+            "license": m.license,
+        }
+        if full:
+            row |= {"language_codes": list(m.languages), "subsets": list(m.subsets), "citation": m.citation}
+        rows.append(row)
+    return rows
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.what == "tokenizers":
+        rows = _tokenizer_rows()
+    elif args.what == "corpora":
+        rows = _corpus_rows(full=args.json)
+    else:
+        from tokbench.metrics import metric_cards
+
+        rows = metric_cards()
+    if args.json:
+        print_json(rows)
+    else:
+        cols = ["name", "unit", "higher_is_better", "needs", "definition"] if args.what == "metrics" else None
+        print_table(rows, cols)
+    return 0
