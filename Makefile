@@ -1,0 +1,33 @@
+# tokbench: `make bench` runs the default suite on the embedded data, `make test` the tests.
+# Each target sets up .venv (once, or again when pyproject.toml changes).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+OUT ?= reports/default
+
+.PHONY: install test bench lint bench-encode bench-metrics clean-cache
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check tokbench tests benchmarks tools
+
+bench: $(STAMP)
+	$(VENV)/bin/tokbench run --corpora udhr --out $(OUT)
+
+bench-encode: $(STAMP)
+	$(PY) benchmarks/bench_encode.py
+
+clean-cache:
+	rm -rf $${TOKBENCH_CACHE:-$$HOME/.cache/tokbench}
