@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import numpy as np
 
-from tokbench.metrics.text import Utf8Docs, decode_codepoints, gather_surface, script_of, word_spans, words_per_doc
-
-
-def test_decode_codepoints_matches_python() -> None:
-    s = "aé€𝄞 ß我\u0e01\u0e34"
-    pos, cp = decode_codepoints(np.frombuffer(s.encode(), dtype=np.uint8))
-    assert cp.tolist() == [ord(c) for c in s]
-    assert pos.tolist() == np.cumsum([0] + [len(c.encode()) for c in s[:-1]]).tolist()
+from tokbench.metrics.text import Utf8Docs, gather_surface, scan_words, script_of, words_per_doc
 
 
 def test_chars_and_bytes_per_doc() -> None:
@@ -40,11 +31,29 @@ def test_unspaced_script_rules() -> None:
 
 
 def test_split_punct_separates_punctuation() -> None:
-    u = Utf8Docs.from_texts(["world, (yes)"])
-    first, last = word_spans(u, "Latn", split_punct=True)
-    words = [u.data[a : b + 1].tobytes().decode() for a, b in zip(first, last, strict=True)]
-    assert words == ["world", ",", "(", "yes", ")"]
-    assert all(unicodedata.category(w)[0] == "P" for w in words if len(w) == 1)
+    u = Utf8Docs.from_texts(["world, (yes)", "a😀b"])
+    assert words_per_doc(u, "Latn").tolist() == [2, 1]
+    assert words_per_doc(u, "Latn", split_punct=True).tolist() == [5, 3]  # world , ( yes ) / a 😀 b
+
+
+def _table(pieces: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    off = np.zeros(len(pieces) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in pieces], out=off[1:])
+    return np.frombuffer(b"".join(pieces), dtype=np.uint8), off
+
+
+def test_scan_words_counts_tokens_spanned_in_context() -> None:
+    # ids: 0 " un", 1 "believ", 2 "able", 3 " cat", 4 ",", 5/6 = the two bytes of "é", 7 = UNK (no surface)
+    blob, off = _table([b" un", b"believ", b"able", b" cat", b",", b"\xc3", b"\xa9", b""])
+    docs = [[0, 1, 2, 3, 4], [3, 5, 6], [3, 7, 2], [0, 7]]
+    ids = np.array([i for d in docs for i in d])
+    tok_off = np.concatenate([[0], np.cumsum([len(d) for d in docs])])
+    words, cont = scan_words(ids, tok_off, blob, off, "Latn", split_punct=True)
+    # doc 0: "unbelievable" spans 3 tokens, "cat" and "," one each; doc 1: "caté" spans 3 tokens (a
+    # character split across tokens); doc 2: UNK inside "cat?able" -> one word over 3 tokens;
+    # doc 3: a trailing UNK adds no characters, so "un" stays a one-token word
+    assert words.tolist() == [3, 1, 1, 1]
+    assert cont.tolist() == [1, 1, 1, 0]
 
 
 def test_gather_surface() -> None:

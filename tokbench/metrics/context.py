@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from tokbench.errors import TokbenchError
-from tokbench.metrics.text import Utf8Docs, gather_surface, script_of, word_spans, words_per_doc
+from tokbench.metrics.text import Utf8Docs, gather_surface, scan_words, script_of, words_per_doc
 
 EOF_KEY = "<eof>"  # the empty final line of a FLORES file (Petrov protocol)
 
@@ -92,14 +92,17 @@ class CorpusView:
         all joined with single spaces. Returns (text, unit keys, unit start byte offsets); unit i owns
         the separator space before it, so a token such as ' word' falls in the unit it begins."""
         units: list[str] = []
-        keys: list[str] = []
         for split in splits:
-            ids, texts = self.docs(split, lang)
-            units += [*texts, ""]
-            keys += [f"{split}:{i}" for i in ids] + [f"{split}:{EOF_KEY}"]
-        lens = np.fromiter((len(u.encode("utf-8")) for u in units), dtype=np.int64, count=len(units))
-        starts = np.zeros(len(units), dtype=np.int64)
-        starts[1:] = np.cumsum(lens + 1)[:-1] - 1  # position of the separator before unit i
+            units += [*self.docs(split, lang)[1], ""]
+
+        def layout() -> tuple[list[str], np.ndarray]:
+            keys = [f"{split}:{i}" for split in splits for i in [*self.doc_ids(split, lang), EOF_KEY]]
+            lens = np.fromiter((len(u.encode("utf-8")) for u in units), dtype=np.int64, count=len(units))
+            starts = np.zeros(len(units), dtype=np.int64)
+            starts[1:] = np.cumsum(lens + 1)[:-1] - 1  # position of the separator before unit i
+            return keys, starts
+
+        keys, starts = self._cached(("joined", tuple(splits), lang), layout)
         return " ".join(units), keys, starts
 
 
@@ -218,8 +221,9 @@ class MetricContext:
             text_total = len(text.encode("utf-8"))
             if surface_total and surface_total != text_total:
                 tok_start = (tok_start * (text_total / surface_total)).astype(np.int64)
-            unit = np.searchsorted(starts, tok_start, side="right") - 1
-            counts = np.bincount(np.clip(unit, 0, None), minlength=len(keys)).astype(np.int64)
+            # tokens starting in [starts[i], starts[i+1]): search the few unit starts among the many tokens
+            bounds = np.searchsorted(tok_start, starts, side="left")
+            counts = np.diff(bounds, append=len(tok_start)).astype(np.int64)
             return keys, counts, "+".join(splits)
 
         return self._cached(("units", protocol, tuple(splits), lang), compute)
@@ -244,23 +248,13 @@ class MetricContext:
         return max(0.0, (total - known) / total) if total else 0.0
 
     def continued_words(self, split: str, lang: str) -> tuple[np.ndarray, np.ndarray]:
-        """(words, words split into 2+ tokens) per sentence, measured in context on the tokens'
-        surface stream: a word's token count is the number of tokens its bytes span."""
+        """(words, words split into 2+ tokens) per sentence, measured in context on the tokens' surface
+        stream: a word's token count is the number of tokens its bytes span."""
 
         def compute() -> tuple[np.ndarray, np.ndarray]:
             st = self.sentences(split, lang)
             blob, off = self._surface_table
-            data, tok_of_byte = gather_surface(st.ids, blob, off)
-            lens = self.token_lengths[st.ids.astype(np.int64)]
-            tok_start = np.concatenate([[0], np.cumsum(lens)])
-            doc_bytes = tok_start[st.offsets]
-            first, last = word_spans(Utf8Docs(data, doc_bytes), script_of(lang), split_punct=True)
-            spanned = tok_of_byte[last] - tok_of_byte[first] + 1
-            doc = np.searchsorted(doc_bytes, first, side="right") - 1
-            n = len(st.tokens)
-            words = np.bincount(doc, minlength=n)[:n]
-            cont = np.bincount(doc, weights=(spanned >= 2), minlength=n)[:n]
-            return words.astype(np.int64), cont.astype(np.int64)
+            return scan_words(st.ids, st.offsets, blob, off, script_of(lang), split_punct=True)
 
         return self._cached(("contw", split, lang), compute)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from tokbench.metrics.base import Metric, MetricCard, make_row, register_metric
 from tokbench.metrics.context import MetricContext
 from tokbench.metrics.parallel import PARALLEL_OPTIONS, protocol_languages, protocol_splits, weights_for
@@ -29,13 +31,18 @@ class CorpusTokenCount(Metric):
 
     def compute(self, ctx: MetricContext, opts: dict[str, Any]) -> list[dict[str, Any]]:
         protocol, splits = protocol_splits(ctx, opts, "ctc")
-        rows = []
-        for lang in protocol_languages(ctx, splits):
-            _, c, label = ctx.unit_counts(protocol, splits, lang)
-            w = weights_for(len(c), opts)
-            ci = None
+        langs = protocol_languages(ctx, splits)
+        units = [ctx.unit_counts(protocol, splits, lang) for lang in langs]
+        cis: dict[int, tuple[float, float]] = {}
+        by_n: dict[int, list[int]] = {}
+        for i, (_, c, _) in enumerate(units):
+            by_n.setdefault(len(c), []).append(i)
+        for n, idx in by_n.items():  # one matrix product per unit count (one in all on a parallel corpus)
+            w = weights_for(n, opts)
             if w is not None:
-                lo, hi = percentile_ci(w @ c.astype(float))
-                ci = (float(lo), float(hi))
-            rows.append(make_row("ctc", lang, label, float(c.sum()), "tokens", len(c), ci))
-        return rows
+                lo, hi = percentile_ci((w @ np.column_stack([units[i][1] for i in idx]).astype(float)).T)
+                cis.update({i: (float(lo[j]), float(hi[j])) for j, i in enumerate(idx)})
+        return [
+            make_row("ctc", lang, label, float(c.sum()), "tokens", len(c), cis.get(i))
+            for i, (lang, (_, c, label)) in enumerate(zip(langs, units, strict=True))
+        ]

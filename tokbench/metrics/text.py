@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from numba import njit
 
 SPACE, RUN, SEG, ATTACH = 0, 1, 2, 3
 
@@ -93,28 +94,6 @@ class Utf8Docs:
         return cum[self.offsets[1:]] - cum[self.offsets[:-1]]
 
 
-def decode_codepoints(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(positions of lead bytes, code points) of a UTF-8 byte array, without a Python loop."""
-    b = data.astype(np.int64)
-    pos = np.flatnonzero((b & 0xC0) != 0x80)
-    pad = np.concatenate([b, np.zeros(3, dtype=np.int64)])
-    b0, b1, b2, b3 = pad[pos], pad[pos + 1] & 0x3F, pad[pos + 2] & 0x3F, pad[pos + 3] & 0x3F
-    cp = np.where(
-        b0 < 0x80,
-        b0,
-        np.where(
-            b0 < 0xE0,
-            ((b0 & 0x1F) << 6) | b1,
-            np.where(
-                b0 < 0xF0,
-                ((b0 & 0x0F) << 12) | (b1 << 6) | b2,
-                ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3,
-            ),
-        ),
-    )
-    return pos, cp
-
-
 _TABLE_SIZE = 0x10000  # the BMP; rarer code points (CJK extensions, emoji) are classed one by one
 
 
@@ -126,61 +105,143 @@ def _class_tables() -> tuple[np.ndarray, np.ndarray]:
     return cls, punct
 
 
-def classify(cp: np.ndarray, script: str, split_punct: bool = False) -> np.ndarray:
-    """Word-rule class per code point (SPACE, RUN, SEG, ATTACH), by table lookup.
+@njit(cache=True, nogil=True)
+def _scan_words(
+    ids: np.ndarray,
+    tok_off: np.ndarray,
+    blob: np.ndarray,
+    id_off: np.ndarray,
+    table: np.ndarray,
+    punct: np.ndarray,
+    split_punct: bool,
+    tibetan: bool,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Words and words spanning 2+ tokens per document, in one pass over the tokens' surface bytes.
 
-    split_punct: punctuation and symbols are words of their own (UD-style), so 'world,' is two words."""
-    table, punct_table = _class_tables()
-    small = cp < _TABLE_SIZE
-    safe = np.where(small, cp, 0)
-    cls = table[safe]
-    punct = punct_table[safe]
-    if not small.all():
-        for i in np.flatnonzero(~small):
-            cls[i] = _char_class(int(cp[i]))
-            punct[i] = unicodedata.category(chr(int(cp[i])))[0] in "PS"
-    if script != "Tibt":
-        tib = (cp >= 0x0F0B) & (cp <= 0x0F14)
-        cls[tib & (cls == SPACE)] = RUN
-    if split_punct:
-        cls[punct & (cls != SPACE)] = SEG
-    joiner = (cp == 0x17D2) | (cp == 0x1039)
-    cls[1:][joiner[:-1] & (cls[1:] == SEG)] = ATTACH
-    return cls
+    Pass 1 decodes UTF-8 across token boundaries into code points with the index of the first and last
+    token holding their bytes; pass 2 runs the word state machine (`_step`) over them."""
+    n_docs = len(tok_off) - 1
+    words = np.zeros(n_docs, dtype=np.int64)
+    cont = np.zeros(n_docs, dtype=np.int64)
+    total = 0
+    for k in range(len(ids)):
+        total += id_off[ids[k] + 1] - id_off[ids[k]]
+    cps = np.empty(total, dtype=np.int64)
+    first = np.empty(total, dtype=np.int64)
+    last = np.empty(total, dtype=np.int64)
+    for d in range(n_docs):
+        n = 0
+        pending = 0
+        for k in range(tok_off[d], tok_off[d + 1]):
+            t = ids[k]
+            for j in range(id_off[t], id_off[t + 1]):
+                b = blob[j]
+                if pending > 0 and (b & 0xC0) == 0x80:
+                    cps[n - 1] = (cps[n - 1] << 6) | (b & 0x3F)
+                    last[n - 1] = k
+                    pending -= 1
+                    continue
+                pending = 0  # a truncated sequence keeps its partial value
+                if b < 0x80:
+                    cp = b
+                elif b >= 0xF0:
+                    cp, pending = b & 0x07, 3
+                elif b >= 0xE0:
+                    cp, pending = b & 0x0F, 2
+                elif b >= 0xC0:
+                    cp, pending = b & 0x1F, 1
+                else:
+                    cp = 0xFFFD  # stray continuation byte
+                cps[n] = cp
+                first[n] = k
+                last[n] = k
+                n += 1
+        in_word = False
+        prev = SPACE
+        prev_cp = 0
+        w_first = 0
+        w_last = 0
+        for i in range(n):
+            in_word, prev, prev_cp, w_first, w_last, nw, nc = _step(
+                cps[i], first[i], last[i], in_word, prev, prev_cp, w_first, w_last, table, punct, split_punct, tibetan
+            )
+            words[d] += nw
+            cont[d] += nc
+        if in_word:
+            words[d] += 1
+            cont[d] += 1 if w_last > w_first else 0
+    return words, cont
 
 
-def word_spans(docs: Utf8Docs, script: str = "", split_punct: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """(first byte, last byte) of every word under the word rule; words never cross documents."""
-    pos, cp = decode_codepoints(docs.data)
-    if len(pos) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    cls = classify(cp, script, split_punct)
-    doc_first = np.zeros(len(docs.data) + 1, dtype=bool)
-    doc_first[docs.offsets[:-1]] = True
-    first_in_doc = doc_first[pos]
-    prev = np.concatenate([[SPACE], cls[:-1]])
-    start = (cls != SPACE) & (first_in_doc | (prev == SPACE) | (cls == SEG) | ((cls == RUN) & (prev == SEG)))
-    wid_char = np.cumsum(start) - 1
-    wid_char[cls == SPACE] = -1
-    # byte -> char index, then byte -> word id
-    char_of_byte = np.cumsum((docs.data & 0xC0) != 0x80) - 1
-    char_of_byte[char_of_byte < 0] = 0  # stray continuation bytes at the very start
-    wid = wid_char[char_of_byte]
-    in_word = np.flatnonzero(wid >= 0)
-    w = wid[in_word]
-    if len(w) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    is_first = np.concatenate([[True], w[1:] != w[:-1]])
-    is_last = np.concatenate([w[1:] != w[:-1], [True]])
-    return in_word[is_first], in_word[is_last]
+@njit(cache=True, nogil=True)
+def _step(
+    cp: int,
+    c_first: int,
+    c_last: int,
+    in_word: bool,
+    prev: int,
+    prev_cp: int,
+    w_first: int,
+    w_last: int,
+    table: np.ndarray,
+    punct: np.ndarray,
+    split_punct: bool,
+    tibetan: bool,
+) -> tuple[bool, int, int, int, int, int, int]:  # pragma: no cover - compiled
+    """Advance the word state machine by one code point; returns (state..., closed words, closed continued)."""
+    if cp < _TABLE_SIZE:
+        c = table[cp]
+        p = punct[cp]
+    elif 0x20000 <= cp <= 0x3FFFF:  # CJK extension planes
+        c = SEG
+        p = False
+    else:  # emoji and other supplementary symbols / letters
+        c = RUN
+        p = 0x1F000 <= cp <= 0x1FBFF
+    if not tibetan and c == SPACE and 0x0F0B <= cp <= 0x0F14:
+        c = RUN
+    if split_punct and p and c != SPACE:
+        c = SEG
+    if c == SEG and (prev_cp == 0x17D2 or prev_cp == 0x1039):
+        c = ATTACH
+    nw = 0
+    nc = 0
+    if c == SPACE:
+        if in_word:
+            nw = 1
+            nc = 1 if w_last > w_first else 0
+        in_word = False
+    else:
+        if (not in_word) or c == SEG or (c == RUN and prev == SEG):
+            if in_word:
+                nw = 1
+                nc = 1 if w_last > w_first else 0
+            in_word = True
+            w_first = c_first
+        w_last = c_last
+    return in_word, c, cp, w_first, w_last, nw, nc
 
 
-def words_per_doc(docs: Utf8Docs, script: str = "") -> np.ndarray:
-    first, _ = word_spans(docs, script)
-    doc = np.searchsorted(docs.offsets, first, side="right") - 1
-    return np.bincount(doc, minlength=docs.n_docs).astype(np.int64)
+_BYTE_BLOB = np.arange(256, dtype=np.uint8)
+_BYTE_OFF = np.arange(257, dtype=np.int64)
+
+
+def scan_words(
+    ids: np.ndarray, tok_off: np.ndarray, blob: np.ndarray, id_off: np.ndarray, script: str, split_punct: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """(words, words spanning 2+ tokens) per document, from token ids and the surface table
+    (`blob[id_off[i]:id_off[i+1]]` = surface bytes of id i); a token with no surface (UNK,
+    special) adds no characters but still counts inside the word it interrupts."""
+    table, punct = _class_tables()
+    return _scan_words(
+        np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(tok_off, dtype=np.int64),
+        blob, id_off, table, punct, split_punct, script == "Tibt",
+    )  # fmt: skip
+
+
+def words_per_doc(docs: Utf8Docs, script: str = "", split_punct: bool = False) -> np.ndarray:
+    """Words per document under the word rule (the text's bytes act as one-byte tokens)."""
+    return scan_words(docs.data, docs.offsets, _BYTE_BLOB, _BYTE_OFF, script, split_punct)[0]
 
 
 def gather_surface(ids: np.ndarray, blob: np.ndarray, id_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

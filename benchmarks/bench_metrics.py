@@ -1,0 +1,127 @@
+"""Benchmark: the FLORES premium + compression grid, cold and warm, against the raw batch encode.
+
+One run measures, each phase in its own subprocess (so peak RSS is per phase):
+  raw       the tokenizer library's batch encode of exactly the texts tokbench encodes
+            (per language: the Petrov joined dev+devtest string, and the devtest sentences)
+  cold      `tokbench run` of the default metric suite with an empty encode cache and output dir
+  warm      the same command again (finished cells are skipped: the resume path)
+  warmcache a fresh output dir over the warm encode cache (metrics recomputed, nothing encoded)
+
+Usage:
+  python benchmarks/bench_metrics.py [--tokenizers a b ...] [--langs ...] [--metrics ...] [--json out.json]
+Targets (issue 3): cold <= 1.3x raw, peak RSS < 1 GB, warm <= 5% of cold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def phase_raw(args: argparse.Namespace) -> dict[str, Any]:
+    """Raw batch encode of the same texts; tokenizer loading timed apart."""
+    from tokbench.corpora import load_corpus
+    from tokbench.metrics import CorpusView
+    from tokbench.tokenizers import load_tokenizer
+
+    view = CorpusView(load_corpus("flores200"))
+    langs = args.langs or view.languages("devtest")
+    joined = [view.joined(("dev", "devtest"), lang)[0] for lang in langs]
+    sentences = [view.docs("devtest", lang)[1] for lang in langs]
+    load = encode = 0.0
+    tokens = 0
+    for name in args.tokenizers:
+        t = time.perf_counter()
+        tok = load_tokenizer(name)
+        load += time.perf_counter() - t
+        t = time.perf_counter()
+        for text, sents in zip(joined, sentences, strict=True):
+            tokens += sum(map(len, tok.encode_batch([text])))
+            tokens += sum(map(len, tok.encode_batch(sents)))
+        encode += time.perf_counter() - t
+    return {"seconds": encode, "load_seconds": load, "tokens": tokens, "peak_rss_mb": _peak_rss_mb()}
+
+
+def phase_run(args: argparse.Namespace) -> dict[str, Any]:
+    from tokbench.runner import RunConfig, run_grid
+
+    cfg = RunConfig(out=Path(args.out), tokenizers=args.tokenizers, corpora=["flores200"], metrics=args.metrics,
+                    langs=args.langs, options={})  # fmt: skip
+    t = time.perf_counter()
+    summary = run_grid(cfg, log=lambda s: None)
+    return {
+        "seconds": time.perf_counter() - t,
+        "computed": summary.computed,
+        "skipped": summary.skipped,
+        "rows": len(summary.table),
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _child(phase: str, args: argparse.Namespace, out: str, env: dict[str, str]) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--phase", phase, "--out", out, "--tokenizers", *args.tokenizers]
+    if args.langs:
+        cmd += ["--langs", *args.langs]
+    if args.metrics:
+        cmd += ["--metrics", *args.metrics]
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if res.returncode != 0:
+        raise SystemExit(f"phase {phase} failed:\n{res.stderr[-3000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--tokenizers", nargs="+", help="default: every available registered tokenizer")
+    p.add_argument("--langs", nargs="+")
+    p.add_argument("--metrics", nargs="+", help="default: the default suite (premium, ctc, compression set)")
+    p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--phase", choices=["raw", "run"], help=argparse.SUPPRESS)
+    p.add_argument("--out", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.phase:
+        print(json.dumps(phase_raw(args) if args.phase == "raw" else phase_run(args)))
+        return
+    if not args.tokenizers:
+        from tokbench.runner import available_tokenizers
+
+        args.tokenizers = available_tokenizers()
+    with tempfile.TemporaryDirectory(prefix="tokbench-bench-") as tmp:
+        env = {**os.environ, "TOKBENCH_CACHE": str(Path(tmp) / "cache")}
+        out = {"tokenizers": args.tokenizers, "n_langs": len(args.langs) if args.langs else 204}
+        out["raw"] = _child("raw", args, str(Path(tmp) / "unused"), env)
+        out["cold"] = _child("run", args, str(Path(tmp) / "out"), env)
+        out["warm"] = _child("run", args, str(Path(tmp) / "out"), env)
+        out["warmcache"] = _child("run", args, str(Path(tmp) / "out2"), env)
+    raw, cold, warm = out["raw"]["seconds"], out["cold"]["seconds"], out["warm"]["seconds"]
+    out["cold_over_raw_encode"] = cold / raw
+    out["cold_over_raw_encode_plus_load"] = cold / (raw + out["raw"]["load_seconds"])
+    out["warm_over_cold"] = warm / cold
+    out["warmcache_over_cold"] = out["warmcache"]["seconds"] / cold
+    out["peak_rss_mb"] = max(out[k]["peak_rss_mb"] for k in ("cold", "warm", "warmcache"))
+    print(json.dumps(out, indent=1))
+    print(
+        f"{len(args.tokenizers)} tokenizers x {out['n_langs']} languages: raw encode {raw:.1f}s "
+        f"(+{out['raw']['load_seconds']:.1f}s load), cold {cold:.1f}s = {out['cold_over_raw_encode']:.2f}x raw "
+        f"({out['cold_over_raw_encode_plus_load']:.2f}x raw+load), warm re-run {warm:.2f}s = "
+        f"{100 * out['warm_over_cold']:.1f}% of cold, warm cache/new out {out['warmcache']['seconds']:.1f}s, "
+        f"peak RSS {out['peak_rss_mb']:.0f} MB"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
