@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,25 +9,11 @@ import pytest
 
 from tokbench.metrics import CorpusView, MetricContext
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-def assets_dir() -> Path | None:
-    """TOKBENCH_DATA (first entry) or ../shared/assets next to the repository."""
-    for cand in [*os.environ.get("TOKBENCH_DATA", "").split(os.pathsep), str(REPO.parent / "shared" / "assets")]:
-        if cand and (Path(cand) / "corpora" / "flores200").is_dir():
-            return Path(cand)
-    return None
-
 
 @pytest.fixture(scope="session")
-def assets() -> Path:
-    path = assets_dir()
-    if path is None:
-        pytest.skip("shared assets (FLORES-200, tokenizers) not found: set TOKBENCH_DATA or place ../shared/assets")
-    if str(path) not in os.environ.get("TOKBENCH_DATA", "").split(os.pathsep):
-        os.environ["TOKBENCH_DATA"] = os.pathsep.join(p for p in (os.environ.get("TOKBENCH_DATA"), str(path)) if p)
-    return path
+def assets(shared_assets: Path) -> Path:
+    """The shared assets folder (tests/conftest.py skips with a reason when it is absent)."""
+    return shared_assets
 
 
 @pytest.fixture(scope="session")
