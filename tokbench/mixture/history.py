@@ -93,8 +93,18 @@ def build_history(replays: list[Replay], table: MergeTable, start: int) -> Histo
     )
 
 
+@nb.njit(cache=True, nogil=True, inline="always")
+def _tree_set(tree, size, g, value):
+    k = size + g
+    tree[k] = value
+    k //= 2
+    while k >= 1:
+        tree[k] = max(tree[2 * k], tree[2 * k + 1])
+        k //= 2
+
+
 @nb.njit(cache=True, nogil=True)
-def _violations_kernel(ev_gid, ev_time, ev_delta, cat_off, w, merged, merged_gid, vt, vp, ut, tol):
+def _violations_kernel(ev_gid, ev_time, ev_delta, cat_off, w, merged, merged_gid, vt, vp, ut, tol, topk):
     n = len(w)
     T = merged.shape[1]
     P = len(vp)
@@ -110,9 +120,10 @@ def _violations_kernel(ev_gid, ev_time, ev_delta, cat_off, w, merged, merged_gid
     ptr = cat_off[:-1].copy()
     mark = np.zeros(P, np.uint8)
     touched = np.empty(1024, np.int32)
-    out_t = np.empty(T, np.int32)
-    out_g = np.empty(T, np.int32)
-    out_v = np.empty(T)
+    out_t = np.empty(max(T, 16), np.int32)
+    out_g = np.empty(max(T, 16), np.int32)
+    out_v = np.empty(max(T, 16))
+    masked = np.full(topk, -1, np.int64)
     nout = 0
     for t in range(T):
         nt = 0
@@ -136,39 +147,52 @@ def _violations_kernel(ev_gid, ev_time, ev_delta, cat_off, w, merged, merged_gid
         for j in range(nt):
             g = touched[j]
             mark[g] = 0
-            k = size + g
-            tree[k] = s[g] - vp[g]
-            k //= 2
-            while k >= 1:
-                m = max(tree[2 * k], tree[2 * k + 1])
-                if tree[k] == m:
-                    break
-                tree[k] = m
-                k //= 2
+            _tree_set(tree, size, g, s[g] - vp[g])
         sm = 0.0
         for i in range(n):
             sm += w[i] * merged[i, t]
-        viol = tree[1] - sm - vt[t] - ut[t]
-        if viol > tol:
+        # up to `topk` most violated competitors: take the max, mask its leaf, repeat, restore
+        for r in range(topk):
+            viol = tree[1] - sm - vt[t] - ut[t]
+            if viol <= tol:
+                break
             k = 1
             while k < size:
                 k = 2 * k if tree[2 * k] >= tree[2 * k + 1] else 2 * k + 1
             g = k - size
             if g != merged_gid[t]:
+                if nout == len(out_t):
+                    o1 = np.empty(2 * nout, np.int32)
+                    o1[:nout] = out_t
+                    out_t = o1
+                    o2 = np.empty(2 * nout, np.int32)
+                    o2[:nout] = out_g
+                    out_g = o2
+                    o3 = np.empty(2 * nout)
+                    o3[:nout] = out_v
+                    out_v = o3
                 out_t[nout] = t
                 out_g[nout] = g
                 out_v[nout] = viol
                 nout += 1
+            masked[r] = g
+            _tree_set(tree, size, g, -np.inf)
+        for r in range(topk):
+            if masked[r] < 0:
+                break
+            g = masked[r]
+            _tree_set(tree, size, g, s[g] - vp[g])
+            masked[r] = -1
     return out_t[:nout].copy(), out_g[:nout].copy(), out_v[:nout].copy()
 
 
 def find_violations(
-    h: History, w: np.ndarray, vt: np.ndarray, vp: np.ndarray, ut: np.ndarray, tol: float
+    h: History, w: np.ndarray, vt: np.ndarray, vp: np.ndarray, ut: np.ndarray, tol: float, topk: int = 1
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Most violated competitor per merge step: (steps, pair gids, violations) above ``tol``."""
+    """The ``topk`` most violated competitors per merge step: (steps, pair gids, violations) above ``tol``."""
     return _violations_kernel(
         h.ev_gid, h.ev_time, h.ev_delta, h.cat_off, np.ascontiguousarray(w, np.float64),
-        h.merged, h.merged_gid, vt, vp, ut, float(tol),
+        h.merged, h.merged_gid, vt, vp, ut, float(tol), int(topk),
     )
 
 

@@ -117,7 +117,7 @@ def infer_mixture(
     bootstrap: int = 0,
     seed: int = 0,
     threads: int = 2,
-    tol: float = 1e-4,
+    tol: float = 1e-2,
     time_limit: float = 600.0,
     table: MergeTable | None = None,
     progress: Callable[[str], None] | None = None,

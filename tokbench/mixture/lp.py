@@ -21,6 +21,7 @@ explains, and is zero when the listed categories explain the list.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ import numpy as np
 from tokbench.errors import TokbenchError
 from tokbench.mixture.history import History, counts_at, find_violations
 
+_DEBUG = bool(os.environ.get("TOKBENCH_LP_DEBUG"))
 SOLVERS = ("highs", "pulp-highs", "pulp-cbc")
 
 
@@ -139,12 +141,15 @@ def solve_lp(
     h: History,
     *,
     solver: str = "highs",
-    tol: float = 1e-4,
+    tol: float = 1e-2,
     other: bool = False,
     max_rounds: int = 500,
     time_limit: float = 600.0,
     threads: int = 1,
     per_round: int | None = None,
+    topk: int = 30,
+    dedupe: bool = True,
+    init_alpha: np.ndarray | None = None,
 ) -> LPResult:
     """Solve the mixture LP on ``h`` with lazy rows; see the module docstring."""
     if solver not in SOLVERS:
@@ -179,7 +184,7 @@ def solve_lp(
         be.add_rows(np.array([-np.inf]), np.array([0.0]), np.array([0]),
                     np.append(ui, c_other), np.append(np.ones(T), -S))
     col_of = np.full(h.n_gids, -1, np.int64)
-    alpha = np.full(n, 1.0 / n)
+    alpha = np.full(n, 1.0 / n) if init_alpha is None else np.asarray(init_alpha, np.float64) / np.sum(init_alpha)
     a_other = 0.0
     vt = np.zeros(T)
     ut = np.zeros(T)
@@ -191,13 +196,24 @@ def solve_lp(
     x = None
     while True:
         t0 = time.perf_counter()
-        steps, gids, viol = find_violations(h, alpha * scale, vt, vp, ut, tol)
+        steps, gids, viol = find_violations(h, alpha * scale, vt, vp, ut, tol, topk)
         t_search += time.perf_counter() - t0
         last_max = float(viol.max()) if len(viol) else 0.0
+        if _DEBUG:
+            print(f"round {rounds}: {len(steps)} violated, max {last_max:.3g}, rows {n_rows}, "
+                  f"obj {vt.sum() + vp.sum():.4g}, search {t_search:.1f}s solve {t_solve:.1f}s")
         if len(steps) == 0 or rounds >= max_rounds:
             break
         if time.perf_counter() > deadline:
             raise TokbenchError("the LP did not converge within --time-limit; raise it or use fewer --merges")
+        if dedupe and len(steps):
+            # a pair's slack v_p is set by its worst step only: keep each pair's and each step's
+            # most violated row instead of every (step, pair) found, which would mostly be redundant
+            o = np.argsort(-viol, kind="stable")
+            _, first_g = np.unique(gids[o], return_index=True)
+            _, first_t = np.unique(steps[o], return_index=True)
+            keep = o[np.union1d(first_g, first_t)]
+            steps, gids, viol = steps[keep], gids[keep], viol[keep]
         if per_round is not None and len(steps) > per_round:
             keep = np.argsort(-viol)[:per_round]
             steps, gids = steps[keep], gids[keep]
@@ -236,6 +252,9 @@ def solve_lp(
         ut = np.asarray(x[c_ut:c_ut + T], np.float64).copy() if other else np.zeros(T)
         has = col_of >= 0
         vp[has] = x[col_of[has]]
+    if _DEBUG and isinstance(be, _HighsBackend):
+        rv = np.asarray(be.h.getSolution().row_value)
+        print("binding rows", int((rv < 1e-6).sum()), "of", len(rv), "v_t>0:", int((vt > 1e-9).sum()), "v_p>0:", int((vp > 1e-9).sum()))
     objective = float(vt.sum() + vp.sum())
     return LPResult(
         alpha=alpha, alpha_other=a_other if other else None, objective=objective, rounds=rounds,
