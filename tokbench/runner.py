@@ -91,6 +91,16 @@ def check_options(metric_names: Sequence[str], options: dict[str, Any]) -> None:
         )
 
 
+def _release_encodings() -> None:
+    """Drop tokbench.encode's in-process memo between tokenizers: the context held what the metrics
+    needed, and the memo would otherwise keep every tokenizer's ids alive (> 1 GB on the full grid)."""
+    from tokbench import encode
+
+    memo = getattr(encode, "_memo", None)
+    if isinstance(memo, dict):
+        memo.clear()
+
+
 def run_grid(
     cfg: RunConfig,
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
@@ -146,6 +156,8 @@ def run_grid(
                     store.save_cell(cell, rows, dt)
                     computed += 1
                     log(f"{tok_name} {corpus_name} {cell.metric}: {len(rows)} rows in {dt:.2f}s")
+                del ctx
+                _release_encodings()
     finally:
         table = store.write() if (computed or not (store.out / "results.parquet").exists()) else store.table()
     return RunSummary(table, computed, skipped, time.perf_counter() - t0)

@@ -45,7 +45,27 @@ class CorpusView:
         return bool(getattr(self.corpus.manifest, "parallel", False))
 
     def languages(self, split: str) -> list[str]:
-        return list(self.corpus.languages(split))
+        index = self._arrow_index(split)
+        return sorted(index) if index is not None else list(self.corpus.languages(split))
+
+    def _arrow_index(self, split: str) -> dict[str, tuple[list[Any], list[str]]] | None:
+        """lang -> (ids, texts) read column-wise from the split's Arrow table: ~0.1 s for FLORES where
+        row-wise iteration of a `datasets.Dataset` takes ~10 s. None when the corpus is not Arrow-backed."""
+        key = ("arrow", split)
+        if key not in self._memo:
+            try:
+                table = self.corpus.dataset[split].data.table
+                cols = [table.column(c).to_pylist() for c in ("id", "lang", "text")]
+            except (AttributeError, KeyError, TypeError):
+                self._memo[key] = None
+            else:
+                index: dict[str, tuple[list[Any], list[str]]] = {}
+                for i, lang, text in zip(*cols, strict=True):
+                    ids, texts = index.setdefault(lang, ([], []))
+                    ids.append(i)
+                    texts.append(text)
+                self._memo[key] = index
+        return self._memo[key]
 
     def default_split(self) -> str:
         """`devtest` when the corpus has it (FLORES), else its last split."""
@@ -62,13 +82,16 @@ class CorpusView:
     def docs(self, split: str, lang: str) -> tuple[list[str], list[str]]:
         """(ids, texts) of one split and language in corpus order; ids as strings for alignment
         (a `<lang>/` prefix, as in UDHR's `eng_Latn/3`, is dropped so translations share ids)."""
-        texts = list(self.corpus.texts(split, lang))
-        if hasattr(self.corpus, "doc_ids"):
-            prefix = f"{lang}/"
-            ids = [str(i).removeprefix(prefix) for i in self.corpus.doc_ids(split, lang)]
-        else:  # a corpus without ids: positions stand in (alignment by order)
-            ids = [str(i) for i in range(len(texts))]
-        return ids, texts
+        index = self._arrow_index(split)
+        if index is not None:
+            if lang not in index:
+                raise TokbenchError(f"corpus {self.name!r} split {split!r} has no language {lang!r}")
+            raw_ids, texts = index[lang]
+        else:
+            texts = list(self.corpus.texts(split, lang))
+            raw_ids = self.corpus.doc_ids(split, lang) if hasattr(self.corpus, "doc_ids") else range(len(texts))
+        prefix = f"{lang}/"
+        return [str(i).removeprefix(prefix) for i in raw_ids], texts
 
     def _cached(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
         if key not in self._memo:
