@@ -15,6 +15,7 @@ from tokenizers import Tokenizer as RustTokenizer
 from tokenizers import normalizers
 
 from tokbench.errors import TokbenchError
+from tokbench.io import read_text
 from tokbench.tokenizers.base import Algorithm, Tokenizer, byte_offsets_from_lengths, char_to_byte_offsets
 from tokbench.tokenizers.merges import Merge
 from tokbench.tokenizers.spm_words import split_into_words
@@ -172,8 +173,10 @@ def from_vocab_merges(vocab: Path, merges: Path, name: str, sha256: str, add_pre
     from tokenizers import decoders, pre_tokenizers
     from tokenizers.models import BPE
 
-    try:
-        model = BPE.from_file(str(vocab), str(merges))
+    try:  # read through tokbench.io so gzipped copies (the vendored layout) work too
+        vocab_map = json.loads(read_text(vocab))
+        lines = [ln for ln in read_text(merges).splitlines() if ln and not ln.startswith("#version")]
+        model = BPE(vocab_map, [tuple(ln.split(" ", 1)) for ln in lines])
     except Exception as e:
         raise TokbenchError(f"cannot read {vocab} + {merges} as BPE vocab/merges ({str(e).splitlines()[0]})") from None
     rust = RustTokenizer(model)
@@ -186,7 +189,8 @@ def from_wordpiece_vocab(vocab: Path, name: str, sha256: str, lowercase: bool = 
     from tokenizers.implementations import BertWordPieceTokenizer
 
     try:
-        impl = BertWordPieceTokenizer(str(vocab), lowercase=lowercase)
+        tokens = read_text(vocab).splitlines()
+        impl = BertWordPieceTokenizer({t: i for i, t in enumerate(tokens)}, lowercase=lowercase)
     except Exception as e:
         raise TokbenchError(f"cannot read {vocab} as a WordPiece vocab.txt ({str(e).splitlines()[0]})") from None
     return HFTokenizer(impl._tokenizer, name, sha256)
