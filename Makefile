@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/tokbench run --corpora udhr --out $(OUT)
+	$(VENV)/bin/tokbench report $(OUT)
 
 bench-encode: $(STAMP)
 	$(PY) benchmarks/bench_encode.py
