@@ -207,5 +207,6 @@ def infer_mixture(
             lo, hi = np.percentile(M, [2.5, 97.5], axis=0)
             result.ci[space] = {n: (float(x), float(y)) for n, x, y in zip(out_names, lo, hi, strict=True)}
         timings["bootstrap"] = time.perf_counter() - t0
-    timings["total"] = sum(v for k, v in timings.items() if k in ("pretokenize", "compile", "replay", "index", "solve", "bootstrap"))
+    stages = ("pretokenize", "compile", "replay", "index", "solve", "bootstrap")
+    timings["total"] = sum(v for k, v in timings.items() if k in stages)
     return result

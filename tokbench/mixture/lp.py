@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,10 +68,14 @@ class _HighsBackend:
                        0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
         self.n_cols += k
 
-    def add_rows(self, lower: np.ndarray, upper: np.ndarray, starts: np.ndarray, idx: np.ndarray, vals: np.ndarray) -> None:
+    def add_rows(
+        self, lower: np.ndarray, upper: np.ndarray, starts: np.ndarray, idx: np.ndarray, vals: np.ndarray
+    ) -> None:
         lo = np.where(np.isinf(lower), -self.inf, lower)
         up = np.where(np.isinf(upper), self.inf, upper)
-        self.h.addRows(len(lower), lo, up, len(idx), starts.astype(np.int32), idx.astype(np.int32), vals.astype(np.float64))
+        self.h.addRows(
+            len(lower), lo, up, len(idx), starts.astype(np.int32), idx.astype(np.int32), vals.astype(np.float64)
+        )
 
     def solve(self) -> np.ndarray:
         self.h.run()
@@ -99,7 +104,9 @@ class _PulpBackend:
     def add_cols(self, k: int, cost: float) -> None:
         self.costs.extend([cost] * k)
 
-    def add_rows(self, lower: np.ndarray, upper: np.ndarray, starts: np.ndarray, idx: np.ndarray, vals: np.ndarray) -> None:
+    def add_rows(
+        self, lower: np.ndarray, upper: np.ndarray, starts: np.ndarray, idx: np.ndarray, vals: np.ndarray
+    ) -> None:
         ends = np.append(starts[1:], len(idx))
         for r in range(len(lower)):
             a, b = starts[r], ends[r]
@@ -109,7 +116,10 @@ class _PulpBackend:
         import pulp
 
         prob = pulp.LpProblem("mixture", pulp.LpMinimize)
-        x = [pulp.LpVariable(f"x{j}", lowBound=0) for j in range(len(self.costs))]
+        if hasattr(prob, "add_variable"):  # PuLP >= 3.3 attaches variables to the model
+            x = [prob.add_variable(f"x{j}", lowBound=0) for j in range(len(self.costs))]
+        else:  # pragma: no cover - older PuLP
+            x = [pulp.LpVariable(f"x{j}", lowBound=0) for j in range(len(self.costs))]
         prob += pulp.LpAffineExpression([(x[j], c) for j, c in enumerate(self.costs) if c])
         for r, (lo, up, idx, vals) in enumerate(self.rows):
             e = pulp.LpAffineExpression([(x[j], float(v)) for j, v in zip(idx, vals, strict=True)])
@@ -121,11 +131,15 @@ class _PulpBackend:
                 if np.isfinite(up):
                     prob += (e <= up, f"u{r}")
         if self.which == "pulp-cbc":
-            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=self.time_limit, threads=self.threads)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=self.time_limit, threads=self.threads)
         else:
             solver = pulp.HiGHS(msg=False, timeLimit=self.time_limit, threads=self.threads)
         try:
-            prob.solve(solver)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                prob.solve(solver)
         except pulp.PulpSolverError as e:
             raise TokbenchError(f"the LP solver {self.which} failed: {e}") from None
         status = pulp.LpStatus[prob.status]
@@ -254,7 +268,8 @@ def solve_lp(
         vp[has] = x[col_of[has]]
     if _DEBUG and isinstance(be, _HighsBackend):
         rv = np.asarray(be.h.getSolution().row_value)
-        print("binding rows", int((rv < 1e-6).sum()), "of", len(rv), "v_t>0:", int((vt > 1e-9).sum()), "v_p>0:", int((vp > 1e-9).sum()))
+        print("binding rows", int((rv < 1e-6).sum()), "of", len(rv),
+              "v_t>0:", int((vt > 1e-9).sum()), "v_p>0:", int((vp > 1e-9).sum()))
     objective = float(vt.sum() + vp.sum())
     return LPResult(
         alpha=alpha, alpha_other=a_other if other else None, objective=objective, rounds=rounds,

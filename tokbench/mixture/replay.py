@@ -54,7 +54,11 @@ class MergeTable:
 def compile_merges(
     merges: list[tuple[bytes, bytes]], symbol_unit: str = "byte", extra_chars: set[str] | None = None
 ) -> MergeTable:
-    """Map surface-byte merges to ids; reject merges using a token no earlier merge produced.
+    """Map surface-byte merges to ids, one merge per new token; reject unknown tokens and cycles.
+
+    Redundant merges (a token listed again under another split, as HF conversions of tiktoken
+    and SentencePiece models do) are dropped, keeping each token's first merge whose parts
+    already exist: the training step that created it.
 
     Byte unit: the 256 bytes are the base symbols. Char unit (SentencePiece): every single
     UTF-8 character is a base symbol. A merge part that is neither base nor an earlier
@@ -79,25 +83,35 @@ def compile_merges(
         for ch in sorted(chars):
             token_ids[ch.encode("utf-8")] = len(token_ids)
     n_base = len(token_ids)
-    n = len(merges)
-    left = np.empty(n, np.int32)
-    right = np.empty(n, np.int32)
-    result = np.empty(n, np.int32)
+    left_l: list[int] = []
+    right_l: list[int] = []
+    result_l: list[int] = []
+    pending: dict[bytes, int] = {}  # result -> first merge index that used a not-yet-known part
     for t, (a, b) in enumerate(merges):
+        c = a + b
+        if c in token_ids:
+            continue  # redundant: this token already has its merge (HF conversions list every split)
         ia = token_ids.get(a)
         ib = token_ids.get(b)
         if ia is None or ib is None:
-            bad = a if ia is None else b
-            raise TokbenchError(
-                f"merge #{t} ({a!r}, {b!r}) uses token {bad!r} that no earlier merge produces "
-                "(unknown token, wrong order or a cycle in the merge list)"
-            )
-        c = a + b
-        ic = token_ids.get(c)
-        if ic is None:
-            ic = len(token_ids)
-            token_ids[c] = ic
-        left[t], right[t], result[t] = ia, ib, ic
+            pending.setdefault(c, t)
+            continue
+        pending.pop(c, None)
+        token_ids[c] = len(token_ids)
+        left_l.append(ia)
+        right_l.append(ib)
+        result_l.append(token_ids[c])
+    if pending:
+        t = min(pending.values())
+        a, b = merges[t]
+        bad = a if a not in token_ids else b
+        raise TokbenchError(
+            f"merge #{t} ({a!r}, {b!r}) uses token {bad!r} that no earlier merge produces "
+            "(unknown token, wrong order or a cycle in the merge list)"
+        )
+    left = np.asarray(left_l, np.int32)
+    right = np.asarray(right_l, np.int32)
+    result = np.asarray(result_l, np.int32)
     return MergeTable(left, right, result, token_ids, max(len(token_ids), 1), symbol_unit, n_base)
 
 

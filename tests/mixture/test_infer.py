@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tokbench.errors import TokbenchError
+from tokbench.mixture.infer import byte_space, infer_mixture
+
+TRUE = {"aa": 0.5, "bb": 0.3, "cc": 0.2}  # as in conftest.py
+
+
+def mse(est: dict[str, float]) -> float:
+    return float(np.mean([(est[k] - v) ** 2 for k, v in TRUE.items()]))
+
+
+def test_recovers_known_mixture_in_sample(synthetic):
+    # inference on the training distribution itself: the LP must find the true byte shares
+    r = infer_mixture(synthetic["src"], synthetic["samples"], merges=300, threads=2)
+    assert set(r.byte_weights) == set(TRUE)
+    assert abs(sum(r.weights.values()) - 1) < 1e-9
+    assert np.log10(mse(r.byte_weights)) < -3.0, r.byte_weights
+    assert r.merges_used == 300 and r.lp.rounds >= 1
+
+
+@pytest.mark.parametrize("solver", ["pulp-highs", "pulp-cbc"])
+def test_solvers_agree(synthetic, solver):
+    ref = infer_mixture(synthetic["src"], synthetic["samples"], merges=80, solver="highs", threads=1)
+    other = infer_mixture(synthetic["src"], synthetic["samples"], merges=80, solver=solver, threads=1)
+    assert other.lp.objective == pytest.approx(ref.lp.objective, rel=1e-4, abs=1e-3)
+    for k in TRUE:
+        assert other.weights[k] == pytest.approx(ref.weights[k], abs=0.02)
+
+
+def test_other_category_absorbs_missing_language(synthetic):
+    cats = {k: v for k, v in synthetic["samples"].items() if k != "cc"}
+    r = infer_mixture(synthetic["src"], cats, merges=300, other=True)
+    assert "other" in r.weights
+    assert r.weights["other"] > 0.05
+    assert abs(sum(r.weights.values()) - 1) < 1e-9
+
+
+def test_bootstrap_intervals_cover_estimate(synthetic):
+    r = infer_mixture(synthetic["src"], synthetic["samples"], merges=100, bootstrap=3, seed=1)
+    for lo, hi in r.ci["byte_weights"].values():
+        assert 0 <= lo <= hi <= 1
+    assert r.to_json()["ci95"]["byte_weights"]["aa"]
+
+
+def test_byte_space_conversion():
+    b = byte_space(np.array([0.5, 0.5]), np.array([100.0, 300.0]), np.array([50.0, 50.0]))
+    assert b == pytest.approx([0.25, 0.75])
+
+
+def test_bad_inputs(synthetic):
+    src = synthetic["src"]
+    with pytest.raises(TokbenchError, match="empty"):
+        infer_mixture(src, {"x": ["", ""]}, merges=10)
+    with pytest.raises(TokbenchError, match="no categories"):
+        infer_mixture(src, {}, merges=10)
+    with pytest.raises(TokbenchError, match="start-merge"):
+        infer_mixture(src, synthetic["samples"], merges=10, start_merge=10_000)
+    with pytest.raises(TokbenchError, match="unknown solver"):
+        infer_mixture(src, synthetic["samples"], merges=10, solver="gurobi")
+
+    class Uni:
+        name, algorithm, symbol_unit = "u", "unigram", "char"
+
+        def pre_tokenize(self, text: str) -> list[bytes]:
+            return [text.encode()]
+
+        def merges(self):  # pragma: no cover - never reached
+            raise AssertionError
+
+    with pytest.raises(TokbenchError, match="BPE"):
+        infer_mixture(Uni(), synthetic["samples"], merges=10)
+
+
+def test_start_merge_solves_extension_only(synthetic):
+    r = infer_mixture(synthetic["src"], synthetic["samples"], merges=100, start_merge=100)
+    assert r.start_merge == 100 and r.merges_used == 100
+    assert np.log10(mse(r.byte_weights)) < -2.0

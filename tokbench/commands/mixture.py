@@ -1,0 +1,83 @@
+"""`tokbench mixture`: infer a BPE tokenizer's training-data mixture (Hayase et al. 2024)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tokbench.errors import TokbenchError
+from tokbench.mixture.lp import SOLVERS
+from tokbench.output import print_json, print_table
+
+NAME = "mixture"
+HELP = "estimate the share of each category (language, code, domain) in a BPE tokenizer's training data"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("tokenizer", help="registered name or path to a tokenizer file/folder")
+    parser.add_argument(
+        "--categories", nargs="+", required=True, metavar="DIR|CORPUS[:SPLIT][:LANGS]",
+        help="a folder with one <name>.txt(.gz) per category, or a registered corpus "
+             "(e.g. flores200:devtest:eng_Latn,fra_Latn or code_samples)",
+    )
+    parser.add_argument("--merges", type=int, default=30000, help="merges to solve on (default 30000, the paper's)")
+    parser.add_argument("--start-merge", default="0",
+                        help="first merge to solve on, or 'auto' to skip merges inherited from a registered tokenizer")
+    parser.add_argument("--solver", choices=SOLVERS, default="highs", help="LP solver (default highs: highspy, warm)")
+    parser.add_argument("--bootstrap", type=int, default=0, help="bootstrap replicates over documents for 95%% CIs")
+    parser.add_argument("--other", action="store_true", help="add an 'other' category for unexplained mass")
+    parser.add_argument("--time-limit", type=float, default=600.0, help="LP time limit in seconds")
+    parser.add_argument("--threads", type=int, default=2, help="parallel category replays")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def resolve_start(tok: object, spec: str, quiet: bool) -> int:
+    if spec != "auto":
+        try:
+            k = int(spec)
+        except ValueError:
+            raise TokbenchError(f"--start-merge must be an integer or 'auto', not {spec!r}") from None
+        return k
+    from tokbench.mixture.lineage import find_lineage
+
+    lin = find_lineage(tok)
+    parent = lin.parent
+    if parent is None:
+        return 0
+    if not quiet:
+        print(f"{tok.name} extends {parent.name}: solving on merges from #{parent.shared} on", file=sys.stderr)
+    return parent.shared
+
+
+def run(args: argparse.Namespace) -> int:
+    from tokbench.mixture.categories import load_categories
+    from tokbench.mixture.infer import infer_mixture
+    from tokbench.tokenizers import load_tokenizer
+
+    if args.merges <= 0:
+        raise TokbenchError("--merges must be positive")
+    tok = load_tokenizer(args.tokenizer)
+    if tok.algorithm != "bpe":
+        raise TokbenchError(f"{tok.name} is a {tok.algorithm} tokenizer: mixture inference needs a BPE merge list")
+    cats = load_categories(args.categories)
+    start = resolve_start(tok, args.start_merge, args.quiet or args.json)
+    say = None if (args.quiet or args.json) else (lambda m: print(m, file=sys.stderr))
+    res = infer_mixture(
+        tok, cats, merges=args.merges, start_merge=start, solver=args.solver, other=args.other,
+        bootstrap=args.bootstrap, seed=args.seed, threads=args.threads, time_limit=args.time_limit,
+        progress=say,
+    )
+    if args.json:
+        print_json(res.to_json())
+        return 0
+    rows = []
+    for name in sorted(res.categories, key=lambda n: -res.byte_weights[n]):
+        row = {"category": name, "byte_share": res.byte_weights[name], "pair_share": res.weights[name]}
+        if res.ci:
+            lo, hi = res.ci["byte_weights"][name]
+            row["byte_ci95"] = f"[{lo:.3f}, {hi:.3f}]"
+        rows.append(row)
+    print_table(rows)
+    print(f"\n{res.merges_used} merges from #{res.start_merge}, solver {res.solver}, "
+          f"{res.lp.rounds} LP rounds, {res.lp.n_rows} rows, {res.timings['total']:.1f}s")
+    return 0

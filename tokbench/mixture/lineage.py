@@ -1,0 +1,96 @@
+"""Lineage: does a merge list start with another registered tokenizer's merges?
+
+Llama-3 keeps cl100k's 100k merges and appends its own; its mixture should be solved on the
+extension only (``--start-merge``), or the inherited merges would be credited to Llama-3's data.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from tokbench.errors import TokbenchError
+
+log = logging.getLogger(__name__)
+MIN_SHARED = 1000  # fewer shared leading merges than this is coincidence (byte-level lists share ~10)
+
+
+@dataclass
+class Relative:
+    name: str
+    shared: int  # length of the common prefix of the two lists' token sequences
+    their_merges: int
+
+    @property
+    def extends(self) -> bool:
+        """The whole of the other list is a prefix of ours."""
+        return self.shared == self.their_merges
+
+
+@dataclass
+class Lineage:
+    n_merges: int
+    relatives: list[Relative] = field(default_factory=list)
+
+    @property
+    def parent(self) -> Relative | None:
+        """The longest registered merge list that ours extends (shorter than ours)."""
+        cands = [r for r in self.relatives if r.extends and r.their_merges < self.n_merges]
+        return max(cands, key=lambda r: r.shared, default=None)
+
+
+def token_sequence(merges: list[tuple[bytes, bytes]]) -> list[bytes]:
+    """Tokens in the order merges create them, first creation only: comparable across formats
+    (a tiktoken-derived list and its HF conversion with redundant splits give the same sequence)."""
+    seen: set[bytes] = set()
+    out: list[bytes] = []
+    for a, b in merges:
+        c = a + b
+        if c not in seen:
+            seen.add(c)
+            out.append(c)
+    return out
+
+
+def common_prefix(a: list, b: list) -> int:
+    n = min(len(a), len(b))
+    lo = 0
+    # galloping + binary search on prefix equality keeps this ~O(n) with few Python comparisons
+    while lo < n and a[lo] == b[lo]:
+        step = 1
+        while lo + step <= n and a[lo:lo + step] == b[lo:lo + step]:
+            lo += step
+            step *= 2
+        if lo < n and a[lo] != b[lo]:
+            break
+    return lo
+
+
+def find_lineage(tok: object, candidates: list[str] | None = None) -> Lineage:
+    """Compare ``tok``'s merges with every registered BPE tokenizer whose files are available."""
+    from tokbench.manifests import tokenizer_manifests
+    from tokbench.tokenizers import load_tokenizer
+
+    ours = token_sequence(tok.merges())  # type: ignore[attr-defined]
+    lin = Lineage(len(ours))
+    mans = tokenizer_manifests()
+    seen_sha = {getattr(tok, "sha256", None)}
+    for name in candidates or sorted(mans):
+        m = mans.get(name)
+        if m is None or m.algorithm != "bpe" or name == getattr(tok, "name", None):
+            continue
+        if m.availability() == "missing":
+            continue
+        try:
+            other = load_tokenizer(name)
+            if other.sha256 in seen_sha:
+                continue
+            theirs = token_sequence(other.merges())
+        except TokbenchError as e:
+            log.debug("lineage: skipping %s: %s", name, e)
+            continue
+        k = common_prefix(ours, theirs)
+        if k >= MIN_SHARED:
+            lin.relatives.append(Relative(name, k, len(theirs)))
+    lin.relatives.sort(key=lambda r: -r.shared)
+    return lin
