@@ -1,0 +1,119 @@
+"""Controlled experiments: train byte-level BPE on known random mixtures, infer, score log10 MSE.
+
+Weights are uniform on the simplex (seeded). Training text for category i is drawn (with
+replacement) from its *training* documents until it holds w_i x budget bytes; inference uses
+*disjoint* documents (FLORES dev -> devtest; code: alternate files). Baselines: uniform guess,
+random simplex guess, and encoding efficiency (share proportional to the tokenizer's bytes/token).
+
+Usage: TOKBENCH_DATA=../shared/assets python benchmarks/mixture_controlled.py
+       [--setups lang5,lang10,code15] [--trials 3] [--merges 3000] [--budget-mb 3]
+       [--sample-fracs 1.0] [--out reports/mixture/controlled.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+from tokbench.corpora import load_corpus
+from tokbench.mixture.hfsource import HFByteLevelBPE
+from tokbench.mixture.infer import infer_mixture
+
+
+def spread(items: list[str], k: int, rng: np.random.Generator) -> list[str]:
+    return sorted(rng.choice(items, size=min(k, len(items)), replace=False).tolist())
+
+
+def setup_data(name: str, rng: np.random.Generator) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    if name.startswith("lang"):
+        n = int(name[4:])
+        fl = load_corpus("flores200")
+        langs = spread(fl.languages("dev"), n, rng)
+        return {x: fl.texts("dev", x) for x in langs}, {x: fl.texts("devtest", x) for x in langs}
+    cs = load_corpus("code_samples")
+    split = cs.splits[0]
+    train, test = {}, {}
+    for x in cs.languages(split):
+        docs = [d for d in cs.texts(split, x) if d.strip()]
+        train[x], test[x] = docs[0::2], docs[1::2]
+    return train, test
+
+
+def train_tokenizer(train: dict[str, list[str]], w: np.ndarray, budget: float, merges: int,
+                    rng: np.random.Generator) -> Tokenizer:
+    docs: list[str] = []
+    for (_name, pool), wi in zip(train.items(), w, strict=True):
+        lens = np.array([len(d.encode()) for d in pool])
+        target = wi * budget
+        got = 0.0
+        while got < target:
+            j = int(rng.integers(len(pool)))
+            docs.append(pool[j])
+            got += lens[j]
+    rng.shuffle(docs)
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tr = trainers.BpeTrainer(vocab_size=256 + merges, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                             show_progress=False)
+    tok.train_from_iterator(docs, tr)
+    return tok
+
+
+def log_mse(est: np.ndarray, w: np.ndarray) -> float:
+    return float(np.log10(np.mean((est - w) ** 2)))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--setups", default="lang5,lang10,code15")
+    ap.add_argument("--trials", type=int, default=3)
+    ap.add_argument("--merges", type=int, default=3000)
+    ap.add_argument("--budget-mb", type=float, default=3.0)
+    ap.add_argument("--sample-fracs", default="1.0")
+    ap.add_argument("--solver", default="highs")
+    ap.add_argument("--out", default="reports/mixture/controlled.json")
+    a = ap.parse_args()
+    fracs = [float(x) for x in a.sample_fracs.split(",")]
+    rows = []
+    for setup in a.setups.split(","):
+        for trial in range(a.trials):
+            rng = np.random.default_rng(1000 * trial + len(setup))
+            train, test = setup_data(setup if setup.startswith("lang") else "code", rng)
+            n = len(train)
+            w = rng.dirichlet(np.ones(n))
+            t0 = time.perf_counter()
+            tok = train_tokenizer(train, w, a.budget_mb * 1e6, a.merges, rng)
+            t_train = time.perf_counter() - t0
+            src = HFByteLevelBPE(tok, f"{setup}-t{trial}")
+            names = list(test)
+            eff = np.array([sum(len(d.encode()) for d in test[x]) / max(1, sum(len(e) for e in tok.encode_batch(test[x])))
+                            for x in names])
+            base = {
+                "uniform": log_mse(np.full(n, 1 / n), w),
+                "random_simplex": float(np.mean([log_mse(rng.dirichlet(np.ones(n)), w) for _ in range(100)])),
+                "encoding_efficiency": log_mse(eff / eff.sum(), w),
+            }
+            for frac in fracs:
+                sub = {x: test[x][: max(1, int(len(test[x]) * frac))] for x in names}
+                t0 = time.perf_counter()
+                r = infer_mixture(src, sub, merges=a.merges, solver=a.solver, threads=2)
+                est_b = np.array([r.byte_weights[x] for x in names])
+                est_p = np.array([r.weights[x] for x in names])
+                row = {"setup": setup, "trial": trial, "n": n, "sample_frac": frac,
+                       "sample_bytes": int(sum(len(d.encode()) for v in sub.values() for d in v)),
+                       "merges": a.merges, "log10_mse_bytes": log_mse(est_b, w), "log10_mse_pairs": log_mse(est_p, w),
+                       **{f"baseline_{k}": v for k, v in base.items()},
+                       "train_s": t_train, "infer_s": time.perf_counter() - t0, "lp_rounds": r.lp.rounds}
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+                Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+                Path(a.out).write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
