@@ -98,10 +98,16 @@ class HFTokenizer(Tokenizer):
     def encode_with_offsets(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
         texts = list(texts)
         encs = self._tok.encode_batch(texts, add_special_tokens=False)
-        if self.byte_level and self._tok.normalizer is None:
-            # byte-level BPE is lossless: token byte lengths add up to the text exactly
-            return [(e.ids, byte_offsets_from_lengths(e.ids, self.token_byte_lengths)) for e in encs]
-        return [(e.ids, char_to_byte_offsets(t, e.offsets)) for t, e in zip(texts, encs, strict=True)]
+        norm = self._tok.normalizer
+        out = []
+        for t, e in zip(texts, encs, strict=True):
+            if self.byte_level and (norm is None or norm.normalize_str(t) == t):
+                # byte-level BPE is lossless: token byte lengths add up to the text exactly (HF's char
+                # offsets cannot split a multi-byte character between two byte tokens)
+                out.append((e.ids, byte_offsets_from_lengths(e.ids, self.token_byte_lengths)))
+            else:
+                out.append((e.ids, char_to_byte_offsets(t, e.offsets)))
+        return out
 
     def tokens(self, ids: Sequence[int]) -> list[str]:
         return [self._tok.id_to_token(int(i)) or "" for i in ids]
