@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -88,6 +89,7 @@ def main() -> None:
     p.add_argument("--langs", nargs="+")
     p.add_argument("--metrics", nargs="+", help="default: the default suite (premium, ctc, compression set)")
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--keep", type=Path, help="copy the cold run's results folder here")
     p.add_argument("--phase", choices=["raw", "run"], help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -105,6 +107,8 @@ def main() -> None:
         out["cold"] = _child("run", args, str(Path(tmp) / "out"), env)
         out["warm"] = _child("run", args, str(Path(tmp) / "out"), env)
         out["warmcache"] = _child("run", args, str(Path(tmp) / "out2"), env)
+        if args.keep:
+            shutil.copytree(Path(tmp) / "out", args.keep, dirs_exist_ok=True)
     raw, cold, warm = out["raw"]["seconds"], out["cold"]["seconds"], out["warm"]["seconds"]
     out["cold_over_raw_encode"] = cold / raw
     out["cold_over_raw_encode_plus_load"] = cold / (raw + out["raw"]["load_seconds"])

@@ -156,8 +156,10 @@ def run_grid(
                     store.save_cell(cell, rows, dt)
                     computed += 1
                     log(f"{tok_name} {corpus_name} {cell.metric}: {len(rows)} rows in {dt:.2f}s")
-                del ctx
+                del ctx, tok
                 _release_encodings()
+                if hasattr(load_tokenizer, "cache_clear"):  # the loader's lru_cache would keep all tokenizers
+                    load_tokenizer.cache_clear()
     finally:
         table = store.write() if (computed or not (store.out / "results.parquet").exists()) else store.table()
     return RunSummary(table, computed, skipped, time.perf_counter() - t0)
