@@ -91,8 +91,10 @@ def main() -> None:
             t_train = time.perf_counter() - t0
             src = HFByteLevelBPE(tok, f"{setup}-t{trial}")
             names = list(test)
-            eff = np.array([sum(len(d.encode()) for d in test[x]) / max(1, sum(len(e) for e in tok.encode_batch(test[x])))
-                            for x in names])
+            eff = np.array([
+                sum(len(d.encode()) for d in test[x]) / max(1, sum(len(e) for e in tok.encode_batch(test[x])))
+                for x in names
+            ])
             base = {
                 "uniform": log_mse(np.full(n, 1 / n), w),
                 "random_simplex": float(np.mean([log_mse(rng.dirichlet(np.ones(n)), w) for _ in range(100)])),

@@ -1,0 +1,108 @@
+"""Mixture estimates for real tokenizers with FLORES languages, code and English domains.
+
+Usage: TOKBENCH_DATA=../shared/assets python benchmarks/mixture_real.py [--merges 2000]
+       [--langs 20] [--tokenizers gpt2,...] [--time-limit 150] [--out reports/mixture]
+Writes real.json, real.md and real.png (stacked bars of byte shares, top categories).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from tokbench.corpora import load_corpus
+from tokbench.errors import TokbenchError
+from tokbench.mixture.infer import infer_mixture
+from tokbench.mixture.lineage import find_lineage
+from tokbench.mixture.words import count_words
+from tokbench.tokenizers import load_tokenizer
+
+TOKENIZERS = "gpt2,cl100k_base,o200k_base,llama2,llama3,mistral_v1,claude_legacy,gemma3,gpt_neox_20b,qwen3"
+
+
+def categories(n_langs: int) -> dict[str, list[str]]:
+    fl = load_corpus("flores200")
+    langs = fl.languages("devtest")
+    idx = np.linspace(0, len(langs) - 1, n_langs).round().astype(int)
+    pick = sorted({langs[i] for i in idx} | {"eng_Latn", "zho_Hans", "spa_Latn", "rus_Cyrl"})
+    cats = {x: fl.texts("devtest", x) for x in pick}
+    cs = load_corpus("code_samples")
+    for x in cs.languages(cs.splits[0]):
+        cats[f"code:{x}"] = cs.texts(cs.splits[0], x)
+    ds = load_corpus("domain_samples")
+    for x in ds.languages(ds.splits[0]):
+        cats[f"en:{x}"] = ds.texts(ds.splits[0], x)
+    return cats
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--merges", type=int, default=2000)
+    ap.add_argument("--langs", type=int, default=20)
+    ap.add_argument("--tokenizers", default=TOKENIZERS)
+    ap.add_argument("--time-limit", type=float, default=150)
+    ap.add_argument("--out", default="reports/mixture")
+    a = ap.parse_args()
+    cats = categories(a.langs)
+    out_dir = Path(a.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for name in a.tokenizers.split(","):
+        t0 = time.perf_counter()
+        try:
+            tok = load_tokenizer(name)
+            lin = find_lineage(tok, ["cl100k_base", "r50k_base"]) if name == "llama3" else None
+            start = lin.parent.shared if lin and lin.parent else 0
+            words = {k: count_words(k, v, tok.pre_tokenize) for k, v in cats.items()}
+            r = infer_mixture(tok, words, merges=a.merges, start_merge=start, time_limit=a.time_limit)
+            results[name] = {"byte_weights": r.byte_weights, "weights": r.weights, "start_merge": start,
+                             "merges_used": r.merges_used, "lp_rounds": r.lp.rounds,
+                             "seconds": time.perf_counter() - t0}
+        except TokbenchError as e:
+            results[name] = {"error": str(e), "seconds": time.perf_counter() - t0}
+        print(name, json.dumps({k: v for k, v in results[name].items() if k not in ("weights",)})[:400], flush=True)
+        (out_dir / "real.json").write_text(json.dumps({"merges": a.merges, "categories": list(cats),
+                                                       "results": results}, indent=1))
+    write_report(results, list(cats), a.merges, out_dir)
+
+
+def write_report(results: dict, cats: list[str], merges: int, out_dir: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ok = {k: v for k, v in results.items() if "byte_weights" in v}
+    tot = {c: sum(v["byte_weights"].get(c, 0) for v in ok.values()) for c in cats}
+    top = sorted(cats, key=lambda c: -tot[c])[:12]
+    lines = [f"# Mixture estimates of real tokenizers ({merges} merges; byte shares)", "",
+             "| tokenizer | " + " | ".join(top) + " | rest |", "|---" * (len(top) + 2) + "|"]
+    fig, ax = plt.subplots(figsize=(11, 5))
+    names = list(ok)
+    bottom = np.zeros(len(names))
+    for c in [*top, "rest"]:
+        vals = np.array([v["byte_weights"].get(c, 0) if c != "rest" else
+                         1 - sum(v["byte_weights"].get(t, 0) for t in top) for v in ok.values()])
+        ax.bar(names, vals, bottom=bottom, label=c)
+        bottom += vals
+    for n, v in ok.items():
+        bw = v["byte_weights"]
+        rest = 1 - sum(bw.get(t, 0) for t in top)
+        lines.append(f"| {n} | " + " | ".join(f"{bw.get(t, 0):.3f}" for t in top) + f" | {rest:.3f} |")
+    for n, v in results.items():
+        if "error" in v:
+            lines.append(f"\n- {n}: not solved: {v['error']}")
+    ax.set_ylabel("estimated byte share")
+    ax.legend(loc="center left", bbox_to_anchor=(1, 0.5), fontsize=8)
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+    fig.tight_layout()
+    fig.savefig(out_dir / "real.png", dpi=110)
+    (out_dir / "real.md").write_text("\n".join(lines) + "\n\n![stacked bars](real.png)\n")
+
+
+if __name__ == "__main__":
+    main()
