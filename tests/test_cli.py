@@ -22,7 +22,7 @@ STATUSES = {"vendored", "available", "missing"}
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(encode_mod, "_memo", {})
+    monkeypatch.setattr(encode_mod, "_memo", encode_mod._Memo(1 << 30))
     yield
     set_cli_data_dirs(None)  # --data-dir is process state; do not leak it into other tests
 

@@ -35,7 +35,7 @@ def udhr_texts() -> list[str]:
 @pytest.fixture()
 def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path))
-    monkeypatch.setattr(encode_mod, "_memo", {})
+    monkeypatch.setattr(encode_mod, "_memo", encode_mod._Memo(1 << 30))
     return tmp_path
 
 

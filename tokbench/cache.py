@@ -20,16 +20,18 @@ import numpy as np
 from tokbench.datadirs import cache_dir
 from tokbench.io import atomic_write_bytes
 
-ENCODING_VERSION = "1"
+ENCODING_VERSION = "2"
 log = logging.getLogger(__name__)
 
 
 def texts_sha256(texts: Sequence[str]) -> str:
+    """Hash of the exact list: each text length-prefixed, so no two different lists collide."""
     h = hashlib.sha256()
+    h.update(len(texts).to_bytes(8, "little"))
     for t in texts:
-        h.update(t.encode("utf-8", errors="surrogatepass"))
-        h.update(b"\x00")
-    h.update(str(len(texts)).encode())
+        b = t.encode("utf-8", errors="surrogatepass")
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
     return h.hexdigest()
 
 

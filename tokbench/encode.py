@@ -8,6 +8,7 @@ optionally across a process pool, with a tqdm progress bar.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -46,8 +47,35 @@ class Encoded:
         return self.ids[self.doc_offsets[i] : self.doc_offsets[i + 1]]
 
 
-_memo: dict[str, Encoded] = {}
-_MEMO_MAX = 4096
+class _Memo(OrderedDict[str, Encoded]):
+    """In-process LRU of recent encodings, bounded by the bytes of their arrays (peak memory)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__()
+        self.max_bytes = max_bytes
+        self.bytes = 0
+
+    def get(self, key: str, default: Encoded | None = None) -> Encoded | None:  # type: ignore[override]
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return default
+
+    def put(self, key: str, enc: Encoded) -> None:
+        if key in self:
+            return
+        self[key] = enc
+        self.bytes += enc.ids.nbytes + enc.doc_offsets.nbytes
+        while self.bytes > self.max_bytes and len(self) > 1:
+            _, old = self.popitem(last=False)
+            self.bytes -= old.ids.nbytes + old.doc_offsets.nbytes
+
+    def clear(self) -> None:
+        super().clear()
+        self.bytes = 0
+
+
+_memo = _Memo(max_bytes=int(os.environ.get("TOKBENCH_MEMO_MB", "256")) << 20)
 
 
 def _check_texts(texts: Sequence[str]) -> None:
@@ -61,8 +89,8 @@ def encode_texts(
     """Ids of `texts` (no special tokens), read from or written to the encode cache."""
     _check_texts(texts)
     key = cache_key(tokenizer.cache_key, texts_sha256(texts))
-    if use_cache and key in _memo:
-        return _memo[key]
+    if use_cache and (hit := _memo.get(key)) is not None:
+        return hit
     store = cache or EncodeCache()
     hit = store.get(key, len(texts), tokenizer.vocab_size) if use_cache else None
     if hit is None:
@@ -73,9 +101,7 @@ def encode_texts(
         ids, offsets = hit
     enc = Encoded(ids, offsets, key)
     if use_cache:
-        if len(_memo) >= _MEMO_MAX:
-            _memo.clear()
-        _memo[key] = enc
+        _memo.put(key, enc)
     return enc
 
 
@@ -124,7 +150,7 @@ def encode_cells(
             arrays = store.get(key, len(texts), tokenizer.vocab_size)
             if arrays is not None:
                 hit = Encoded(arrays[0], arrays[1], key)
-                _memo[key] = hit
+                _memo.put(key, hit)
         if hit is not None:
             out[name] = hit
         else:

@@ -56,11 +56,6 @@ def test_flores_rows_are_the_parquet_rows(flores) -> None:
         assert {f"{a}_{b}" for a, b in zip(table["iso_639_3"], table["iso_15924"], strict=True)} == {lang}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loaders.load_flores maps id to str, but datasets.map keeps the existing int64 feature, so FLORES "
-    "ids stay int while every other corpus has string ids; fix: ds.cast_column('id', datasets.Value('string'))",
-)
 def test_flores_ids_are_strings_like_other_corpora(flores) -> None:
     assert flores.dataset["dev"].features["id"].dtype == "string"
     assert isinstance(flores.doc_ids("dev", "eng_Latn")[0], str)

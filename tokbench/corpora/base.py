@@ -46,11 +46,13 @@ class Corpus:
         if split not in self.dataset:
             raise TokbenchError(f"corpus {self.name!r} has no split {split!r}; splits: {', '.join(self.splits)}")
         if split not in self._index:
-            ds = self.dataset[split]
+            # read whole Arrow columns: row-by-row formatting costs ~20 s on FLORES, this 0.1 s
+            table = self.dataset[split].data.table
+            cols = [table.column(c).to_pylist() for c in ("id", "lang", "text")]
             idx: dict[str, tuple[list[str], list[str]]] = {}
-            for i, lang, text in zip(ds["id"], ds["lang"], ds["text"], strict=True):
+            for i, lang, text in zip(*cols, strict=True):
                 ids, texts = idx.setdefault(lang, ([], []))
-                ids.append(i)
+                ids.append(str(i))
                 texts.append(text)
             self._index[split] = idx
         return self._index[split]

@@ -34,10 +34,10 @@ def load_flores(manifest: CorpusManifest, files: dict[str, Path]) -> datasets.Da
     """FLORES-200 / FLORES+ parquet, one file per split and language (id, iso_639_3, iso_15924, text)."""
     data_files = _by_split(files, manifest)
     ds = datasets.load_dataset("parquet", data_files=data_files)
+    ds = ds.cast_column("id", datasets.Value("string"))  # sentence ids align across languages
 
     def add_lang(batch: dict) -> dict:
-        langs = [f"{a}_{b}" for a, b in zip(batch["iso_639_3"], batch["iso_15924"], strict=True)]
-        return {"lang": langs, "id": [str(i) for i in batch["id"]]}  # sentence ids align across languages
+        return {"lang": [f"{a}_{b}" for a, b in zip(batch["iso_639_3"], batch["iso_15924"], strict=True)]}
 
     return ds.map(add_lang, batched=True, batch_size=10_000, desc=None)
 
