@@ -79,3 +79,11 @@ def test_start_merge_solves_extension_only(synthetic):
     r = infer_mixture(synthetic["src"], synthetic["samples"], merges=100, start_merge=100)
     assert r.start_merge == 100 and r.merges_used == 100
     assert np.log10(mse(r.byte_weights)) < -2.0
+
+
+def test_alpha_stable_stop_matches_exact_optimum(synthetic):
+    fast = infer_mixture(synthetic["src"], synthetic["samples"], merges=200)
+    exact = infer_mixture(synthetic["src"], synthetic["samples"], merges=200, exact=True)
+    assert exact.lp.converged == "exact"
+    for k in TRUE:
+        assert fast.weights[k] == pytest.approx(exact.weights[k], abs=5e-3)

@@ -29,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-limit", type=float, default=600.0, help="LP time limit in seconds")
     parser.add_argument("--threads", type=int, default=2, help="parallel category replays")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--exact", action="store_true",
+                        help="run the LP to its exact optimum instead of stopping once the weights are stable")
 
 
 def resolve_start(tok: object, spec: str, quiet: bool) -> int:
@@ -64,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     say = None if (args.quiet or args.json) else (lambda m: print(m, file=sys.stderr))
     res = infer_mixture(
         tok, cats, merges=args.merges, start_merge=start, solver=args.solver, other=args.other,
-        bootstrap=args.bootstrap, seed=args.seed, threads=args.threads, time_limit=args.time_limit,
+        bootstrap=args.bootstrap, seed=args.seed, threads=args.threads, time_limit=args.time_limit, exact=args.exact,
         progress=say,
     )
     if args.json:
@@ -79,5 +81,5 @@ def run(args: argparse.Namespace) -> int:
         rows.append(row)
     print_table(rows)
     print(f"\n{res.merges_used} merges from #{res.start_merge}, solver {res.solver}, "
-          f"{res.lp.rounds} LP rounds, {res.lp.n_rows} rows, {res.timings['total']:.1f}s")
+          f"{res.lp.rounds} LP rounds ({res.lp.converged}), {res.lp.n_rows} rows, {res.timings['total']:.1f}s")
     return 0

@@ -59,6 +59,8 @@ class MixtureResult:
             "lp_rounds": self.lp.rounds,
             "lp_rows": self.lp.n_rows,
             "lp_pair_vars": self.lp.n_pair_vars,
+            "lp_converged": self.lp.converged,
+            "lp_max_violation": self.lp.max_violation,
             "bootstrap": self.bootstrap,
             "ci95": {s: {k: list(v) for k, v in d.items()} for s, d in self.ci.items()},
             "bytes_per_pair": self.bytes_per_pair,
@@ -119,6 +121,7 @@ def infer_mixture(
     threads: int = 2,
     tol: float = 1e-2,
     time_limit: float = 600.0,
+    exact: bool = False,
     table: MergeTable | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> MixtureResult:
@@ -161,7 +164,8 @@ def infer_mixture(
         del reps
         tt["index"] = time.perf_counter() - a
         a = time.perf_counter()
-        lp = solve_lp(hist, solver=solver, tol=tol, other=other, time_limit=time_limit, threads=1)
+        lp = solve_lp(hist, solver=solver, tol=tol, other=other, time_limit=time_limit, threads=1,
+                      alpha_tol=0.0 if exact else 5e-4)
         tt["solve"] = time.perf_counter() - a
         tt["lp_search"] = lp.timings["search"]
         tt["lp_solver"] = lp.timings["solve"]
