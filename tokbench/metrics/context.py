@@ -28,6 +28,15 @@ def _ws_nonspace_chars(data: np.ndarray) -> int:
     return int(np.count_nonzero(lead & ~space))
 
 
+def _forget(enc: Any) -> None:
+    """Drop one encoding from tokbench.encode's in-process memo (it stays in the disk cache)."""
+    from tokbench import encode
+
+    memo = getattr(encode, "_memo", None)
+    if isinstance(memo, dict):
+        memo.pop(getattr(enc, "key", None), None)
+
+
 class CorpusView:
     """Corpus-side memo: documents per (split, lang) and their byte/char/word counts."""
 
@@ -242,6 +251,7 @@ class MetricContext:
             text, keys, starts = self.view.joined(splits, lang)
             enc = self._encode(self.tokenizer, [text])
             ids = np.asarray(enc.ids).astype(np.int64)
+            _forget(enc)  # only the unit counts are kept: no need to hold the ids in memory
             self._memo[memo_unk] = self._unk_chars([text], ids)
             lens = self.token_lengths[ids]
             tok_start = np.cumsum(lens) - lens
