@@ -46,11 +46,14 @@ def main() -> None:
     ap.add_argument("--tokenizers", default=TOKENIZERS)
     ap.add_argument("--time-limit", type=float, default=150)
     ap.add_argument("--out", default="reports/mixture")
+    ap.add_argument("--update", action="store_true", help="keep other tokenizers' results in real.json")
     a = ap.parse_args()
     cats = categories(a.langs)
     out_dir = Path(a.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {}
+    if a.update and (out_dir / "real.json").exists():
+        results = json.loads((out_dir / "real.json").read_text())["results"]
     for name in a.tokenizers.split(","):
         t0 = time.perf_counter()
         try:
@@ -60,17 +63,18 @@ def main() -> None:
             words = {k: count_words(k, v, tok.pre_tokenize) for k, v in cats.items()}
             r = infer_mixture(tok, words, merges=a.merges, start_merge=start, time_limit=a.time_limit)
             results[name] = {"byte_weights": r.byte_weights, "weights": r.weights, "start_merge": start,
+                             "converged": r.lp.converged,
                              "merges_used": r.merges_used, "lp_rounds": r.lp.rounds,
                              "seconds": time.perf_counter() - t0}
         except TokbenchError as e:
-            results[name] = {"error": str(e), "seconds": time.perf_counter() - t0}
+            results[name] = {"error": str(e), "merges": a.merges, "seconds": time.perf_counter() - t0}
         print(name, json.dumps({k: v for k, v in results[name].items() if k not in ("weights",)})[:400], flush=True)
-        (out_dir / "real.json").write_text(json.dumps({"merges": a.merges, "categories": list(cats),
+        (out_dir / "real.json").write_text(json.dumps({"categories": list(cats),
                                                        "results": results}, indent=1))
-    write_report(results, list(cats), a.merges, out_dir)
+    write_report(results, list(cats), out_dir)
 
 
-def write_report(results: dict, cats: list[str], merges: int, out_dir: Path) -> None:
+def write_report(results: dict, cats: list[str], out_dir: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -79,8 +83,8 @@ def write_report(results: dict, cats: list[str], merges: int, out_dir: Path) -> 
     ok = {k: v for k, v in results.items() if "byte_weights" in v}
     tot = {c: sum(v["byte_weights"].get(c, 0) for v in ok.values()) for c in cats}
     top = sorted(cats, key=lambda c: -tot[c])[:12]
-    lines = [f"# Mixture estimates of real tokenizers ({merges} merges; byte shares)", "",
-             "| tokenizer | " + " | ".join(top) + " | rest |", "|---" * (len(top) + 2) + "|"]
+    lines = ["# Mixture estimates of real tokenizers (byte shares; top categories)", "",
+             "| tokenizer | merges | " + " | ".join(top) + " | rest |", "|---" * (len(top) + 3) + "|"]
     fig, ax = plt.subplots(figsize=(11, 5))
     names = list(ok)
     bottom = np.zeros(len(names))
@@ -92,10 +96,11 @@ def write_report(results: dict, cats: list[str], merges: int, out_dir: Path) -> 
     for n, v in ok.items():
         bw = v["byte_weights"]
         rest = 1 - sum(bw.get(t, 0) for t in top)
-        lines.append(f"| {n} | " + " | ".join(f"{bw.get(t, 0):.3f}" for t in top) + f" | {rest:.3f} |")
+        span = f"{v['start_merge']}+{v['merges_used']}"
+        lines.append(f"| {n} | {span} | " + " | ".join(f"{bw.get(t, 0):.3f}" for t in top) + f" | {rest:.3f} |")
     for n, v in results.items():
         if "error" in v:
-            lines.append(f"\n- {n}: not solved: {v['error']}")
+            lines.append(f"\n- {n}: not solved ({v.get('merges', '?')} merges): {v['error'][:160]}")
     ax.set_ylabel("estimated byte share")
     ax.legend(loc="center left", bbox_to_anchor=(1, 0.5), fontsize=8)
     plt.setp(ax.get_xticklabels(), rotation=30, ha="right")

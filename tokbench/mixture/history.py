@@ -104,7 +104,7 @@ def _tree_set(tree, size, g, value):
 
 
 @nb.njit(cache=True, nogil=True)
-def _violations_kernel(ev_gid, ev_time, ev_delta, cat_off, w, merged, merged_gid, vt, vp, ut, tol, topk):
+def _violations_kernel(ev_gid, ev_time, ev_delta, cat_off, w, merged, merged_gid, vt, vp, ut, tol, topk, t_max):
     n = len(w)
     T = merged.shape[1]
     P = len(vp)
@@ -125,7 +125,7 @@ def _violations_kernel(ev_gid, ev_time, ev_delta, cat_off, w, merged, merged_gid
     out_v = np.empty(max(T, 16))
     masked = np.full(topk, -1, np.int64)
     nout = 0
-    for t in range(T):
+    for t in range(min(T, t_max)):
         nt = 0
         for i in range(n):
             wi = w[i]
@@ -187,12 +187,13 @@ def _violations_kernel(ev_gid, ev_time, ev_delta, cat_off, w, merged, merged_gid
 
 
 def find_violations(
-    h: History, w: np.ndarray, vt: np.ndarray, vp: np.ndarray, ut: np.ndarray, tol: float, topk: int = 1
+    h: History, w: np.ndarray, vt: np.ndarray, vp: np.ndarray, ut: np.ndarray, tol: float, topk: int = 1,
+    t_max: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``topk`` most violated competitors per merge step: (steps, pair gids, violations) above ``tol``."""
     return _violations_kernel(
         h.ev_gid, h.ev_time, h.ev_delta, h.cat_off, np.ascontiguousarray(w, np.float64),
-        h.merged, h.merged_gid, vt, vp, ut, float(tol), int(topk),
+        h.merged, h.merged_gid, vt, vp, ut, float(tol), int(topk), h.n_steps if t_max is None else int(t_max),
     )
 
 

@@ -172,6 +172,7 @@ def solve_lp(
     sparse: bool = True,
     alpha_tol: float = 5e-4,
     patience: int = 3,
+    first_window: int | None = None,
     init_alpha: np.ndarray | None = None,
 ) -> LPResult:
     """Solve the mixture LP on ``h`` with lazy rows; see the module docstring."""
@@ -222,14 +223,21 @@ def solve_lp(
     stable = 0
     prev_alpha, prev_other = alpha.copy(), 0.0
     converged = "exact"
+    horizon = T if not first_window else min(T, max(1, first_window))
     while True:
         t0 = time.perf_counter()
-        steps, gids, viol = find_violations(h, alpha * scale, vt, vp, ut, tol, topk)
+        steps, gids, viol = find_violations(h, alpha * scale, vt, vp, ut, tol, topk, horizon)
         t_search += time.perf_counter() - t0
         last_max = float(viol.max()) if len(viol) else 0.0
         if _DEBUG:
             print(f"round {rounds}: {len(steps)} violated, max {last_max:.3g}, rows {n_rows}, "
                   f"obj {vt.sum() + vp.sum():.4g}, search {t_search:.1f}s solve {t_solve:.1f}s")
+        done_here = len(steps) == 0 or (alpha_tol > 0 and stable >= patience)
+        if done_here and horizon < T:
+            # continuation: the early merges (large counts) fix alpha cheaply; extend the window
+            horizon = min(T, horizon * 2)
+            stable = 0
+            continue
         if len(steps) == 0 or rounds >= max_rounds:
             converged = "exact" if len(steps) == 0 else "max_rounds"
             break
