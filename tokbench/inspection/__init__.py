@@ -112,7 +112,8 @@ def inspect_tokenizer(
 
         lin = find_lineage(tok)
         info["lineage"] = [
-            {"tokenizer": r.name, "shared_merges": r.shared, "their_merges": r.their_merges, "extends": r.extends}
+            {"tokenizer": r.name, "shared_merges": r.shared, "their_merges": r.their_merges, "extends": r.extends,
+             "token_overlap": round(r.overlap, 4)}
             for r in lin.relatives
         ]
         info["extends"] = lin.parent.name if lin.parent else None
@@ -165,9 +166,9 @@ def write_report(info: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     if "lineage" in info:
         if info["lineage"]:
             for r in info["lineage"]:
-                rel = "extends" if r["extends"] else "shares the first merges of"
-                lines.append(f"- lineage: {rel} {r['tokenizer']} ({r['shared_merges']:,} of its "
-                             f"{r['their_merges']:,} merges)")
+                rel = "extends" if r["extends"] else "shares leading merges with"
+                lines.append(f"- lineage: {rel} {r['tokenizer']} (first {r['shared_merges']:,} of its "
+                             f"{r['their_merges']:,} merges identical; {r['token_overlap']:.1%} of its tokens present)")
         else:
             lines.append("- lineage: no registered tokenizer shares its leading merges")
     lines += ["", "## Token classes", "", "| class | share |", "|---|---|"]

@@ -13,6 +13,7 @@ from tokbench.errors import TokbenchError
 
 log = logging.getLogger(__name__)
 MIN_SHARED = 1000  # fewer shared leading merges than this is coincidence (byte-level lists share ~10)
+MIN_OVERLAP = 0.9  # same tokens in another order: a re-trained or re-ordered descendant
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Relative:
     name: str
     shared: int  # length of the common prefix of the two lists' token sequences
     their_merges: int
+    overlap: float = 0.0  # share of their tokens that ours also creates (order ignored)
 
     @property
     def extends(self) -> bool:
@@ -72,6 +74,7 @@ def find_lineage(tok: object, candidates: list[str] | None = None) -> Lineage:
     from tokbench.tokenizers import load_tokenizer
 
     ours = token_sequence(tok.merges())  # type: ignore[attr-defined]
+    ours_set = set(ours)
     lin = Lineage(len(ours))
     mans = tokenizer_manifests()
     seen_sha = {getattr(tok, "sha256", None)}
@@ -90,7 +93,8 @@ def find_lineage(tok: object, candidates: list[str] | None = None) -> Lineage:
             log.debug("lineage: skipping %s: %s", name, e)
             continue
         k = common_prefix(ours, theirs)
-        if k >= MIN_SHARED:
-            lin.relatives.append(Relative(name, k, len(theirs)))
-    lin.relatives.sort(key=lambda r: -r.shared)
+        overlap = len(ours_set.intersection(theirs)) / max(1, len(theirs))
+        if k >= MIN_SHARED or overlap >= MIN_OVERLAP:
+            lin.relatives.append(Relative(name, k, len(theirs), overlap))
+    lin.relatives.sort(key=lambda r: (-r.shared, -r.overlap))
     return lin
