@@ -88,10 +88,10 @@ def write_report(results: dict, cats: list[str], out_dir: Path) -> None:
     fig, ax = plt.subplots(figsize=(11, 5))
     names = list(ok)
     bottom = np.zeros(len(names))
-    for c in [*top, "rest"]:
+    for ci, c in enumerate([*top, "rest"]):
         vals = np.array([v["byte_weights"].get(c, 0) if c != "rest" else
                          1 - sum(v["byte_weights"].get(t, 0) for t in top) for v in ok.values()])
-        ax.bar(names, vals, bottom=bottom, label=c)
+        ax.bar(names, vals, bottom=bottom, label=c, color=plt.cm.tab20.colors[ci % 20])
         bottom += vals
     for n, v in ok.items():
         bw = v["byte_weights"]

@@ -151,7 +151,7 @@ def write_report(info: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     mids = (edges[:-1] + edges[1:]) / 2
     shares = np.array(br["shares"])
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    ax.stackplot(mids, shares.T, labels=br["classes"])
+    ax.stackplot(mids, shares.T, labels=br["classes"], colors=plt.cm.tab20.colors[: len(br["classes"])])
     ax.set_xlabel("merge rank" if info["algorithm"] == "bpe" else "token id")
     ax.set_ylabel("share of tokens")
     ax.set_title(f"{info['name']}: token classes by rank")
@@ -166,9 +166,15 @@ def write_report(info: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     if "lineage" in info:
         if info["lineage"]:
             for r in info["lineage"]:
-                rel = "extends" if r["extends"] else "shares leading merges with"
-                lines.append(f"- lineage: {rel} {r['tokenizer']} (first {r['shared_merges']:,} of its "
-                             f"{r['their_merges']:,} merges identical; {r['token_overlap']:.1%} of its tokens present)")
+                if r["extends"]:
+                    lines.append(f"- lineage: extends {r['tokenizer']} (all {r['their_merges']:,} of its merges "
+                                 "first, in order): solve the mixture from there (`--start-merge auto`)")
+                elif r["shared_merges"] >= 1000:
+                    lines.append(f"- lineage: shares the first {r['shared_merges']:,} merges of {r['tokenizer']} "
+                                 f"({r['their_merges']:,} merges)")
+                else:
+                    lines.append(f"- lineage: holds {r['token_overlap']:.1%} of {r['tokenizer']}'s tokens "
+                                 "(in another merge order)")
         else:
             lines.append("- lineage: no registered tokenizer shares its leading merges")
     lines += ["", "## Token classes", "", "| class | share |", "|---|---|"]
