@@ -76,4 +76,4 @@ class EncodeCache:
     def put(self, key: str, ids: np.ndarray, offsets: np.ndarray) -> None:
         buf = io.BytesIO()
         np.savez(buf, ids=ids.astype(np.uint32, copy=False), doc_offsets=offsets.astype(np.int64, copy=False))
-        atomic_write_bytes(self.path(key), buf.getvalue())
+        atomic_write_bytes(self.path(key), buf.getvalue(), durable=False)  # get() verifies entries

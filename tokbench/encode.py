@@ -7,10 +7,11 @@ optionally across a process pool, with a tqdm progress bar.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -20,6 +21,8 @@ from tqdm.auto import tqdm
 from tokbench.cache import EncodeCache, cache_key, texts_sha256
 from tokbench.errors import TokbenchError
 from tokbench.tokenizers.base import Tokenizer
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,11 +87,21 @@ def _check_texts(texts: Sequence[str]) -> None:
 
 
 def encode_texts(
-    tokenizer: Tokenizer, texts: Sequence[str], *, cache: EncodeCache | None = None, use_cache: bool = True
+    tokenizer: Tokenizer,
+    texts: Sequence[str],
+    *,
+    cache: EncodeCache | None = None,
+    use_cache: bool = True,
+    key: str | None = None,
+    writer: ThreadPoolExecutor | None = None,
 ) -> Encoded:
-    """Ids of `texts` (no special tokens), read from or written to the encode cache."""
+    """Ids of `texts` (no special tokens), read from or written to the encode cache.
+
+    `key` skips re-hashing when the caller has it; `writer` writes the cache file in the
+    background while the caller encodes the next texts.
+    """
     _check_texts(texts)
-    key = cache_key(tokenizer.cache_key, texts_sha256(texts))
+    key = key or cache_key(tokenizer.cache_key, texts_sha256(texts))
     if use_cache and (hit := _memo.get(key)) is not None:
         return hit
     store = cache or EncodeCache()
@@ -96,13 +109,21 @@ def encode_texts(
     if hit is None:
         ids, offsets = tokenizer.encode_flat(texts)
         if use_cache:
-            store.put(key, ids, offsets)
+            if writer is not None:
+                writer.submit(store.put, key, ids, offsets).add_done_callback(_log_write_error)
+            else:
+                store.put(key, ids, offsets)
     else:
         ids, offsets = hit
     enc = Encoded(ids, offsets, key)
     if use_cache:
         _memo.put(key, enc)
     return enc
+
+
+def _log_write_error(fut: Future) -> None:
+    if (err := fut.exception()) is not None:
+        log.warning("could not write an encode cache entry (%s); results are unaffected, it will be recomputed", err)
 
 
 # --- many cells, optionally in worker processes ---------------------------------------------
@@ -140,11 +161,12 @@ def encode_cells(
     store = EncodeCache()
     out: dict[str, Encoded] = {}
     todo: list[str] = []
+    keys: dict[str, str] = {}
     for name, texts in cells.items():
         _check_texts(texts)
         if not texts:
             raise TokbenchError(f"cell {name!r} has no documents; the corpus or language selection is empty")
-        key = cache_key(tokenizer.cache_key, texts_sha256(texts))
+        key = keys[name] = cache_key(tokenizer.cache_key, texts_sha256(texts))
         hit = _memo.get(key)
         if hit is None:
             arrays = store.get(key, len(texts), tokenizer.vocab_size)
@@ -164,10 +186,12 @@ def encode_cells(
                 fut.result()
                 bar.update()
         for name in todo:
-            out[name] = encode_texts(tokenizer, cells[name], cache=store)
+            out[name] = encode_texts(tokenizer, cells[name], cache=store, key=keys[name])
     else:
-        for name in todo:
-            out[name] = encode_texts(tokenizer, cells[name], cache=store)
-            bar.update()
+        # cache files are written by one background thread while the library encodes the next cell
+        with ThreadPoolExecutor(1) as writer:
+            for name in todo:
+                out[name] = encode_texts(tokenizer, cells[name], cache=store, key=keys[name], writer=writer)
+                bar.update()
     bar.close()
     return {name: out[name] for name in cells}

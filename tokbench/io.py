@@ -11,16 +11,21 @@ from pathlib import Path
 _CHUNK = 1 << 20
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write so that readers see the old file or the whole new one, never a partial file."""
+def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> None:
+    """Write so that readers see the old file or the whole new one, never a partial file.
+
+    `durable=False` skips fsync: for caches whose reader verifies entries, the rename alone keeps
+    readers safe and a power loss only costs a recomputation.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
