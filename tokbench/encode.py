@@ -73,6 +73,13 @@ class _Memo(OrderedDict[str, Encoded]):
             _, old = self.popitem(last=False)
             self.bytes -= old.ids.nbytes + old.doc_offsets.nbytes
 
+    def pop(self, key: str, default: Encoded | None = None) -> Encoded | None:  # type: ignore[override]
+        enc = super().pop(key, None)
+        if enc is None:
+            return default
+        self.bytes -= enc.ids.nbytes + enc.doc_offsets.nbytes
+        return enc
+
     def clear(self) -> None:
         super().clear()
         self.bytes = 0
