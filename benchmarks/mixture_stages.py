@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import sys
 import time
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from tokbench.corpora.base import load_corpus
 from tokbench.errors import TokbenchError
 from tokbench.mixture.words import count_words, split_documents
 from tokbench.tokenizers.loader import load_tokenizer
+
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 def spread(items: list[str], k: int) -> list[str]:
@@ -32,7 +35,7 @@ def spread(items: list[str], k: int) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--tokenizer", default="gpt2")
+    ap.add_argument("--tokenizer", default="gpt2", help="registered tokenizer, or 'trained' (see below)")
     ap.add_argument("--merges", type=int, default=30000)
     ap.add_argument("--langs", type=int, default=112)
     ap.add_argument("--solver", default="highs")
@@ -40,11 +43,26 @@ def main() -> None:
     ap.add_argument("--big-mb", type=float, default=10.0)
     ap.add_argument("--skip-big", action="store_true")
     ap.add_argument("--lp-time-limit", type=float, default=600.0)
+    ap.add_argument("--train-mb", type=float, default=20.0, help="training text for --tokenizer trained")
     ap.add_argument("--out", default="reports/mixture/stages.json")
     a = ap.parse_args()
-    tok = load_tokenizer(a.tokenizer)
     flores = load_corpus("flores200")
     langs = spread(sorted(flores.languages("devtest")), a.langs)
+    if a.tokenizer == "trained":
+        # a byte-level BPE trained on a random mixture of the same languages' FLORES dev text:
+        # the regime of the controlled experiments, where the samples explain the merges
+        from mixture_controlled import train_tokenizer
+
+        from tokbench.mixture.hfsource import HFByteLevelBPE
+
+        rng = np.random.default_rng(0)
+        w = rng.dirichlet(np.ones(len(langs)))
+        t0 = time.perf_counter()
+        hf_tok = train_tokenizer({x: flores.texts("dev", x) for x in langs}, w, a.train_mb * 1e6, a.merges, rng)
+        print(f"trained {a.merges} merges in {time.perf_counter() - t0:.1f}s", flush=True)
+        tok = HFByteLevelBPE(hf_tok, f"trained-{len(langs)}")
+    else:
+        tok = load_tokenizer(a.tokenizer)
     cats = {lang: flores.texts("devtest", lang) for lang in langs}
     out: dict = {"tokenizer": a.tokenizer, "merges": a.merges, "categories": len(langs), "solver": a.solver,
                  "threads": a.threads, "sample_bytes": int(sum(len(t.encode()) for v in cats.values() for t in v))}
@@ -74,6 +92,7 @@ def main() -> None:
     try:
         lp = solve_lp(hist, solver=a.solver, time_limit=a.lp_time_limit)
         st |= {"solve": time.perf_counter() - t0, "lp_rounds": lp.rounds, "lp_rows": lp.n_rows,
+               "lp_converged": lp.converged,
                "lp_search": lp.timings["search"], "lp_solver": lp.timings["solve"]}
     except TokbenchError as e:
         st |= {"solve": time.perf_counter() - t0, "solve_error": str(e)}

@@ -1,4 +1,7 @@
-"""Summarise controlled-experiment rows (controlled.json) as mean/sd log10 MSE tables in Markdown."""
+"""Summarise controlled-experiment rows as mean/sd log10 MSE tables in Markdown.
+
+Usage: python benchmarks/mixture_summarize.py reports/mixture/controlled.json [more.json ...]
+(writes controlled.md beside the first file)."""
 
 from __future__ import annotations
 
@@ -9,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 
-def main(path: str = "reports/mixture/controlled.json") -> None:
-    df = pd.DataFrame(json.loads(Path(path).read_text()))
+def main(*paths: str) -> None:
+    paths = paths or ("reports/mixture/controlled.json",)
+    path = paths[0]
+    df = pd.DataFrame([row for p in paths for row in json.loads(Path(p).read_text())])
     cols = ["log10_mse_bytes", "log10_mse_pairs", "baseline_uniform", "baseline_random_simplex",
             "baseline_encoding_efficiency"]
     g = df.groupby(["setup", "sample_frac"])
