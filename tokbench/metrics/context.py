@@ -54,27 +54,7 @@ class CorpusView:
         return bool(getattr(self.corpus.manifest, "parallel", False))
 
     def languages(self, split: str) -> list[str]:
-        index = self._arrow_index(split)
-        return sorted(index) if index is not None else list(self.corpus.languages(split))
-
-    def _arrow_index(self, split: str) -> dict[str, np.ndarray] | None:
-        """lang -> row numbers in the split's Arrow table, read column-wise (~0.1 s for FLORES where
-        row-wise iteration of a `datasets.Dataset` takes ~10 s). Texts stay in Arrow (memory-mapped) and
-        are fetched per language on demand. None when the corpus is not Arrow-backed."""
-        key = ("arrow", split)
-        if key not in self._memo:
-            try:
-                table = self.corpus.dataset[split].data.table
-                langs = table.column("lang").to_numpy(zero_copy_only=False)
-            except (AttributeError, KeyError, TypeError):
-                self._memo[key] = None
-            else:
-                uniq, inv = np.unique(langs, return_inverse=True)
-                order = np.argsort(inv, kind="stable")
-                bounds = np.searchsorted(inv[order], np.arange(len(uniq) + 1))
-                self._memo[key] = {str(u): order[bounds[i] : bounds[i + 1]] for i, u in enumerate(uniq)}
-                self._memo[("table", split)] = table
-        return self._memo[key]
+        return list(self.corpus.languages(split))
 
     def default_split(self) -> str:
         """`devtest` when the corpus has it (FLORES), else its last split."""
@@ -91,19 +71,8 @@ class CorpusView:
     def docs(self, split: str, lang: str) -> tuple[list[str], list[str]]:
         """(ids, texts) of one split and language in corpus order; ids as strings for alignment
         (a `<lang>/` prefix, as in UDHR's `eng_Latn/3`, is dropped so translations share ids)."""
-        index = self._arrow_index(split)
-        if index is not None:
-            if lang not in index:
-                raise TokbenchError(f"corpus {self.name!r} split {split!r} has no language {lang!r}")
-            table, rows = self._memo[("table", split)], index[lang]
-            if len(rows) and rows[-1] - rows[0] + 1 == len(rows):  # one file per language: a zero-copy slice
-                part = table.slice(int(rows[0]), len(rows)).select(["id", "text"])
-            else:
-                part = table.select(["id", "text"]).take(rows)
-            raw_ids, texts = part.column("id").to_pylist(), part.column("text").to_pylist()
-        else:
-            texts = list(self.corpus.texts(split, lang))
-            raw_ids = self.corpus.doc_ids(split, lang) if hasattr(self.corpus, "doc_ids") else range(len(texts))
+        texts = list(self.corpus.texts(split, lang))
+        raw_ids = self.corpus.doc_ids(split, lang) if hasattr(self.corpus, "doc_ids") else range(len(texts))
         prefix = f"{lang}/"
         return [str(i).removeprefix(prefix) for i in raw_ids], texts
 
