@@ -114,11 +114,16 @@ class CorpusView:
 
 @dataclass
 class SentenceStats:
-    """Per-sentence token statistics of one language (arrays of length n_docs)."""
+    """Everything the sentence-level metrics need from one language's encoding, derived once so the
+    ids themselves need not stay in memory (arrays are per sentence unless noted)."""
 
-    ids: np.ndarray
-    offsets: np.ndarray
     tokens: np.ndarray
+    types: np.ndarray  # distinct ids used (sorted)
+    type_freq: np.ndarray  # their frequencies
+    words: np.ndarray  # words on the tokens' surface stream (punctuation split off)
+    continued: np.ndarray  # of those, words spanning 2+ tokens
+    unk: np.ndarray  # UNK tokens
+    unk_chars: float  # share of non-space characters mapped to UNK (whole split)
 
 
 class MetricContext:
@@ -171,12 +176,25 @@ class MetricContext:
         return self._memo[key]
 
     def sentences(self, split: str, lang: str) -> SentenceStats:
-        """Per-sentence encoding of one split (no special tokens)."""
+        """Per-sentence encoding of one split (no special tokens), reduced to its statistics."""
 
         def compute() -> SentenceStats:
-            enc = self._encode(self.tokenizer, self.view.docs(split, lang)[1])
+            texts = self.view.docs(split, lang)[1]
+            enc = self._encode(self.tokenizer, texts)
+            ids = np.asarray(enc.ids)
             off = np.asarray(enc.doc_offsets, dtype=np.int64)
-            return SentenceStats(np.asarray(enc.ids), off, np.diff(off))
+            freq = np.bincount(ids.astype(np.int64), minlength=self.tokenizer.vocab_size)
+            types = np.flatnonzero(freq)
+            blob, id_off = self._surface_table
+            words, cont = scan_words(ids, off, blob, id_off, script_of(lang), split_punct=True)
+            unk_id = self.tokenizer.unk_id
+            n = len(off) - 1
+            unk = np.zeros(n, dtype=np.int64)
+            if unk_id is not None:
+                unk = np.bincount(np.searchsorted(off, np.flatnonzero(ids == unk_id), side="right") - 1, minlength=n)
+            stats = SentenceStats(np.diff(off), types, freq[types], words, cont, unk[:n], self._unk_chars(texts, ids))
+            _forget(enc)
+            return stats
 
         return self._cached(("sent", split, lang), compute)
 
@@ -213,10 +231,9 @@ class MetricContext:
             memo_unk = ("unkchars", protocol, tuple(splits), lang)
             if protocol == "sentence":
                 (split,) = splits
-                doc_ids, texts = self.view.docs(split, lang)
                 st = self.sentences(split, lang)
-                self._memo[memo_unk] = self._unk_chars(texts, st.ids)
-                return [f"{split}:{i}" for i in doc_ids], st.tokens, split
+                self._memo[memo_unk] = st.unk_chars
+                return [f"{split}:{i}" for i in self.view.doc_ids(split, lang)], st.tokens, split
             text, keys, starts = self.view.joined(splits, lang)
             enc = self._encode(self.tokenizer, [text])
             ids = np.asarray(enc.ids).astype(np.int64)
@@ -257,18 +274,13 @@ class MetricContext:
     def continued_words(self, split: str, lang: str) -> tuple[np.ndarray, np.ndarray]:
         """(words, words split into 2+ tokens) per sentence, measured in context on the tokens' surface
         stream: a word's token count is the number of tokens its bytes span."""
-
-        def compute() -> tuple[np.ndarray, np.ndarray]:
-            st = self.sentences(split, lang)
-            blob, off = self._surface_table
-            return scan_words(st.ids, st.offsets, blob, off, script_of(lang), split_punct=True)
-
-        return self._cached(("contw", split, lang), compute)
-
-    def type_counts(self, split: str, lang: str) -> np.ndarray:
-        """Token frequency per id over the split (np.bincount over the cached ids)."""
         st = self.sentences(split, lang)
-        return np.bincount(st.ids.astype(np.int64), minlength=self.tokenizer.vocab_size)
+        return st.words, st.continued
+
+    def type_counts(self, split: str, lang: str) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct ids, their frequencies) over the split, from np.bincount over the cached ids."""
+        st = self.sentences(split, lang)
+        return st.types, st.type_freq
 
     def reference(self, name: str) -> MetricContext:
         """The same corpus under another tokenizer (e.g. NSL's reference), sharing the corpus memo."""

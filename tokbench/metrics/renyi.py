@@ -33,8 +33,8 @@ class _Renyi(Metric):
         alpha = float(opts["alpha"])
         rows = []
         for lang in ctx.languages(split):
-            counts = ctx.type_counts(split, lang)
-            n_types = int(np.count_nonzero(counts))
+            _, counts = ctx.type_counts(split, lang)
+            n_types = len(counts)
             size = n_types if self.observed else ctx.tokenizer.vocab_size
             value = renyi_entropy(counts, alpha) / np.log(size) if n_types and size > 1 else float("nan")
             rows.append(make_row(self.card.name, lang, split, value, self.card.unit, int(counts.sum())))

@@ -29,13 +29,8 @@ class UnkRate(Metric):
     )
 
     def compute(self, ctx: MetricContext, opts: dict[str, Any]) -> list[dict[str, Any]]:
-        unk = ctx.tokenizer.unk_id
-
         def per_doc(c: MetricContext, split: str, lang: str) -> tuple[np.ndarray, np.ndarray]:
             st = c.sentences(split, lang)
-            if unk is None:
-                return np.zeros_like(st.tokens), st.tokens
-            doc = np.searchsorted(st.offsets, np.flatnonzero(st.ids == unk), side="right") - 1
-            return np.bincount(doc, minlength=len(st.tokens)), st.tokens
+            return st.unk, st.tokens
 
         return pooled_ratio_rows(ctx, opts, "unk_rate", UNIT, per_doc)

@@ -32,9 +32,9 @@ class VocabUtilisation(Metric):
         used_all = np.zeros(v, dtype=bool)
         rows = []
         for lang in ctx.languages(split):
-            used = ctx.type_counts(split, lang)[:v] > 0
-            used_all |= used
-            k = int(used.sum())
+            types, _ = ctx.type_counts(split, lang)
+            used_all[types[types < v]] = True
+            k = len(types)
             rows.append(make_row("vocab_utilisation", lang, split, k / v, UNIT, k))
         k = int(used_all.sum())
         rows.append(make_row("vocab_utilisation", ALL_LANGUAGES, split, k / v, UNIT, k))
