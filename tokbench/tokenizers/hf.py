@@ -17,7 +17,7 @@ from tokenizers import normalizers
 from tokbench.errors import TokbenchError
 from tokbench.io import read_text
 from tokbench.tokenizers.base import Algorithm, Tokenizer, byte_offsets_from_lengths, char_to_byte_offsets
-from tokbench.tokenizers.merges import Merge
+from tokbench.tokenizers.merges import Merge, canonical_merges
 from tokbench.tokenizers.spm_words import split_into_words
 
 _BYTE_FALLBACK = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
@@ -153,12 +153,12 @@ class HFTokenizer(Tokenizer):
     def _merges(self) -> list[Merge]:
         if self.algorithm != "bpe":
             return super().merges()
-        raw = self._spec["model"].get("merges") or []
         out: list[Merge] = []
-        for m in raw:
+        for m in self._spec["model"].get("merges") or []:
             a, b = m.split(" ", 1) if isinstance(m, str) else m
             out.append((self._surface(a), self._surface(b)))
-        return out
+        vocab = {self._surface(tok) for tok in self._tok.get_vocab(with_added_tokens=True)}
+        return canonical_merges(out, self.symbol_unit, vocab)
 
     def merges(self) -> list[Merge]:
         return self._merges

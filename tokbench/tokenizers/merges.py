@@ -58,6 +58,57 @@ def split_chars(token: bytes) -> list[bytes]:
     return [c.encode("utf-8") for c in token.decode("utf-8", errors="surrogateescape")]
 
 
+def canonical_merges(merges: Sequence[Merge], symbol_unit: str, vocab: set[bytes] | None = None) -> list[Merge]:
+    """One merge per token, each reachable from base symbols: what BPE training actually did.
+
+    Drops a merge whose product an earlier merge already made (conversions of tiktoken and
+    SentencePiece models list every split of a token) and a merge with a part that is a vocab
+    token no merge ever produces (user-defined pieces such as Gemma's newline runs, which the
+    library matches whole before BPE). A part that a *later* merge produces (out of order, a
+    cycle) or that is not in the vocabulary at all is an error, not something to drop.
+    """
+    from tokbench.errors import TokbenchError
+
+    def is_base(sym: bytes) -> bool:
+        if symbol_unit == "byte":
+            return len(sym) == 1
+        try:
+            return len(sym.decode("utf-8")) == 1
+        except UnicodeDecodeError:
+            return len(sym) == 1  # a byte-fallback symbol
+
+    first_made: dict[bytes, int] = {}
+    listings: dict[bytes, int] = {}
+    for t, (a, b) in enumerate(merges):
+        first_made.setdefault(a + b, t)
+        listings[a + b] = listings.get(a + b, 0) + 1
+    made: set[bytes] = set()
+    out: list[Merge] = []
+    for t, (a, b) in enumerate(merges):
+        c = a + b
+        if c in made:
+            continue
+        usable = True
+        for part in (a, b):
+            if part in made or is_base(part):
+                continue
+            if part in first_made:
+                if listings[c] > 1:  # one of several listed splits of c; another one builds it
+                    usable = False
+                    continue
+                raise TokbenchError(
+                    f"merge {t} ({a!r}, {b!r}) uses {part!r}, which no earlier merge produces (merge "
+                    f"{first_made[part]} makes it later): the merge list is out of order or cyclic"
+                )
+            if vocab is not None and part not in vocab:
+                raise TokbenchError(f"merge {t} ({a!r}, {b!r}) uses {part!r}, which is not in the vocabulary")
+            usable = False  # a user-defined piece: matched whole, never built by a merge
+        if usable:
+            made.add(c)
+            out.append((a, b))
+    return out
+
+
 def apply_merges(words: Sequence[Sequence[bytes]], merges: Sequence[Merge]) -> list[list[bytes]]:
     """Apply merges in order to each word's symbol sequence (reference implementation for tests).
 
