@@ -60,26 +60,33 @@ class HFTokenizer(Tokenizer):
         self._tok = rust
         self.name = name
         self.sha256 = sha256
-        self._spec: dict[str, Any] = json.loads(rust.to_str())
-        model = self._spec["model"]
-        mtype = model.get("type")
-        self.algorithm: Algorithm = {"BPE": "bpe", "Unigram": "unigram", "WordPiece": "wordpiece"}.get(mtype, "byte")  # type: ignore[assignment]
+        # read what is needed from the Rust objects: parsing a 256k-vocab tokenizer.json into
+        # Python costs hundreds of MB; the merges are re-read from the Rust object when asked
+        model = rust.model
+        mtype = type(model).__name__
         if mtype not in ("BPE", "Unigram", "WordPiece"):
             raise TokbenchError(f"tokenizer {name!r}: model type {mtype!r} is not supported (BPE/Unigram/WordPiece)")
-        self.byte_level = _has_component(self._spec.get("pre_tokenizer"), "ByteLevel") or _has_component(
-            self._spec.get("decoder"), "ByteLevel"
+        self.algorithm: Algorithm = {"BPE": "bpe", "Unigram": "unigram", "WordPiece": "wordpiece"}[mtype]  # type: ignore[assignment]
+
+        def component(obj: Any) -> Any:
+            return json.loads(obj.__getstate__()) if obj is not None else None
+
+        self.byte_level = _has_component(component(rust.pre_tokenizer), "ByteLevel") or _has_component(
+            component(rust.decoder), "ByteLevel"
         )
         self.symbol_unit = "byte" if self.byte_level else "char"
-        self.byte_fallback = bool(model.get("byte_fallback", False))
-        added = self._spec.get("added_tokens", [])
+        self.byte_fallback = bool(getattr(model, "byte_fallback", False))
+        added = rust.get_added_tokens_decoder()
         # single-character added tokens are text even when flagged special (llama.cpp conversions do that)
-        self.special_ids = frozenset(t["id"] for t in added if t.get("special") and len(t["content"]) > 1)
-        self._added_text = {t["id"]: t["content"].encode("utf-8") for t in added if t["id"] not in self.special_ids}
-        unk = model.get("unk_token")
+        self.special_ids = frozenset(i for i, t in added.items() if t.special and len(t.content) > 1)
+        self._added_text = {i: t.content.encode("utf-8") for i, t in added.items() if i not in self.special_ids}
+        unk = getattr(model, "unk_token", None)
         if isinstance(unk, str):
             self.unk_id = rust.token_to_id(unk)
+        elif mtype == "Unigram":
+            self.unk_id = json.loads(rust.to_str())["model"].get("unk_id")
         else:
-            self.unk_id = model.get("unk_id") if mtype == "Unigram" else None
+            self.unk_id = None
 
     @property
     def backend(self) -> RustTokenizer:
@@ -154,7 +161,7 @@ class HFTokenizer(Tokenizer):
         if self.algorithm != "bpe":
             return super().merges()
         out: list[Merge] = []
-        for m in self._spec["model"].get("merges") or []:
+        for m in json.loads(self._tok.to_str())["model"].get("merges") or []:
             a, b = m.split(" ", 1) if isinstance(m, str) else m
             out.append((self._surface(a), self._surface(b)))
         vocab = {self._surface(tok) for tok in self._tok.get_vocab(with_added_tokens=True)}
