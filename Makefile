@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 OUT ?= reports/default
 
-.PHONY: install test bench lint bench-encode bench-metrics clean-cache
+.PHONY: install test bench lint bench-encode bench-metrics bench-mixture clean-cache
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ bench: $(STAMP)
 
 bench-encode: $(STAMP)
 	$(PY) benchmarks/bench_encode.py
+
+bench-metrics: $(STAMP)
+	$(PY) benchmarks/bench_metrics.py --json reports/bench_metrics.json
+
+bench-mixture: $(STAMP)
+	$(PY) benchmarks/mixture_stages.py --lp-time-limit 240
 
 clean-cache:
 	rm -rf $${TOKBENCH_CACHE:-$$HOME/.cache/tokbench}
