@@ -153,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         for _, a, b in ratios:
             row += f" {med(name, a) / med(name, b):10.3f}"
         print(row)
-    print(f"load average at end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; targets: cold/raw <= 1.15, warm/cold < 0.05")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average at end {load}; targets: cold/raw <= 1.15, warm/cold < 0.05")
     if args.json:
         Path(args.json).write_text(
             json.dumps({"n_cells": len(cells), "n_docs": n_docs, "n_bytes": n_bytes, "results": results}, indent=2)
