@@ -21,8 +21,8 @@ import numpy as np
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
 from tokbench.corpora import load_corpus
-from tokbench.mixture.hfsource import HFByteLevelBPE
 from tokbench.mixture.infer import infer_mixture
+from tokbench.tokenizers.hf import from_rust
 
 
 def spread(items: list[str], k: int, rng: np.random.Generator) -> list[str]:
@@ -89,7 +89,7 @@ def main() -> None:
             t0 = time.perf_counter()
             tok = train_tokenizer(train, w, a.budget_mb * 1e6, a.merges, rng)
             t_train = time.perf_counter() - t0
-            src = HFByteLevelBPE(tok, f"{setup}-t{trial}")
+            src = from_rust(tok, f"{setup}-t{trial}")
             names = list(test)
             eff = np.array([
                 sum(len(d.encode()) for d in test[x]) / max(1, sum(len(e) for e in tok.encode_batch(test[x])))

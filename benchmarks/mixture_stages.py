@@ -53,14 +53,14 @@ def main() -> None:
         # the regime of the controlled experiments, where the samples explain the merges
         from mixture_controlled import train_tokenizer
 
-        from tokbench.mixture.hfsource import HFByteLevelBPE
+        from tokbench.tokenizers.hf import from_rust
 
         rng = np.random.default_rng(0)
         w = rng.dirichlet(np.ones(len(langs)))
         t0 = time.perf_counter()
         hf_tok = train_tokenizer({x: flores.texts("dev", x) for x in langs}, w, a.train_mb * 1e6, a.merges, rng)
         print(f"trained {a.merges} merges in {time.perf_counter() - t0:.1f}s", flush=True)
-        tok = HFByteLevelBPE(hf_tok, f"trained-{len(langs)}")
+        tok = from_rust(hf_tok, f"trained-{len(langs)}")
     else:
         tok = load_tokenizer(a.tokenizer)
     cats = {lang: flores.texts("devtest", lang) for lang in langs}

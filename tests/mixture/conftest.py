@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
-from tokbench.mixture.hfsource import HFByteLevelBPE
+from tokbench.tokenizers.hf import from_rust
 
 ALPHABETS = {"aa": "aeiklmnoprstu", "bb": "bdfghjvwxyzq", "cc": "αβγδεζηθικλμν"}
 TRUE = {"aa": 0.5, "bb": 0.3, "cc": 0.2}
@@ -49,4 +49,4 @@ def synthetic() -> dict:
         vocab_size=256 + 300, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False
     )
     tok.train_from_iterator(train, trainer)
-    return {"tok": tok, "src": HFByteLevelBPE(tok, "synthetic"), "samples": samples, "train": train, "true": TRUE}
+    return {"tok": tok, "src": from_rust(tok, "synthetic"), "samples": samples, "train": train, "true": TRUE}

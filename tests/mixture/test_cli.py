@@ -64,9 +64,9 @@ def test_bad_merge_list(cat_dir, tmp_path, capsys):
     # merges.txt whose second merge uses a token no earlier merge produced
     d = tmp_path / "badtok"
     d.mkdir()
-    from tokbench.mixture.hfsource import bytelevel_decoder
+    from tokbench.tokenizers.hf import byte_decoder
 
-    alphabet = sorted(bytelevel_decoder())
+    alphabet = sorted(byte_decoder())
     vocab = {ch: i for i, ch in enumerate(alphabet)}
     for t in ("ab", "abc", "xy", "xyz"):
         vocab[t] = len(vocab)

@@ -225,3 +225,10 @@ def from_model_dir(path: Path, name: str, sha256: str) -> HFTokenizer:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def from_rust(rust: RustTokenizer, name: str) -> HFTokenizer:
+    """An in-memory `tokenizers.Tokenizer` (e.g. one just trained), hashed by its serialization."""
+    import hashlib
+
+    return HFTokenizer(rust, name, hashlib.sha256(rust.to_str().encode("utf-8")).hexdigest())
