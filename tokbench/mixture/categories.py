@@ -21,7 +21,12 @@ def load_category_dir(path: Path) -> dict[str, list[str]]:
         name = f.name.removesuffix(".gz").removesuffix(".txt")
         try:
             text = read_text(f)
-        except (OSError, UnicodeDecodeError, EOFError) as e:
+        except UnicodeDecodeError as e:
+            raise TokbenchError(
+                f"category file {f} is not UTF-8 (byte 0x{e.object[e.start]:02x} at offset {e.start}); "
+                "re-encode it as UTF-8, e.g. iconv -f latin1 -t utf-8"
+            ) from None
+        except (OSError, EOFError) as e:
             raise TokbenchError(f"cannot read category file {f}: {e}") from None
         if not text.strip():
             raise TokbenchError(f"category {name!r} ({f}) is empty: give it a text sample or remove the file")
