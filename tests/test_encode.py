@@ -130,8 +130,8 @@ def test_encode_cells_reads_cached_cells(fresh: Path, udhr_texts: list[str], mon
     first = encode_cells(tok, dict(list(cells.items())[:2]), quiet=True)
     encode_mod._memo.clear()
     seen: list[int] = []
-    real = tok.encode_flat
-    monkeypatch.setattr(tok, "encode_flat", lambda texts: seen.append(len(texts)) or real(texts))
+    real = tok.encode_batch  # encode_cells pipelines encode_batch with flattening
+    monkeypatch.setattr(tok, "encode_batch", lambda texts, **kw: seen.append(len(texts)) or real(texts, **kw))
     out = encode_cells(tok, cells, quiet=True)
     assert seen == [len(cells["cell2"]), len(cells["cell3"])]  # only the two new cells were encoded
     assert out["cell0"].key == first["cell0"].key

@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from tokbench.cache import EncodeCache, cache_key, texts_sha256
 from tokbench.errors import TokbenchError
-from tokbench.tokenizers.base import Tokenizer
+from tokbench.tokenizers.base import Tokenizer, flatten_batch
 
 log = logging.getLogger(__name__)
 
@@ -195,10 +195,20 @@ def encode_cells(
         for name in todo:
             out[name] = encode_texts(tokenizer, cells[name], cache=store, key=keys[name])
     else:
-        # cache files are written by one background thread while the library encodes the next cell
-        with ThreadPoolExecutor(1) as writer:
-            for name in todo:
-                out[name] = encode_texts(tokenizer, cells[name], cache=store, key=keys[name], writer=writer)
+        # a two-stage pipeline: the library encodes cell k+1 in a thread (it releases the GIL)
+        # while this thread flattens cell k, and a third writes the cache files
+        with ThreadPoolExecutor(1) as encoder, ThreadPoolExecutor(1) as writer:
+            pending = encoder.submit(tokenizer.encode_batch, cells[todo[0]]) if todo else None
+            for i, name in enumerate(todo):
+                assert pending is not None
+                batch = pending.result()
+                if i + 1 < len(todo):
+                    pending = encoder.submit(tokenizer.encode_batch, cells[todo[i + 1]])
+                ids, offsets = flatten_batch(batch)
+                del batch
+                writer.submit(store.put, keys[name], ids, offsets).add_done_callback(_log_write_error)
+                out[name] = Encoded(ids, offsets, keys[name])
+                _memo.put(keys[name], out[name])
                 bar.update()
     bar.close()
     return {name: out[name] for name in cells}

@@ -49,18 +49,7 @@ class Tokenizer(ABC):
 
     def encode_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """All ids concatenated (uint32) plus document offsets (int64, len n+1): what the cache stores."""
-        batch = self.encode_batch(texts)
-        lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
-        offsets = np.zeros(len(batch) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        if _UINT32_ARRAY:  # list.extend into a C array: ~3x faster than np.fromiter over a chain
-            buf = array("I")
-            for x in batch:
-                buf.extend(x)
-            ids = np.frombuffer(buf, dtype=np.uint32)
-        else:
-            ids = np.fromiter(chain.from_iterable(batch), dtype=np.uint32, count=int(offsets[-1]))
-        return ids, offsets
+        return flatten_batch(self.encode_batch(texts))
 
     @abstractmethod
     def encode_with_offsets(self, texts: Sequence[str]) -> list[tuple[list[int], list[tuple[int, int]]]]:
@@ -103,6 +92,21 @@ class Tokenizer(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} {self.algorithm} vocab={self.vocab_size}>"
+
+
+def flatten_batch(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-document id lists → (ids uint32, doc offsets int64)."""
+    lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
+    offsets = np.zeros(len(batch) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    if _UINT32_ARRAY:  # list.extend into a C array: ~3x faster than np.fromiter over a chain
+        buf = array("I")
+        for x in batch:
+            buf.extend(x)
+        ids = np.frombuffer(buf, dtype=np.uint32)
+    else:
+        ids = np.fromiter(chain.from_iterable(batch), dtype=np.uint32, count=int(offsets[-1]))
+    return ids, offsets
 
 
 def byte_offsets_from_lengths(ids: Sequence[int], lengths: np.ndarray) -> list[tuple[int, int]]:
