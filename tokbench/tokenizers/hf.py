@@ -171,10 +171,18 @@ class HFTokenizer(Tokenizer):
         return self._merges
 
 
-def from_json_text(text: str, name: str, sha256: str, *, nfc: bool = False, where: str = "") -> HFTokenizer:
+def from_json_bytes(data: bytes, name: str, sha256: str, *, nfc: bool = False, where: str = "") -> HFTokenizer:
+    """From the bytes of a tokenizer.json: `from_buffer` peaks ~150 MB lower than `from_str` on a
+    262k-vocab file (gemma3: 371 vs 523 MB) and leaves ~110 MB less resident."""
     try:
-        rust = RustTokenizer.from_str(text)
+        rust = RustTokenizer.from_buffer(data)
     except Exception as e:  # the Rust error is the useful part
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as u:
+            raise TokbenchError(
+                f"cannot read {where or name}: not UTF-8 JSON (byte 0x{data[u.start]:02x} at offset {u.start})"
+            ) from None
         raise TokbenchError(
             f"cannot read tokenizer {where or name}: not a valid Hugging Face tokenizer.json ({str(e).splitlines()[0]})"
         ) from None

@@ -39,12 +39,7 @@ def _build(fmt: str, paths: list[Path], name: str, sha256: str, options: dict[st
     nfc = bool(options.get("nfc", False))
     by_name = {p.name.removesuffix(".gz"): p for p in paths}
     if fmt == "hf_json":
-        data = _read(paths[0])
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise TokbenchError(f"cannot read {paths[0]}: not UTF-8 JSON") from None
-        return hf.from_json_text(text, name, sha256, nfc=nfc, where=str(paths[0]))
+        return hf.from_json_bytes(_read(paths[0]), name, sha256, nfc=nfc, where=str(paths[0]))
     if fmt == "sentencepiece":
         return spm.SentencePieceTokenizer(_read(paths[0]), name, sha256, where=str(paths[0]))
     if fmt == "tiktoken":
