@@ -88,6 +88,16 @@ class _Memo(OrderedDict[str, Encoded]):
 _memo = _Memo(max_bytes=int(os.environ.get("TOKBENCH_MEMO_MB", "256")) << 20)
 
 
+def clear_memo() -> None:
+    """Forget every in-process encoding (they stay in the disk cache); call between tokenizers."""
+    _memo.clear()
+
+
+def forget(key: str) -> None:
+    """Forget one in-process encoding once its statistics are taken (it stays in the disk cache)."""
+    _memo.pop(key, None)
+
+
 def _check_texts(texts: Sequence[str]) -> None:
     if not isinstance(texts, Sequence) or isinstance(texts, str):
         raise TypeError("encode_texts takes a sequence of strings")

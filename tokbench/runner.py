@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import hashlib
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ import pandas as pd
 from tokbench.errors import TokbenchError
 from tokbench.metrics import DEFAULT_METRICS, METRICS, CorpusView, MetricContext, get_metric
 from tokbench.results import Cell, ResultStore
+from tokbench.tokenizers.loader import combined_sha256
 
 DEFAULT_CORPORA = ("flores200",)
 
@@ -46,11 +46,6 @@ class RunSummary:
     seconds: float
 
 
-def _combined_sha(shas: Sequence[str]) -> str:
-    """Same combination as the tokenizer loader: one file = its sha, several = sha of the concatenation."""
-    return shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest()
-
-
 def available_tokenizers() -> list[str]:
     """Registered tokenizer names (aliases collapsed) whose files are present in the data dirs."""
     from tokbench.manifests import tokenizer_manifests
@@ -67,7 +62,7 @@ def tokenizer_sha256(name: str) -> str:
 
     m = tokenizer_manifests().get(name)
     if m is not None:
-        return _combined_sha([f.sha256 for f in m.files])
+        return combined_sha256([f.sha256 for f in m.files])
     from tokbench.tokenizers import load_tokenizer
 
     return load_tokenizer(name).sha256
@@ -79,7 +74,7 @@ def corpus_sha256(name: str) -> str:
     m = corpus_manifests().get(name)
     if m is None:
         raise TokbenchError(f"unknown corpus {name!r}; `tokbench list corpora` shows the registered ones")
-    return _combined_sha(sorted(f.sha256 for f in m.files))
+    return combined_sha256(sorted(f.sha256 for f in m.files))
 
 
 def check_options(metric_names: Sequence[str], options: dict[str, Any]) -> None:
@@ -96,11 +91,9 @@ def check_options(metric_names: Sequence[str], options: dict[str, Any]) -> None:
 def _release_encodings() -> None:
     """Drop tokbench.encode's in-process memo between tokenizers: the context held what the metrics
     needed, and the memo would otherwise keep every tokenizer's ids alive (> 1 GB on the full grid)."""
-    from tokbench import encode
+    from tokbench.encode import clear_memo
 
-    memo = getattr(encode, "_memo", None)
-    if isinstance(memo, dict):
-        memo.clear()
+    clear_memo()
     gc.collect()
     _trim_heap()
 

@@ -30,11 +30,10 @@ def _ws_nonspace_chars(data: np.ndarray) -> int:
 
 def _forget(enc: Any) -> None:
     """Drop one encoding from tokbench.encode's in-process memo (it stays in the disk cache)."""
-    from tokbench import encode
+    from tokbench.encode import forget
 
-    memo = getattr(encode, "_memo", None)
-    if isinstance(memo, dict):
-        memo.pop(getattr(enc, "key", None), None)
+    if (key := getattr(enc, "key", None)) is not None:
+        forget(key)
 
 
 class CorpusView:

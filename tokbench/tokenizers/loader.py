@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ from tokbench.tokenizers import hf, spm, tiktoken_
 from tokbench.tokenizers.base import Tokenizer
 
 
-def _combined_sha(shas: list[str]) -> str:
+def combined_sha256(shas: Sequence[str]) -> str:
+    """A tokenizer's identity from its files' sha256: the file's own for one file, else their hash."""
     return shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest()
 
 
@@ -62,7 +64,7 @@ def _build(fmt: str, paths: list[Path], name: str, sha256: str, options: dict[st
 def load_registered(manifest: TokenizerManifest) -> Tokenizer:
     files = manifest.resolve_files()
     paths = [files[f.path] for f in manifest.files]
-    sha = _combined_sha([f.sha256 for f in manifest.files])
+    sha = combined_sha256([f.sha256 for f in manifest.files])
     return build(manifest.format, paths, manifest.name, sha, manifest.options)
 
 
@@ -99,7 +101,7 @@ def load_path(path: Path, options: dict[str, Any] | None = None) -> Tokenizer:
     fmt, paths = detect_format(path)
     shas = [sha256_bytes(_read(p)) for p in paths if p.is_file()] or [sha256_bytes(str(path.resolve()).encode())]
     name = path.name.split(".")[0] if path.is_file() else path.name
-    return build(fmt, paths, name, _combined_sha(shas), options or {})
+    return build(fmt, paths, name, combined_sha256(shas), options or {})
 
 
 @lru_cache(maxsize=32)
