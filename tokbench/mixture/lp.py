@@ -68,6 +68,7 @@ class _HighsBackend:
                        0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
         self.n_cols = n_cols
         self._ms = highspy.HighsModelStatus
+        self.deletable = np.zeros(0, bool)  # per live row: a competitor row that may be pruned
 
     def add_cols(self, k: int, cost: float) -> None:
         self.h.addCols(k, np.full(k, cost), np.zeros(k), np.full(k, self.inf),
@@ -75,13 +76,30 @@ class _HighsBackend:
         self.n_cols += k
 
     def add_rows(
-        self, lower: np.ndarray, upper: np.ndarray, starts: np.ndarray, idx: np.ndarray, vals: np.ndarray
+        self,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        starts: np.ndarray,
+        idx: np.ndarray,
+        vals: np.ndarray,
+        deletable: bool = False,
     ) -> None:
         lo = np.where(np.isinf(lower), -self.inf, lower)
         up = np.where(np.isinf(upper), self.inf, upper)
         self.h.addRows(
             len(lower), lo, up, len(idx), starts.astype(np.int32), idx.astype(np.int32), vals.astype(np.float64)
         )
+        self.deletable = np.concatenate([self.deletable, np.full(len(lower), deletable)])
+
+    def prune(self, min_slack: float) -> int:
+        """Delete competitor rows whose slack exceeds `min_slack`: they are basic, so the basis stays
+        valid, and the violation search re-adds any that bind again. Keeps re-solves small."""
+        rv = np.asarray(self.h.getSolution().row_value)
+        drop = np.flatnonzero(self.deletable & (rv > min_slack))
+        if len(drop):
+            self.h.deleteRows(len(drop), drop.astype(np.int32))
+            self.deletable = np.delete(self.deletable, drop)
+        return len(drop)
 
     def solve(self) -> np.ndarray:
         self.h.run()
@@ -111,7 +129,13 @@ class _PulpBackend:
         self.costs.extend([cost] * k)
 
     def add_rows(
-        self, lower: np.ndarray, upper: np.ndarray, starts: np.ndarray, idx: np.ndarray, vals: np.ndarray
+        self,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        starts: np.ndarray,
+        idx: np.ndarray,
+        vals: np.ndarray,
+        deletable: bool = False,
     ) -> None:
         ends = np.append(starts[1:], len(idx))
         for r in range(len(lower)):
@@ -174,6 +198,7 @@ def solve_lp(
     patience: int = 3,
     first_window: int | None = None,
     init_alpha: np.ndarray | None = None,
+    prune_slack: float | None = 0.5,
 ) -> LPResult:
     """Solve the mixture LP on ``h`` with lazy rows; see the module docstring."""
     if solver not in SOLVERS:
@@ -296,7 +321,7 @@ def solve_lp(
             pos = starts[rr] + width + (np.arange(len(rr)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
             idx[pos] = cc
             vals[pos] = -cp[rr, cc]
-            be.add_rows(np.zeros(k), np.full(k, np.inf), starts, idx, vals)
+            be.add_rows(np.zeros(k), np.full(k, np.inf), starts, idx, vals, deletable=True)
         else:
             coef = h.merged[:, steps].T.astype(np.float64) * scale - cp  # [k, n]
             width = n + len(extra)
@@ -306,10 +331,14 @@ def solve_lp(
             vals[:, :n] = coef
             for j, col in enumerate(extra):
                 idx[:, n + j] = col
-            be.add_rows(np.zeros(k), np.full(k, np.inf), np.arange(k) * width, idx.ravel(), vals.ravel())
+            be.add_rows(
+                np.zeros(k), np.full(k, np.inf), np.arange(k) * width, idx.ravel(), vals.ravel(), deletable=True
+            )
         n_rows += k
         t0 = time.perf_counter()
         x = be.solve()
+        if prune_slack is not None and isinstance(be, _HighsBackend):
+            be.prune(prune_slack)  # rows 1 occurrence (scaled) from binding are not needed now
         t_solve += time.perf_counter() - t0
         alpha = np.clip(x[c_alpha:c_alpha + n], 0.0, None)
         a_other = max(float(x[c_other]), 0.0) if other else 0.0
