@@ -8,7 +8,6 @@ only when TOKBENCH_ALLOW_HUB=1, never as a silent fallback for missing local fil
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,11 +84,10 @@ class Corpus:
         return self._column(split, lang, "id")
 
     def content_sha256(self, split: str, lang: str) -> str:
-        h = hashlib.sha256()
-        for t in self.texts(split, lang):
-            h.update(t.encode("utf-8"))
-            h.update(b"\x00")
-        return h.hexdigest()
+        """The same content hash the encode cache keys on (length-prefixed, no collisions)."""
+        from tokbench.cache import texts_sha256
+
+        return texts_sha256(self.texts(split, lang))
 
 
 def _from_hub(manifest: CorpusManifest) -> datasets.DatasetDict:

@@ -24,11 +24,6 @@ def _by_split(files: dict[str, Path], manifest: CorpusManifest) -> dict[str, lis
     return {s: sorted(v) for s, v in out.items() if v}
 
 
-def _plain_path(path: Path) -> str:
-    """datasets reads .gz transparently for json/text builders; parquet must not be gzipped."""
-    return str(path)
-
-
 @CORPUS_LOADERS.register("flores200")
 def load_flores(manifest: CorpusManifest, files: dict[str, Path]) -> datasets.DatasetDict:
     """FLORES-200 / FLORES+ parquet, one file per split and language (id, iso_639_3, iso_15924, text)."""
@@ -45,7 +40,7 @@ def load_flores(manifest: CorpusManifest, files: dict[str, Path]) -> datasets.Da
 @CORPUS_LOADERS.register("jsonl_records")
 def load_jsonl_records(manifest: CorpusManifest, files: dict[str, Path]) -> datasets.DatasetDict:
     """JSON lines already in the id/lang/text shape (the vendored UDHR); one split."""
-    paths = [_plain_path(p) for p in files.values()]
+    paths = [str(p) for p in files.values()]  # datasets reads .gz itself
     ds = datasets.load_dataset("json", data_files={manifest.splits[0]: paths})
     return ds
 
@@ -60,7 +55,7 @@ def load_udhr(manifest: CorpusManifest, files: dict[str, Path]) -> datasets.Data
 @CORPUS_LOADERS.register("code_samples")
 def load_code_samples(manifest: CorpusManifest, files: dict[str, Path]) -> datasets.DatasetDict:
     """Source files per programming language (JSONL lang, path, source, license, text); lang = language name."""
-    paths = [_plain_path(p) for rel, p in files.items() if rel.endswith(".jsonl")]
+    paths = [str(p) for rel, p in files.items() if rel.endswith(".jsonl")]
     ds = datasets.load_dataset("json", data_files={manifest.splits[0]: paths})
     return ds.map(lambda b: {"id": [f"{lg}/{p}" for lg, p in zip(b["lang"], b["path"], strict=True)]}, batched=True)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -230,9 +229,6 @@ def from_model_dir(path: Path, name: str, sha256: str) -> HFTokenizer:
         raise TokbenchError(f"{path}: transformers gave a slow tokenizer; add its tokenizer.json or .model instead")
     return HFTokenizer(backend, name, sha256)
 
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def from_rust(rust: RustTokenizer, name: str) -> HFTokenizer:
