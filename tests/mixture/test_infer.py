@@ -87,3 +87,17 @@ def test_alpha_stable_stop_matches_exact_optimum(synthetic):
     assert exact.lp.converged == "exact"
     for k in TRUE:
         assert fast.weights[k] == pytest.approx(exact.weights[k], abs=5e-3)
+
+
+def test_merges_no_sample_contains_are_skipped_unless_other(synthetic):
+    # without "cc", its merges occur in no sample: they get no rows (as in the reference
+    # implementation), so they cannot push the estimate towards pair-poor categories
+    cats = {k: v for k, v in synthetic["samples"].items() if k != "cc"}
+    r = infer_mixture(synthetic["src"], cats, merges=300)
+    assert r.lp.skipped_steps > 20
+    assert r.to_json()["unexplained_merges"] == r.lp.skipped_steps
+    share = r.byte_weights["aa"] / (r.byte_weights["aa"] + r.byte_weights["bb"])
+    assert share == pytest.approx(0.5 / 0.8, abs=0.01)
+    # with "other", those merges are what the other category is for
+    o = infer_mixture(synthetic["src"], cats, merges=300, other=True)
+    assert o.lp.skipped_steps == 0 and o.weights["other"] > 0.05

@@ -61,6 +61,7 @@ class MixtureResult:
             "lp_pair_vars": self.lp.n_pair_vars,
             "lp_converged": self.lp.converged,
             "lp_max_violation": self.lp.max_violation,
+            "unexplained_merges": self.lp.skipped_steps,
             "bootstrap": self.bootstrap,
             "ci95": {s: {k: list(v) for k, v in d.items()} for s, d in self.ci.items()},
             "bytes_per_pair": self.bytes_per_pair,

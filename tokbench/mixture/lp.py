@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,6 +51,7 @@ class LPResult:
     n_pair_vars: int
     max_violation: float
     converged: str = "exact"  # "exact": no violated row left; "alpha": weights stable (see solve_lp)
+    skipped_steps: int = 0  # merges whose pair no sample contains at that step (no rows, see solve_lp)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -64,6 +66,10 @@ class _HighsBackend:
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("time_limit", float(time_limit))
         self.h.setOptionValue("threads", int(threads))
+        # Devex pricing instead of dual steepest edge: every round appends tens of thousands of rows
+        # and DSE must (re)compute a weight per row; measured 3.2x faster over a whole solve
+        # (30k merges x 10 languages: LP 119 s -> 35 s, same estimate to log10 MSE 0.02)
+        self.h.setOptionValue("simplex_dual_edge_weight_strategy", 1)
         self.h.addCols(n_cols, costs.astype(np.float64), np.zeros(n_cols), np.full(n_cols, self.inf),
                        0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
         self.n_cols = n_cols
@@ -93,7 +99,9 @@ class _HighsBackend:
 
     def prune(self, min_slack: float) -> int:
         """Delete competitor rows whose slack exceeds `min_slack`: they are basic, so the basis stays
-        valid, and the violation search re-adds any that bind again. Keeps re-solves small."""
+        valid, and the violation search re-adds any that bind again. Keeps re-solves small: with
+        devex pricing, dropping every non-binding row (1e-6) beat keeping those within 0.5 of
+        binding by 3x (30k merges x 30 languages: 75.7 s -> 25.5 s, same estimate)."""
         rv = np.asarray(self.h.getSolution().row_value)
         drop = np.flatnonzero(self.deletable & (rv > min_slack))
         if len(drop):
@@ -198,7 +206,10 @@ def solve_lp(
     patience: int = 3,
     first_window: int | None = None,
     init_alpha: np.ndarray | None = None,
-    prune_slack: float | None = 0.5,
+    prune_slack: float | None = 1e-6,
+    skip_unseen: bool | None = None,
+    rows_per_step: int = 1,
+    on_round: Callable[[int, np.ndarray, float], None] | None = None,
 ) -> LPResult:
     """Solve the mixture LP on ``h`` with lazy rows; see the module docstring."""
     if solver not in SOLVERS:
@@ -238,6 +249,16 @@ def solve_lp(
     alpha = np.full(n, 1.0 / n) if init_alpha is None else np.asarray(init_alpha, np.float64) / np.sum(init_alpha)
     a_other = 0.0
     vt = np.zeros(T)
+    # a merge whose pair occurs in no sample at its step is unexplained by every category; its rows
+    # would only say "every competitor beats it" and push alpha away from pair-rich categories.
+    # Like the reference implementation (which skips merges absent from the data) we drop them,
+    # unless the "other" category is on: explaining such merges is what it is for.
+    if skip_unseen is None:
+        skip_unseen = not other
+    unseen = (h.merged.sum(axis=0) == 0) if skip_unseen else np.zeros(T, bool)
+    if unseen.all():
+        raise TokbenchError("no merge pair occurs in any category sample: the samples cannot explain this "
+                            "merge list (check --start-merge and the categories)")
     ut = np.zeros(T)
     vp = np.zeros(h.n_gids)
     n_rows = 0
@@ -246,16 +267,19 @@ def solve_lp(
     last_max = 0.0
     x = None
     stable = 0
+    change = 0.0
     prev_alpha, prev_other = alpha.copy(), 0.0
     converged = "exact"
     horizon = T if not first_window else min(T, max(1, first_window))
     while True:
         t0 = time.perf_counter()
-        steps, gids, viol = find_violations(h, alpha * scale, vt, vp, ut, tol, topk, horizon)
+        steps, gids, viol = find_violations(h, alpha * scale, np.where(unseen, np.inf, vt), vp, ut, tol, topk,
+                                            horizon)
         t_search += time.perf_counter() - t0
         last_max = float(viol.max()) if len(viol) else 0.0
         if _DEBUG:
             print(f"round {rounds}: {len(steps)} violated, max {last_max:.3g}, rows {n_rows}, "
+                  f"alpha change {change if rounds else 0:.2g}, "
                   f"obj {vt.sum() + vp.sum():.4g}, search {t_search:.1f}s solve {t_solve:.1f}s")
         done_here = len(steps) == 0 or (alpha_tol > 0 and stable >= patience)
         if done_here and horizon < T:
@@ -276,7 +300,14 @@ def solve_lp(
             # most violated row instead of every (step, pair) found, which would mostly be redundant
             o = np.argsort(-viol, kind="stable")
             _, first_g = np.unique(gids[o], return_index=True)
-            _, first_t = np.unique(steps[o], return_index=True)
+            if rows_per_step <= 1:
+                _, first_t = np.unique(steps[o], return_index=True)
+            else:  # the step's `rows_per_step` most violated rows
+                so = np.argsort(steps[o], kind="stable")  # by step, most violated first within
+                st_sorted = steps[o][so]
+                grp_start = np.flatnonzero(np.r_[True, st_sorted[1:] != st_sorted[:-1]])
+                rank = np.arange(len(so)) - np.repeat(grp_start, np.diff(np.r_[grp_start, len(so)]))
+                first_t = so[rank < rows_per_step]
             keep = o[np.union1d(first_g, first_t)]
             steps, gids, viol = steps[keep], gids[keep], viol[keep]
         if per_round is not None and len(steps) > per_round:
@@ -338,7 +369,7 @@ def solve_lp(
         t0 = time.perf_counter()
         x = be.solve()
         if prune_slack is not None and isinstance(be, _HighsBackend):
-            be.prune(prune_slack)  # rows 1 occurrence (scaled) from binding are not needed now
+            be.prune(prune_slack)  # non-binding rows: re-found by the scan if they bind again
         t_solve += time.perf_counter() - t0
         alpha = np.clip(x[c_alpha:c_alpha + n], 0.0, None)
         a_other = max(float(x[c_other]), 0.0) if other else 0.0
@@ -350,6 +381,8 @@ def solve_lp(
         stable = stable + 1 if change < alpha_tol else 0
         prev_alpha, prev_other = new_alpha[:n].copy(), float(new_alpha[n])
         alpha, a_other = new_alpha[:n], float(new_alpha[n])
+        if on_round is not None:  # progress: round, current weights, largest violation found before it
+            on_round(rounds, alpha, last_max)
         vt = np.asarray(x[c_vt:c_vt + T], np.float64).copy()
         ut = np.asarray(x[c_ut:c_ut + T], np.float64).copy() if other else np.zeros(T)
         has = col_of >= 0
@@ -362,5 +395,5 @@ def solve_lp(
     return LPResult(
         alpha=alpha, alpha_other=a_other if other else None, objective=objective, rounds=rounds,
         n_rows=n_rows, n_pair_vars=int((col_of >= 0).sum()), max_violation=last_max, converged=converged,
-        timings={"search": t_search, "solve": t_solve},
+        skipped_steps=int(unseen.sum()), timings={"search": t_search, "solve": t_solve},
     )
