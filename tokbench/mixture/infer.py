@@ -154,6 +154,10 @@ def infer_mixture(
     stop = total if merges is None else min(total, start_merge + merges)
     timings["compile"] = time.perf_counter() - t0
 
+    def lp_progress(k: int, _alpha: np.ndarray, max_violation: float) -> None:
+        if k % 10 == 0:
+            say(f"LP round {k}: largest violation {max_violation:.3g} occurrences")
+
     def solve_once(doc_weights: Sequence[np.ndarray | None] | None) -> tuple[LPResult, np.ndarray, dict[str, float]]:
         tt: dict[str, float] = {}
         a = time.perf_counter()
@@ -166,7 +170,8 @@ def infer_mixture(
         tt["index"] = time.perf_counter() - a
         a = time.perf_counter()
         lp = solve_lp(hist, solver=solver, tol=tol, other=other, time_limit=time_limit, threads=1,
-                      alpha_tol=0.0 if exact else 5e-4)
+                      **({"alpha_tol": 0.0} if exact else {}),
+                      on_round=lp_progress if doc_weights is None else None)
         tt["solve"] = time.perf_counter() - a
         tt["lp_search"] = lp.timings["search"]
         tt["lp_solver"] = lp.timings["solve"]

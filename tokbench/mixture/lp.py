@@ -8,10 +8,13 @@
 The T x |pairs| rows are never built: we solve with the rows found so far, scan all steps for
 the most violated competitor of each (``history.find_violations``), add those rows and
 re-solve warm (HiGHS keeps its basis across ``addRows``) until nothing is violated by more than
-``tol``. By default we stop earlier, once the weights have moved less than ``alpha_tol`` for
-``patience`` consecutive rounds: on small, noisy samples the LP keeps adding (degenerate) rows for
-dozens of rounds that only shift slack between v_t and v_p, not alpha (measured: alpha stable to
-2e-4 by round 11 of 63). ``alpha_tol=0`` runs to the exact optimum.
+``tol``. By default we stop earlier, once the weights have moved less than ``alpha_tol``
+(root-mean-square change over the categories) for ``patience`` consecutive rounds. On FLORES-size
+samples the exact optimum is out of reach and not worth reaching: it needs hundreds of thousands of
+(degenerate) binding rows that shift slack between v_t and v_p, not alpha. Measured on a BPE
+trained on a known mixture of 30 languages (30k merges): log10 MSE reaches its plateau
+(-5.47 to -5.61) by round 23 and stays there through round 150; the stop triggers at round ~29.
+``alpha_tol=0`` runs to the exact optimum.
 
 Coefficients are multiplied by S = mean_i N_i, so one unit is one pair occurrence in an
 average-size category; the tolerance then means "a fraction of one occurrence" for early and
@@ -101,7 +104,8 @@ class _HighsBackend:
         """Delete competitor rows whose slack exceeds `min_slack`: they are basic, so the basis stays
         valid, and the violation search re-adds any that bind again. Keeps re-solves small: with
         devex pricing, dropping every non-binding row (1e-6) beat keeping those within 0.5 of
-        binding by 3x (30k merges x 30 languages: 75.7 s -> 25.5 s, same estimate)."""
+        binding by 3x (30k merges x 30 languages: 75.7 s -> 25.5 s, same estimate). Dropping every
+        row whose slack is basic, degenerate binding ones included, was slower: 119 rounds, 68 s."""
         rv = np.asarray(self.h.getSolution().row_value)
         drop = np.flatnonzero(self.deletable & (rv > min_slack))
         if len(drop):
@@ -202,7 +206,7 @@ def solve_lp(
     topk: int = 30,
     dedupe: bool = True,
     sparse: bool = True,
-    alpha_tol: float = 5e-4,
+    alpha_tol: float = 3e-4,
     patience: int = 3,
     first_window: int | None = None,
     init_alpha: np.ndarray | None = None,
@@ -377,7 +381,7 @@ def solve_lp(
         if tot <= 0:
             raise TokbenchError("the LP solver returned a degenerate solution (all weights zero)")
         new_alpha = np.append(alpha / tot, a_other / tot)
-        change = float(np.abs(new_alpha - np.append(prev_alpha, prev_other)).max())
+        change = float(np.sqrt(np.mean((new_alpha - np.append(prev_alpha, prev_other)) ** 2)))
         stable = stable + 1 if change < alpha_tol else 0
         prev_alpha, prev_other = new_alpha[:n].copy(), float(new_alpha[n])
         alpha, a_other = new_alpha[:n], float(new_alpha[n])
