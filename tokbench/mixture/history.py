@@ -225,3 +225,27 @@ def counts_at(h: History, steps: np.ndarray, gids: np.ndarray) -> np.ndarray:
         np.asarray(steps, np.int64), np.asarray(gids, np.int64), h.n_cat,
         h.s_time, h.s_cum, h.grp_cat, h.grp_off, h.gid_grp,
     )
+
+
+@nb.njit(cache=True, nogil=True)
+def _worst_rows_kernel(steps, gids, viol, n_gids):
+    keep = np.zeros(len(steps), np.bool_)
+    best = np.full(n_gids, -1, np.int64)
+    for r in range(len(steps)):
+        if r == 0 or steps[r] != steps[r - 1]:
+            keep[r] = True  # entries come per step, most violated first
+        g = gids[r]
+        if best[g] < 0 or viol[r] > viol[best[g]]:
+            best[g] = r
+    for g in range(n_gids):
+        if best[g] >= 0:
+            keep[best[g]] = True
+    return np.flatnonzero(keep)
+
+
+def worst_rows(steps: np.ndarray, gids: np.ndarray, viol: np.ndarray, n_gids: int) -> np.ndarray:
+    """Indices of each step's and each pair's most violated row in ``find_violations`` output.
+
+    A pair's slack v_p is set by its worst step only, so the other (step, pair) rows found would
+    mostly be redundant. Linear time: the scan already lists each step's rows worst first."""
+    return _worst_rows_kernel(steps, gids, viol, int(n_gids))

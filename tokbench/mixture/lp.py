@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tokbench.errors import TokbenchError
-from tokbench.mixture.history import History, counts_at, find_violations
+from tokbench.mixture.history import History, counts_at, find_violations, worst_rows
 
 _DEBUG = bool(os.environ.get("TOKBENCH_LP_DEBUG"))
 SOLVERS = ("highs", "pulp-highs", "pulp-cbc")
@@ -193,6 +193,21 @@ class _PulpBackend:
         return np.array([v.value() or 0.0 for v in x])
 
 
+def _defining_rows(lead: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR rows ``x_lead[r] - sum_i M[r, i] alpha_i`` (= 0 when added with zero bounds)."""
+    rr, cc = np.nonzero(M)
+    cnt = np.bincount(rr, minlength=len(lead))
+    starts = np.concatenate(([0], np.cumsum(cnt + 1)[:-1]))
+    idx = np.empty(len(rr) + len(lead), np.int64)
+    val = np.empty(len(rr) + len(lead))
+    pos = starts[rr] + 1 + (np.arange(len(rr)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    idx[starts] = lead
+    val[starts] = 1.0
+    idx[pos] = cc
+    val[pos] = -M[rr, cc]
+    return starts, idx, val
+
+
 def solve_lp(
     h: History,
     *,
@@ -250,6 +265,7 @@ def solve_lp(
                     np.append(ui, c_other), np.append(np.ones(T), -S))
     col_of = np.full(h.n_gids, -1, np.int64)
     has_y = np.zeros(T, bool)
+    z_of: dict[bytes, int] = {}  # (pair gid, its count vector) -> column of z_q
     alpha = np.full(n, 1.0 / n) if init_alpha is None else np.asarray(init_alpha, np.float64) / np.sum(init_alpha)
     a_other = 0.0
     vt = np.zeros(T)
@@ -300,19 +316,16 @@ def solve_lp(
         if time.perf_counter() > deadline:
             raise TokbenchError("the LP did not converge within --time-limit; raise it or use fewer --merges")
         if dedupe and len(steps):
-            # a pair's slack v_p is set by its worst step only: keep each pair's and each step's
-            # most violated row instead of every (step, pair) found, which would mostly be redundant
-            o = np.argsort(-viol, kind="stable")
-            _, first_g = np.unique(gids[o], return_index=True)
             if rows_per_step <= 1:
-                _, first_t = np.unique(steps[o], return_index=True)
-            else:  # the step's `rows_per_step` most violated rows
+                keep = worst_rows(steps, gids, viol, h.n_gids)
+            else:  # each pair's worst row and each step's `rows_per_step` most violated ones
+                o = np.argsort(-viol, kind="stable")
+                _, first_g = np.unique(gids[o], return_index=True)
                 so = np.argsort(steps[o], kind="stable")  # by step, most violated first within
                 st_sorted = steps[o][so]
                 grp_start = np.flatnonzero(np.r_[True, st_sorted[1:] != st_sorted[:-1]])
                 rank = np.arange(len(so)) - np.repeat(grp_start, np.diff(np.r_[grp_start, len(so)]))
-                first_t = so[rank < rows_per_step]
-            keep = o[np.union1d(first_g, first_t)]
+                keep = o[np.union1d(first_g, so[rank < rows_per_step])]
             steps, gids, viol = steps[keep], gids[keep], viol[keep]
         if per_round is not None and len(steps) > per_round:
             keep = np.argsort(-viol)[:per_round]
@@ -322,41 +335,47 @@ def solve_lp(
         if len(new):
             col_of[new] = np.arange(be.n_cols, be.n_cols + len(new))
             be.add_cols(len(new), 1.0)
-        cp = counts_at(h, steps, gids).astype(np.float64) * scale  # [k, n]
+        cnt_raw = counts_at(h, steps, gids)  # int64 [k, n]
+        cp = cnt_raw.astype(np.float64) * scale
         k = len(steps)
         extra = [c_vt + steps, col_of[gids]] + ([c_ut + steps] if other else [])
         if sparse:
-            # y_t = sum_i alpha_i c_{i,t}(m_t)/N_i once per step; competitor rows then only touch the
-            # categories where the competitor occurs (most pairs live in a few scripts/languages)
+            # y_t = sum_i alpha_i c_{i,t}(m_t)/N_i once per step, and z_q = sum_i alpha_i c_i(p)/N_i once
+            # per distinct (pair, count vector) q: a frequent competitor beats many steps with the same
+            # counts (30k x 30 languages: 765k rows, 5,550 distinct q). Competitor rows are then
+            # y_t + v_t + v_p [+ u_t] - z_q >= 0, and the weights stay out of all but a few rows,
+            # which keeps HiGHS's factors sparse.
             new_t = np.unique(steps[~has_y[steps]])
             if len(new_t):
                 has_y[new_t] = True
-                M = h.merged[:, new_t].T.astype(np.float64) * scale  # [kt, n]
-                rr, cc = np.nonzero(M)
-                cnt = np.bincount(rr, minlength=len(new_t))
-                starts = np.concatenate(([0], np.cumsum(cnt + 1)[:-1]))
-                idx_y = np.empty(len(rr) + len(new_t), np.int64)
-                val_y = np.empty(len(rr) + len(new_t))
-                pos = starts[rr] + 1 + (np.arange(len(rr)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-                idx_y[starts] = c_y + new_t
-                val_y[starts] = 1.0
-                idx_y[pos] = cc
-                val_y[pos] = -M[rr, cc]
-                be.add_rows(np.zeros(len(new_t)), np.zeros(len(new_t)), starts, idx_y, val_y)
+                lo = np.zeros(len(new_t))
+                be.add_rows(lo, lo, *_defining_rows(c_y + new_t, h.merged[:, new_t].T.astype(np.float64) * scale))
                 n_rows += len(new_t)
-            rr, cc = np.nonzero(cp)
-            cnt = np.bincount(rr, minlength=k)
-            width = 1 + len(extra)
-            starts = np.concatenate(([0], np.cumsum(cnt + width)[:-1]))
-            idx = np.empty(len(rr) + k * width, np.int64)
-            vals = np.empty(len(rr) + k * width)
-            for j, col in enumerate([c_y + steps, *extra]):
-                idx[starts + j] = col
-                vals[starts + j] = 1.0
-            pos = starts[rr] + width + (np.arange(len(rr)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-            idx[pos] = cc
-            vals[pos] = -cp[rr, cc]
-            be.add_rows(np.zeros(k), np.full(k, np.inf), starts, idx, vals, deletable=True)
+            keyrows = np.ascontiguousarray(np.concatenate([gids[:, None].astype(np.int64), cnt_raw], axis=1))
+            _, first, inv = np.unique(keyrows.view(np.dtype((np.void, keyrows.shape[1] * 8))).ravel(),
+                                      return_index=True, return_inverse=True)
+            ucol = np.empty(len(first), np.int64)
+            fresh: list[int] = []
+            for u, r in enumerate(first):
+                key = keyrows[r].tobytes()
+                col = z_of.get(key)
+                if col is None:
+                    col = z_of[key] = be.n_cols + len(fresh)
+                    fresh.append(int(r))
+                ucol[u] = col
+            zc = ucol[inv.ravel()]
+            if fresh:
+                fr = np.array(fresh)
+                be.add_cols(len(fr), 0.0)
+                lo = np.zeros(len(fr))
+                be.add_rows(lo, lo, *_defining_rows(zc[fr], cp[fr]))
+                n_rows += len(fr)
+            cols = np.stack([c_y + steps, *extra, zc], axis=1)
+            vals = np.ones(cols.shape)
+            vals[:, -1] = -1.0
+            width = cols.shape[1]
+            be.add_rows(np.zeros(k), np.full(k, np.inf), np.arange(k) * width, cols.ravel(), vals.ravel(),
+                        deletable=True)
         else:
             coef = h.merged[:, steps].T.astype(np.float64) * scale - cp  # [k, n]
             width = n + len(extra)
