@@ -65,6 +65,7 @@ def main() -> None:
             results[name] = {"byte_weights": r.byte_weights, "weights": r.weights, "start_merge": start,
                              "converged": r.lp.converged,
                              "merges_used": r.merges_used, "lp_rounds": r.lp.rounds,
+                             "unexplained_merges": r.lp.skipped_steps, "lp_seconds": r.timings.get("solve"),
                              "seconds": time.perf_counter() - t0}
         except TokbenchError as e:
             results[name] = {"error": str(e), "merges": a.merges, "seconds": time.perf_counter() - t0}
@@ -84,7 +85,8 @@ def write_report(results: dict, cats: list[str], out_dir: Path) -> None:
     tot = {c: sum(v["byte_weights"].get(c, 0) for v in ok.values()) for c in cats}
     top = sorted(cats, key=lambda c: -tot[c])[:12]
     lines = ["# Mixture estimates of real tokenizers (byte shares; top categories)", "",
-             "| tokenizer | merges | " + " | ".join(top) + " | rest |", "|---" * (len(top) + 3) + "|"]
+             "| tokenizer | merges | unexplained | " + " | ".join(top) + " | rest |",
+             "|---" * (len(top) + 4) + "|"]
     fig, ax = plt.subplots(figsize=(11, 5))
     names = list(ok)
     bottom = np.zeros(len(names))
@@ -97,7 +99,8 @@ def write_report(results: dict, cats: list[str], out_dir: Path) -> None:
         bw = v["byte_weights"]
         rest = 1 - sum(bw.get(t, 0) for t in top)
         span = f"{v['start_merge']}+{v['merges_used']}"
-        lines.append(f"| {n} | {span} | " + " | ".join(f"{bw.get(t, 0):.3f}" for t in top) + f" | {rest:.3f} |")
+        cells = " | ".join(f"{bw.get(t, 0):.3f}" for t in top)
+        lines.append(f"| {n} | {span} | {v.get('unexplained_merges', '?')} | {cells} | {rest:.3f} |")
     for n, v in results.items():
         if "error" in v:
             lines.append(f"\n- {n}: not solved ({v.get('merges', '?')} merges): {v['error'][:160]}")
