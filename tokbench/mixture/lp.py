@@ -227,7 +227,6 @@ def solve_lp(
     init_alpha: np.ndarray | None = None,
     prune_slack: float | None = 1e-6,
     skip_unseen: bool | None = None,
-    rows_per_step: int = 1,
     on_round: Callable[[int, np.ndarray, float], None] | None = None,
 ) -> LPResult:
     """Solve the mixture LP on ``h`` with lazy rows; see the module docstring."""
@@ -316,16 +315,7 @@ def solve_lp(
         if time.perf_counter() > deadline:
             raise TokbenchError("the LP did not converge within --time-limit; raise it or use fewer --merges")
         if dedupe and len(steps):
-            if rows_per_step <= 1:
-                keep = worst_rows(steps, gids, viol, h.n_gids)
-            else:  # each pair's worst row and each step's `rows_per_step` most violated ones
-                o = np.argsort(-viol, kind="stable")
-                _, first_g = np.unique(gids[o], return_index=True)
-                so = np.argsort(steps[o], kind="stable")  # by step, most violated first within
-                st_sorted = steps[o][so]
-                grp_start = np.flatnonzero(np.r_[True, st_sorted[1:] != st_sorted[:-1]])
-                rank = np.arange(len(so)) - np.repeat(grp_start, np.diff(np.r_[grp_start, len(so)]))
-                keep = o[np.union1d(first_g, so[rank < rows_per_step])]
+            keep = worst_rows(steps, gids, viol, h.n_gids)
             steps, gids, viol = steps[keep], gids[keep], viol[keep]
         if per_round is not None and len(steps) > per_round:
             keep = np.argsort(-viol)[:per_round]
