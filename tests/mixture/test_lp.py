@@ -3,8 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tokbench.errors import TokbenchError
 from tokbench.mixture.history import build_history, find_violations, worst_rows
-from tokbench.mixture.infer import _replay_all, prepare_table
+from tokbench.mixture.infer import _replay_all, infer_mixture, prepare_table
 from tokbench.mixture.lp import solve_lp
 from tokbench.mixture.words import count_words
 
@@ -50,3 +51,8 @@ def test_on_round_reports_progress(history):
     r = solve_lp(history, on_round=lambda k, a, mv: seen.append((k, float(a.sum()))))
     assert [k for k, _ in seen] == list(range(1, r.rounds + 1))
     assert all(s == pytest.approx(1.0) for _, s in seen)
+
+
+def test_samples_that_explain_no_merge_are_a_clear_error(synthetic):
+    with pytest.raises(TokbenchError, match="no merge pair occurs in any category sample"):
+        infer_mixture(synthetic["src"], {"digits": ["0 1 2 3 4 5 6 7 8 9"] * 10}, merges=50)
