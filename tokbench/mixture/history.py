@@ -188,12 +188,11 @@ def _violations_kernel(ev_gid, ev_time, ev_delta, cat_off, w, merged, merged_gid
 
 def find_violations(
     h: History, w: np.ndarray, vt: np.ndarray, vp: np.ndarray, ut: np.ndarray, tol: float, topk: int = 1,
-    t_max: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ``topk`` most violated competitors per merge step: (steps, pair gids, violations) above ``tol``."""
     return _violations_kernel(
         h.ev_gid, h.ev_time, h.ev_delta, h.cat_off, np.ascontiguousarray(w, np.float64),
-        h.merged, h.merged_gid, vt, vp, ut, float(tol), int(topk), h.n_steps if t_max is None else int(t_max),
+        h.merged, h.merged_gid, vt, vp, ut, float(tol), int(topk), h.n_steps,
     )
 
 

@@ -217,14 +217,10 @@ def solve_lp(
     max_rounds: int = 500,
     time_limit: float = 600.0,
     threads: int = 1,
-    per_round: int | None = None,
     topk: int = 30,
-    dedupe: bool = True,
     sparse: bool = True,
     alpha_tol: float = 3e-4,
     patience: int = 3,
-    first_window: int | None = None,
-    init_alpha: np.ndarray | None = None,
     prune_slack: float | None = 1e-6,
     skip_unseen: bool | None = None,
     on_round: Callable[[int, np.ndarray, float], None] | None = None,
@@ -265,7 +261,7 @@ def solve_lp(
     col_of = np.full(h.n_gids, -1, np.int64)
     has_y = np.zeros(T, bool)
     z_of: dict[bytes, int] = {}  # (pair gid, its count vector) -> column of z_q
-    alpha = np.full(n, 1.0 / n) if init_alpha is None else np.asarray(init_alpha, np.float64) / np.sum(init_alpha)
+    alpha = np.full(n, 1.0 / n)
     a_other = 0.0
     vt = np.zeros(T)
     # a merge whose pair occurs in no sample at its step is unexplained by every category; its rows
@@ -289,23 +285,15 @@ def solve_lp(
     change = 0.0
     prev_alpha, prev_other = alpha.copy(), 0.0
     converged = "exact"
-    horizon = T if not first_window else min(T, max(1, first_window))
     while True:
         t0 = time.perf_counter()
-        steps, gids, viol = find_violations(h, alpha * scale, np.where(unseen, np.inf, vt), vp, ut, tol, topk,
-                                            horizon)
+        steps, gids, viol = find_violations(h, alpha * scale, np.where(unseen, np.inf, vt), vp, ut, tol, topk)
         t_search += time.perf_counter() - t0
         last_max = float(viol.max()) if len(viol) else 0.0
         if _DEBUG:
             print(f"round {rounds}: {len(steps)} violated, max {last_max:.3g}, rows {n_rows}, "
                   f"alpha change {change if rounds else 0:.2g}, "
                   f"obj {vt.sum() + vp.sum():.4g}, search {t_search:.1f}s solve {t_solve:.1f}s")
-        done_here = len(steps) == 0 or (alpha_tol > 0 and stable >= patience)
-        if done_here and horizon < T:
-            # continuation: the early merges (large counts) fix alpha cheaply; extend the window
-            horizon = min(T, horizon * 2)
-            stable = 0
-            continue
         if len(steps) == 0 or rounds >= max_rounds:
             converged = "exact" if len(steps) == 0 else "max_rounds"
             break
@@ -314,12 +302,8 @@ def solve_lp(
             break
         if time.perf_counter() > deadline:
             raise TokbenchError("the LP did not converge within --time-limit; raise it or use fewer --merges")
-        if dedupe and len(steps):
-            keep = worst_rows(steps, gids, viol, h.n_gids)
-            steps, gids, viol = steps[keep], gids[keep], viol[keep]
-        if per_round is not None and len(steps) > per_round:
-            keep = np.argsort(-viol)[:per_round]
-            steps, gids = steps[keep], gids[keep]
+        keep = worst_rows(steps, gids, viol, h.n_gids)
+        steps, gids, viol = steps[keep], gids[keep], viol[keep]
         rounds += 1
         new = np.unique(gids[col_of[gids] < 0])
         if len(new):
