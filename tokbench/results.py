@@ -151,8 +151,12 @@ class ResultStore:
             **provenance_base(),
             "cells": [{**d["cell"], "finished": d["finished"], "seconds": d.get("seconds")} for d in docs],
         }
+        # the parquet file is tracked in git (reports/default): no timestamps or timings in it, so the
+        # same results give byte-identical files; results.json keeps them
+        stable = {k: v for k, v in prov.items() if k != "written"}
+        stable["cells"] = [{k: v for k, v in c.items() if k not in ("finished", "seconds")} for c in prov["cells"]]
         table = pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False)
-        table = table.replace_schema_metadata({b"tokbench": json.dumps(prov, default=list).encode()})
+        table = table.replace_schema_metadata({b"tokbench": json.dumps(stable, default=list).encode()})
         sink = pa.BufferOutputStream()
         pq.write_table(table, sink)
         atomic_write_bytes(self.out / RESULTS_PARQUET, sink.getvalue().to_pybytes())
