@@ -92,7 +92,25 @@ BAD_TOKENIZER = {
     "missing license": (edited(TOKENIZER_DOC, license=None), "missing required key"),
     "bad format": (edited(TOKENIZER_DOC, format="onnx"), "format"),
     "bad algorithm": (edited(TOKENIZER_DOC, algorithm="wordbpe"), "algorithm"),
-    "empty name": (edited(TOKENIZER_DOC, name=""), "'name' is empty"),
+    "empty name": (edited(TOKENIZER_DOC, name=""), "name: must not be empty"),
+    # field types: each was accepted (or crashed) before manifests became a declared model
+    "name is a list": (edited(TOKENIZER_DOC, name=["a", "b"]), "name: Input should be a valid string"),
+    "options is a number": (edited(TOKENIZER_DOC, options=5), "options: Input should be a valid dictionary"),
+    "aliases is a number": (edited(TOKENIZER_DOC, aliases=5), "aliases: Input should be a valid tuple"),
+    "alias is a number": (edited(TOKENIZER_DOC, aliases=[7]), "aliases.0: Input should be a valid string"),
+    "vendored is a string": (edited(TOKENIZER_DOC, vendored="yes"), "vendored: Input should be a valid boolean"),
+    "path climbs out": (
+        edited(TOKENIZER_DOC, files=[{"path": "../../../../etc/passwd", "sha256": SHA}]),
+        "must be relative to a data directory and stay inside it",
+    ),
+    "absolute path": (
+        edited(TOKENIZER_DOC, files=[{"path": "/etc/passwd", "sha256": SHA}]),
+        "must be relative to a data directory",
+    ),
+    "version as a number is fine but empty is not": (
+        edited(TOKENIZER_DOC, source={"registry": "pypi", "package": "p", "version": ""}),
+        "pin a version",
+    ),
 }
 
 
@@ -113,6 +131,14 @@ BAD_CORPUS = {
     "unknown key": (edited(CORPUS_DOC, lang=["tur_Latn"]), "unknown key"),
     "missing splits": (edited(CORPUS_DOC, splits=None), "missing required key"),
     "tokenizer key in corpus": (edited(CORPUS_DOC, format="hf_json"), "unknown key"),
+    "language is a number": (edited(CORPUS_DOC, languages=[123]), "languages.0: Input should be a valid string"),
+    "no splits": (edited(CORPUS_DOC, splits=[]), "splits: must be a non-empty list"),
+    "parallel is a string": (edited(CORPUS_DOC, parallel="no"), "parallel: Input should be a valid boolean"),
+    "pivot not a language": (edited(CORPUS_DOC, pivot="fra_Latn"), "pivot 'fra_Latn' is not one of"),
+    "corpus path climbs out": (
+        edited(CORPUS_DOC, files=[{"path": "corpora/../../x.jsonl", "sha256": SHA}]),
+        "stay inside it",
+    ),
 }
 
 
@@ -126,6 +152,11 @@ def test_bad_corpus_manifest(case: str) -> None:
 def test_bad_language_code_lists_offenders() -> None:
     with pytest.raises(TokbenchError, match=r"\['tr_Latn'\]"):
         parse(edited(CORPUS_DOC, languages=["tur_Latn", "tr_Latn"]), "corpus")
+
+
+def test_numeric_versions_are_read_as_text() -> None:
+    m = parse(edited(CORPUS_DOC, source={"registry": "pypi", "package": "p", "version": 1.2}), "corpus")
+    assert m.source["version"] == "1.2"
 
 
 def test_not_a_mapping() -> None:
@@ -146,6 +177,16 @@ def test_invalid_yaml_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(TokbenchError, match="not valid YAML") as ei:
         tokenizer_manifests()
     assert "broken.yaml" in str(ei.value)
+
+
+def test_non_utf8_manifest_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = tmp_path / "tokenizers" / "latin1.yaml"
+    p.parent.mkdir(parents=True)
+    p.write_bytes("name: t\ncitation: Ş\n".encode("iso-8859-9"))
+    monkeypatch.setenv("TOKBENCH_MANIFESTS", str(tmp_path))
+    with pytest.raises(TokbenchError, match="not UTF-8") as ei:
+        tokenizer_manifests()
+    assert "latin1.yaml" in str(ei.value)
 
 
 def test_duplicate_name_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

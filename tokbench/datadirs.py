@@ -1,7 +1,8 @@
 """Where data files come from: a search path of data directories plus the vendored folder.
 
-Order: `--data-dir` (CLI), then `TOKBENCH_DATA` (os.pathsep-separated), then the vendored
-folder shipped in the package. A manifest names files relative to a data directory
+Order: `--data-dir` (CLI), then `TOKBENCH_DATA` (os.pathsep-separated), then the user's folder
+(`TOKBENCH_HOME`, default ~/.local/share/tokbench: where `tokbench register` copies files), then
+the vendored folder shipped in the package. A manifest names files relative to a data directory
 (`tokenizers/cl100k_base/cl100k_base.tiktoken`); the file may be stored as is or gzipped
 (`... .gz`), and its sha256 is always of the uncompressed content. Nothing is ever substituted:
 a missing file or a wrong checksum is an error that says which manifest wants what.
@@ -26,10 +27,18 @@ def set_cli_data_dirs(dirs: list[str | Path] | None) -> None:
     _cli_dirs[:] = [Path(d).expanduser() for d in (dirs or [])]
 
 
+def user_dir() -> Path:
+    """The user's own data and manifests (`tokbench register`): TOKBENCH_HOME, else $XDG_DATA_HOME/tokbench."""
+    if home := os.environ.get("TOKBENCH_HOME"):
+        return Path(home).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(xdg).expanduser() / "tokbench"
+
+
 def search_path() -> list[Path]:
     env = os.environ.get("TOKBENCH_DATA", "")
     env_dirs = [Path(p).expanduser() for p in env.split(os.pathsep) if p]
-    return [*_cli_dirs, *env_dirs, VENDORED_DIR]
+    return [*_cli_dirs, *env_dirs, user_dir(), VENDORED_DIR]
 
 
 def cache_dir() -> Path:
@@ -39,6 +48,12 @@ def cache_dir() -> Path:
 
 def find(relpath: str) -> Path | None:
     """First existing copy of `relpath` (as is, or gzipped) on the search path."""
+    norm = os.path.normpath(relpath)
+    if os.path.isabs(norm) or norm == ".." or norm.startswith(".." + os.sep):
+        raise TokbenchError(
+            f"data file path {relpath!r} leaves the data directory; manifest paths are relative to a data "
+            "directory (e.g. tokenizers/<name>/tokenizer.json)"
+        )
     for base in search_path():
         for cand in (base / relpath, base / (relpath + ".gz")):
             if cand.is_file():

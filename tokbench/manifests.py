@@ -1,21 +1,35 @@
 """Tokenizer and corpus manifests: one YAML file registers one tokenizer or corpus.
 
 Every entry pins its source (registry package + version, hub id + revision, repository +
-commit, or URL) and the sha256 of each file; languages are ISO 639-3 + ISO 15924 codes
+commit, URL + retrieval date, or a local file the user registered, pinned by its sha256) and the
+sha256 of each file; languages are ISO 639-3 + ISO 15924 codes
 (`tur_Latn`). Manifests are validated on load: unknown keys, a missing revision or checksum,
 or a malformed language code are errors, so a typo never silently changes what is measured.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import re
-from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
 
 from tokbench.datadirs import resolve
 from tokbench.errors import TokbenchError
@@ -33,34 +47,145 @@ ALGORITHMS = ("bpe", "unigram", "wordpiece", "byte")
 LANG_CODE = re.compile(r"^[a-z]{3}_[A-Z][a-z]{3}$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
-_SOURCE_KINDS: dict[str, tuple[set[str], set[str]]] = {
-    # kind: (required keys, optional keys)
-    "registry": ({"registry", "package", "version"}, {"path", "derived"}),
-    "hub": ({"hub", "revision"}, {"path", "derived"}),
-    "github": ({"github", "commit"}, {"path", "derived"}),
-    "url": ({"url", "retrieved"}, {"path", "derived"}),
+
+def _pinned(v: Any) -> Any:
+    """Versions, revisions and dates may come from YAML as numbers or dates (`version: 1.2`)."""
+    if isinstance(v, int | float | date) and not isinstance(v, bool):
+        return str(v)
+    return v
+
+
+def _not_blank(v: str) -> str:
+    if not v.strip():
+        raise ValueError("must not be empty")
+    return v
+
+
+def _pinned_not_blank(v: str) -> str:
+    if not v.strip():
+        raise ValueError("must not be empty (pin a version/revision)")
+    return v
+
+
+def _sha256(v: str) -> str:
+    if not _SHA.match(v):
+        raise ValueError("not a valid sha256 (64 lowercase hex digits)")
+    return v
+
+
+def _relative_inside(v: str) -> str:
+    """Manifest paths are relative to a data directory and may not climb out of it."""
+    p = PurePosixPath(v.replace("\\", "/"))
+    if not v.strip() or p.is_absolute() or ".." in p.parts or re.match(r"^[A-Za-z]:", v):
+        raise ValueError(
+            f"path {v!r} must be relative to a data directory and stay inside it (no leading '/', no '..')"
+        )
+    return v
+
+
+Text = Annotated[StrictStr, AfterValidator(_not_blank)]
+Pinned = Annotated[StrictStr, BeforeValidator(_pinned), AfterValidator(_pinned_not_blank)]
+Sha256 = Annotated[StrictStr, AfterValidator(_sha256)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FileEntry(_Strict):
+    """One file of a manifest: where it sits under a data directory, and its content hash."""
+
+    path: Annotated[StrictStr, AfterValidator(_relative_inside)]
+    sha256: Sha256
+
+
+class RegistrySource(_Strict):
+    registry: Text
+    package: Text
+    version: Pinned
+    path: StrictStr | None = None
+    derived: StrictStr | None = None
+
+
+class HubSource(_Strict):
+    hub: Text
+    revision: Pinned
+    path: StrictStr | None = None
+    derived: StrictStr | None = None
+
+
+class GithubSource(_Strict):
+    github: Text
+    commit: Pinned
+    path: StrictStr | None = None
+    derived: StrictStr | None = None
+
+
+class UrlSource(_Strict):
+    url: Text
+    retrieved: Pinned
+    path: StrictStr | None = None
+    derived: StrictStr | None = None
+
+
+class LocalSource(_Strict):
+    """A file of the user's own (`tokbench register`): where it was registered from, pinned by the
+    combined sha256 of `files` (loader.combined_sha256), so the pin cannot disagree with the files."""
+
+    local: Text
+    sha256: Sha256
+    derived: StrictStr | None = None
+
+
+SOURCE_KINDS: dict[str, type[_Strict]] = {
+    "registry": RegistrySource,
+    "hub": HubSource,
+    "github": GithubSource,
+    "url": UrlSource,
+    "local": LocalSource,
 }
 
 
-@dataclass(frozen=True)
-class FileEntry:
-    path: str
-    sha256: str
+def _source(v: Any) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise ValueError("must be a mapping naming where the files come from")
+    for kind, model in SOURCE_KINDS.items():
+        if kind in v:
+            try:
+                return model.model_validate(v).model_dump(exclude_none=True)
+            except ValidationError as e:
+                raise ValueError(f"{kind}: {_describe(e)}") from None
+    raise ValueError(
+        "must be one of registry/hub/github/url with a pinned version, or local with its sha256 "
+        "(`tokbench register PATH --name NAME` writes one)"
+    )
 
 
-@dataclass(frozen=True)
-class Manifest:
-    """Fields shared by tokenizer and corpus manifests."""
+class Manifest(_Strict):
+    """Fields shared by tokenizer and corpus manifests (a declared model: every field typed, checked on load)."""
 
-    name: str
-    files: tuple[FileEntry, ...]
-    source: dict[str, Any]
-    license: str
-    citation: str
-    vendored: bool
-    manifest_path: Path
-    options: dict[str, Any] = field(default_factory=dict)
-    description: str = ""
+    name: Text
+    files: Annotated[tuple[FileEntry, ...], Field(min_length=1)]
+    source: Annotated[dict[str, Any], BeforeValidator(_source)]
+    license: Text
+    citation: StrictStr
+    vendored: StrictBool = False
+    manifest_path: Path = Path("<memory>")
+    options: dict[StrictStr, Any] = Field(default_factory=dict)
+    description: StrictStr = ""
+
+    @model_validator(mode="after")
+    def _local_pin_matches_files(self) -> Manifest:
+        """A local source's sha256 is the files' combined sha256 (one file: its own), never a free-form claim."""
+        if "local" in self.source:
+            shas = [f.sha256 for f in self.files]
+            combined = shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest()
+            if self.source["sha256"] != combined:
+                raise ValueError(
+                    f"source local sha256 {self.source['sha256']} does not match the files' sha256 {combined}; "
+                    "re-run `tokbench register` to rewrite the manifest"
+                )
+        return self
 
     def resolve_files(self) -> dict[str, Path]:
         """Manifest path → verified local path; raises a clear error on missing or mismatch."""
@@ -83,38 +208,62 @@ class Manifest:
         return "manifest"
 
 
-@dataclass(frozen=True)
 class TokenizerManifest(Manifest):
-    format: str = ""
-    algorithm: str = ""
-    aliases: tuple[str, ...] = ()
+    format: Literal[TOKENIZER_FORMATS]  # type: ignore[valid-type]
+    algorithm: Literal[ALGORITHMS]  # type: ignore[valid-type]
+    aliases: tuple[Text, ...] = ()
 
     @property
     def kind(self) -> str:
         return "tokenizer"
 
 
-@dataclass(frozen=True)
+def _lang_codes(v: tuple[str, ...]) -> tuple[str, ...]:
+    bad = [code for code in v if not LANG_CODE.match(code)]
+    if bad:
+        raise ValueError(f"language codes must be ISO 639-3 + ISO 15924 like tur_Latn, got {bad[:5]}")
+    return v
+
+
 class CorpusManifest(Manifest):
-    loader: str = ""
-    languages: tuple[str, ...] = ()
-    subsets: tuple[str, ...] = ()
-    splits: tuple[str, ...] = ()
-    domain: str = ""
-    parallel: bool = False
-    pivot: str | None = None
+    loader: Text
+    languages: Annotated[tuple[StrictStr, ...], AfterValidator(_lang_codes)] = ()
+    subsets: tuple[Text, ...] = ()
+    splits: Annotated[tuple[Text, ...], Field(min_length=1)]
+    domain: StrictStr
+    parallel: StrictBool
+    pivot: Annotated[StrictStr, AfterValidator(lambda v: _lang_codes((v,))[0])] | None = None
+
+    @model_validator(mode="after")
+    def _declares_what_it_holds(self) -> CorpusManifest:
+        if not self.languages and not self.subsets:
+            raise ValueError("a corpus declares its 'languages' (or 'subsets' for code/domains)")
+        if self.pivot is not None and self.languages and self.pivot not in self.languages:
+            raise ValueError(f"pivot {self.pivot!r} is not one of the corpus languages")
+        return self
 
     @property
     def kind(self) -> str:
         return "corpus"
 
 
-_COMMON_REQUIRED = {"name", "files", "source", "license", "citation"}
-_COMMON_OPTIONAL = {"vendored", "options", "description"}
-_TOK_REQUIRED = {"format", "algorithm"}
-_TOK_OPTIONAL = {"aliases"}
-_CORPUS_REQUIRED = {"loader", "splits", "domain", "parallel"}
-_CORPUS_OPTIONAL = {"languages", "subsets", "pivot"}
+def _describe(err: ValidationError) -> str:
+    """pydantic's errors as one line in our words: which field, what is wrong."""
+    parts = []
+    for e in err.errors(include_url=False):
+        loc = ".".join(str(x) for x in e["loc"]) or "manifest"
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif e["type"] == "missing":
+            msg = "missing required key"
+        elif e["type"] == "literal_error":
+            msg = f"{msg} (got {e['input']!r})"
+        elif e["type"] == "too_short" and loc.split(".")[0] in ("files", "splits"):
+            msg = "must be a non-empty list"
+        parts.append(f"{loc}: {msg}" if loc != "manifest" else msg)
+    extra = f" (and {len(parts) - 1} more)" if len(parts) > 1 else ""
+    return parts[0] + extra
 
 
 def _how_to_get(source: dict[str, Any]) -> str:
@@ -124,111 +273,65 @@ def _how_to_get(source: dict[str, Any]) -> str:
         return f"hub dataset/model {source['hub']} at revision {source['revision']}"
     if "github" in source:
         return f"repository {source['github']} at commit {source['commit']}"
+    if "local" in source:
+        return f"registered from the local file {source['local']}; run `tokbench register` on it again"
     return f"from {source.get('url', 'its source')}"
 
 
-def _check_keys(doc: dict[str, Any], required: set[str], optional: set[str], where: str) -> None:
-    unknown = set(doc) - required - optional
-    if unknown:
-        raise TokbenchError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(required | optional)}")
-    missing = required - set(doc)
-    if missing:
-        raise TokbenchError(f"{where}: missing required key(s) {sorted(missing)}")
-
-
-def _parse_source(src: Any, where: str) -> dict[str, Any]:
-    if not isinstance(src, dict):
-        raise TokbenchError(f"{where}: 'source' must be a mapping naming where the files come from")
-    for kind, (req, opt) in _SOURCE_KINDS.items():
-        if kind in src:
-            _check_keys(src, req, opt, f"{where} source")
-            if any(not str(src[k]).strip() for k in req):
-                raise TokbenchError(f"{where}: source {kind} needs non-empty {sorted(req)} (pin a version/revision)")
-            return dict(src)
-    raise TokbenchError(f"{where}: source must be one of registry/hub/github/url with a pinned version")
-
-
-def _parse_files(files: Any, where: str) -> tuple[FileEntry, ...]:
-    if not isinstance(files, list) or not files:
-        raise TokbenchError(f"{where}: 'files' must be a non-empty list of {{path, sha256}}")
-    out = []
-    for f in files:
-        if not isinstance(f, dict):
-            raise TokbenchError(f"{where}: each file needs 'path' and 'sha256'")
-        _check_keys(f, {"path", "sha256"}, set(), f"{where} file entry")
-        if not _SHA.match(str(f["sha256"])):
-            raise TokbenchError(f"{where}: file {f['path']} has no valid sha256 (64 hex digits)")
-        out.append(FileEntry(str(f["path"]), str(f["sha256"])))
-    return tuple(out)
-
-
 def parse_manifest(doc: Any, path: Path, kind: str) -> TokenizerManifest | CorpusManifest:
+    """Validate one manifest document against its declared model; errors name the file and the field."""
     where = str(path)
     if not isinstance(doc, dict):
         raise TokbenchError(f"{where}: a manifest must be a YAML mapping")
-    common = dict(
-        name=str(doc.get("name", "")),
-        files=(),
-        source={},
-        license=str(doc.get("license", "")),
-        citation=str(doc.get("citation", "")),
-        vendored=bool(doc.get("vendored", False)),
-        manifest_path=path,
-        options=dict(doc.get("options") or {}),
-        description=str(doc.get("description", "")),
-    )
-    if kind == "tokenizer":
-        _check_keys(doc, _COMMON_REQUIRED | _TOK_REQUIRED, _COMMON_OPTIONAL | _TOK_OPTIONAL, where)
-    else:
-        _check_keys(doc, _COMMON_REQUIRED | _CORPUS_REQUIRED, _COMMON_OPTIONAL | _CORPUS_OPTIONAL, where)
-    common["files"] = _parse_files(doc["files"], where)
-    common["source"] = _parse_source(doc["source"], where)
-    if not common["name"]:
-        raise TokbenchError(f"{where}: 'name' is empty")
-    if kind == "tokenizer":
-        if doc["format"] not in TOKENIZER_FORMATS:
-            raise TokbenchError(f"{where}: format {doc['format']!r} is not one of {TOKENIZER_FORMATS}")
-        if doc["algorithm"] not in ALGORITHMS:
-            raise TokbenchError(f"{where}: algorithm {doc['algorithm']!r} is not one of {ALGORITHMS}")
-        return TokenizerManifest(
-            **common, format=doc["format"], algorithm=doc["algorithm"], aliases=tuple(doc.get("aliases") or ())
-        )
-    langs = tuple(doc.get("languages") or ())
-    bad = [code for code in langs if not LANG_CODE.match(code)]
-    if bad:
-        raise TokbenchError(f"{where}: language codes must be ISO 639-3 + ISO 15924 like tur_Latn, got {bad[:5]}")
-    subsets = tuple(doc.get("subsets") or ())
-    if not langs and not subsets:
-        raise TokbenchError(f"{where}: a corpus declares its 'languages' (or 'subsets' for code/domains)")
-    return CorpusManifest(
-        **common,
-        loader=str(doc["loader"]),
-        languages=langs,
-        subsets=subsets,
-        splits=tuple(doc["splits"]),
-        domain=str(doc["domain"]),
-        parallel=bool(doc["parallel"]),
-        pivot=doc.get("pivot"),
-    )
+    model = TokenizerManifest if kind == "tokenizer" else CorpusManifest
+    if "manifest_path" in doc:
+        raise TokbenchError(f"{where}: manifest_path: unknown key")
+    try:
+        return model.model_validate({**doc, "manifest_path": path})
+    except ValidationError as e:
+        allowed = sorted(k for k in model.model_fields if k != "manifest_path")
+        msg = _describe(e)
+        if "unknown key" in msg:
+            msg += f"; allowed: {allowed}"
+        raise TokbenchError(f"{where}: {msg}") from None
 
 
 def manifest_dirs() -> list[Path]:
-    """The repository's data_manifests/ (or the copy packaged in a wheel), then TOKBENCH_MANIFESTS."""
+    """The repository's data_manifests/ (or the copy packaged in a wheel), the user's registered
+    manifests (`tokbench register` writes <TOKBENCH_HOME>/manifests/), then TOKBENCH_MANIFESTS."""
+    from tokbench.datadirs import user_dir
+
     here = Path(__file__).resolve().parent
     dirs = [d for d in (here.parent / "data_manifests", here / "data_manifests") if d.is_dir()][:1]
+    if (user_dir() / "manifests").is_dir():
+        dirs.append(user_dir() / "manifests")
     extra = os.environ.get("TOKBENCH_MANIFESTS", "")
     dirs += [Path(p) for p in extra.split(os.pathsep) if p]
     return dirs
 
 
 @cache
+def _warn_unread(dirs: tuple[Path, ...]) -> None:
+    """A YAML directly in a manifests folder is not read (only <dir>/tokenizers and <dir>/corpora are): say so."""
+    for d in dirs:
+        for p in sorted(d.glob("*.y*ml")):
+            logging.getLogger("tokbench").warning(
+                "%s is not read: manifests go in %s or %s (or use `tokbench register`)",
+                p, d / "tokenizers" / p.name, d / "corpora" / p.name,
+            )
+
+
+@cache
 def _load_all(kind: str, dirs: tuple[Path, ...]) -> dict[str, TokenizerManifest | CorpusManifest]:
     sub = "tokenizers" if kind == "tokenizer" else "corpora"
     out: dict[str, TokenizerManifest | CorpusManifest] = {}
+    _warn_unread(dirs)
     for d in dirs:
         for p in sorted((d / sub).glob("*.yaml")):
             try:
                 doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+            except UnicodeDecodeError as e:
+                raise TokbenchError(f"{p}: not UTF-8 (byte {e.start}); save the manifest as UTF-8") from None
             except yaml.YAMLError as e:
                 raise TokbenchError(f"{p}: not valid YAML ({str(e).splitlines()[0]})") from None
             m = parse_manifest(doc, p, kind)
@@ -237,6 +340,11 @@ def _load_all(kind: str, dirs: tuple[Path, ...]) -> dict[str, TokenizerManifest 
                     raise TokbenchError(f"{p}: name {n!r} is already registered by {out[n].manifest_path}")
                 out[n] = m
     return out
+
+
+def clear_manifest_cache() -> None:
+    """Forget loaded manifests (after `tokbench register` wrote one in this process)."""
+    _load_all.cache_clear()
 
 
 def tokenizer_manifests() -> dict[str, TokenizerManifest]:

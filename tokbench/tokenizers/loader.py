@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 from tokbench.errors import TokbenchError
 from tokbench.io import read_bytes, sha256_bytes
+from tokbench.native import library_errors
 from tokbench.manifests import TokenizerManifest, get_tokenizer_manifest, tokenizer_manifests
 from tokbench.tokenizers import hf, spm, tiktoken_
 from tokbench.tokenizers.base import Tokenizer
@@ -31,8 +33,14 @@ def _read(path: Path) -> bytes:
 
 
 def build(fmt: str, paths: list[Path], name: str, sha256: str, options: dict[str, Any]) -> Tokenizer:
-    """Construct the adapter for `fmt` from local files (already checksum-verified if registered)."""
-    tok = _build(fmt, paths, name, sha256, options)
+    """Construct the adapter for `fmt` from local files (already checksum-verified if registered).
+
+    The libraries' own parsers run inside `library_errors`: a malformed file can make their Rust
+    core panic, which must become one clear line like any other bad input."""
+    where = ", ".join(str(p) for p in paths)
+    with library_errors(f"tokenizer {name!r} ({fmt}: {where})", "check that the file is a valid, complete "
+                        f"{fmt} tokenizer (every merge's parts and result in the vocabulary, distinct ranks)"):
+        tok = _build(fmt, paths, name, sha256, options)
     tok.config = json.dumps({"format": fmt, "options": options}, sort_keys=True)
     return tok
 
@@ -97,22 +105,52 @@ def detect_format(path: Path) -> tuple[str, list[Path]]:
     raise TokbenchError(f"{path}: unknown tokenizer format (expected .json, .model, .tiktoken, vocab.txt or a folder)")
 
 
-def load_path(path: Path, options: dict[str, Any] | None = None) -> Tokenizer:
+# file names that say nothing about the tokenizer: the name comes from the folder holding them
+_GENERIC_STEMS = {"tokenizer", "vocab", "merges", "tekken", "spm", "sentencepiece", "model", "sentencepiece_hfids"}
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+
+
+def derive_name(path: Path) -> str:
+    """A readable name for an ad hoc tokenizer: `runs/my_bpe/tokenizer.json` -> `my_bpe`,
+    `my_bpe.model` -> `my_bpe`, a folder -> its name (the leaderboard and plots show it)."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        base = path.resolve().name
+    else:
+        stem = path.name.split(".")[0]
+        base = path.resolve().parent.name if stem.lower() in _GENERIC_STEMS or not stem else stem
+    name = re.sub(r"[^A-Za-z0-9_.+-]+", "_", base).strip("_.") or "tokenizer"
+    return name if NAME_RE.match(name) else f"tok_{name}"
+
+
+def split_named_spec(spec: str) -> tuple[str | None, str]:
+    """`NAME=PATH` -> (NAME, PATH); anything else (a registered name, a plain path) -> (None, spec)."""
+    name, sep, rest = spec.partition("=")
+    if sep and NAME_RE.match(name) and rest and not Path(spec).expanduser().exists():
+        return name, rest
+    return None, spec
+
+
+def load_path(path: Path, options: dict[str, Any] | None = None, name: str | None = None) -> Tokenizer:
+    """An ad hoc tokenizer file or folder, named `name` or after its file/folder (`derive_name`)."""
     fmt, paths = detect_format(path)
     shas = [sha256_bytes(_read(p)) for p in paths if p.is_file()] or [sha256_bytes(str(path.resolve()).encode())]
-    name = path.name.split(".")[0] if path.is_file() else path.name
-    return build(fmt, paths, name, combined_sha256(shas), options or {})
+    return build(fmt, paths, name or derive_name(path), combined_sha256(shas), options or {})
 
 
 @lru_cache(maxsize=32)
-def load_tokenizer(name_or_path: str, options_json: str = "") -> Tokenizer:
-    """A registered tokenizer by name or alias, else a path to a tokenizer file or folder."""
+def load_tokenizer(name_or_path: str, options_json: str = "", name: str | None = None) -> Tokenizer:
+    """A registered tokenizer by name or alias, else a path to a tokenizer file or folder
+    (`NAME=PATH` or `name=` names it; by default it is named after its file or folder)."""
     options = json.loads(options_json) if options_json else {}
     if name_or_path in tokenizer_manifests():
         return load_registered(get_tokenizer_manifest(name_or_path))
-    path = Path(name_or_path).expanduser()
+    spec_name, spec_path = split_named_spec(name_or_path)
+    if name is not None and not NAME_RE.match(name):
+        raise TokbenchError(f"--name {name!r}: use letters, digits, '_', '.', '+' or '-' (e.g. my_bpe_8k)")
+    path = Path(spec_path).expanduser()
     if path.exists():
-        return load_path(path, options)
+        return load_path(path, options, name or spec_name)
     raise TokbenchError(
         f"unknown tokenizer {name_or_path!r}: not a registered name (`tokbench list tokenizers`) nor an existing path"
     )

@@ -35,6 +35,15 @@ def parse_tiktoken_ranks(data: bytes, where: str) -> dict[bytes, int]:
         raise TokbenchError(f"cannot read {where}: not a .tiktoken rank file (lines of 'base64 rank')") from None
     if not ranks:
         raise TokbenchError(f"cannot read {where}: the rank file is empty")
+    if len(set(ranks.values())) != len(ranks):  # tiktoken's Rust core panics on these
+        seen: dict[int, bytes] = {}
+        for tok, rank in ranks.items():
+            if rank in seen:
+                raise TokbenchError(
+                    f"cannot read {where}: rank {rank} is given to two tokens ({seen[rank]!r} and {tok!r}); "
+                    "every token needs its own rank"
+                )
+            seen[rank] = tok
     return ranks
 
 

@@ -1,0 +1,138 @@
+"""Guards around the native (Rust / C / C++) libraries tokbench calls into.
+
+Two failure modes escape ordinary Python handling:
+- Rust panics in `tokenizers` / `tiktoken` surface as `pyo3_runtime.PanicException`, which derives
+  from `BaseException`, so `except Exception` misses them and the user sees a panic dump.
+- C libraries write to file descriptor 1 directly (HiGHS prints its banner when a `Highs` object
+  is constructed, since highspy 1.16), which no `sys.stdout` redirection can catch and which breaks
+  `--json` output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+
+from tokbench.errors import TokbenchError
+
+
+def is_panic(exc: BaseException) -> bool:
+    """True for a Rust panic re-raised by pyo3 (its class lives in the `pyo3_runtime` pseudo-module)."""
+    cls = type(exc)
+    return cls.__name__ == "PanicException" or cls.__module__ == "pyo3_runtime"
+
+
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first non-empty line of an exception message, shortened: the rest is usually a dump."""
+    for line in str(exc).splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return type(exc).__name__
+
+
+@contextlib.contextmanager
+def library_errors(what: str, fix: str) -> Iterator[None]:
+    """Turn any failure (Rust panics included) of a library parsing user data into a TokbenchError.
+
+    `what` names the input ("tokenizer file x.json"), `fix` says what to do about it.
+    KeyboardInterrupt, SystemExit and our own errors pass through unchanged.
+    """
+    with _stderr_held() as held:
+        try:
+            yield
+        except (KeyboardInterrupt, SystemExit, TokbenchError, MemoryError):
+            held.replay = True
+            raise
+        except BaseException as e:  # noqa: BLE001  (PanicException is a BaseException)
+            kind = "the Rust library panicked" if is_panic(e) else type(e).__name__
+            raise TokbenchError(f"{what} could not be read ({kind}: {first_line(e)}); {fix}") from None
+        held.replay = True
+
+
+class _Held:
+    replay = False
+
+
+@contextlib.contextmanager
+def _stderr_held() -> Iterator[_Held]:
+    """Hold what native code writes to fd 2 (a Rust panic prints its message and, with RUST_BACKTRACE
+    set, a whole backtrace there) and pass it on only if the call went well."""
+    held = _Held()
+    try:
+        sys.stderr.flush()
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield held
+        return
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), fd)
+        try:
+            yield held
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+            if held.replay:
+                tmp.seek(0)
+                if text := tmp.read():
+                    sys.stderr.write(text.decode("utf-8", "replace"))
+
+
+@contextlib.contextmanager
+def c_stdout_silenced() -> Iterator[None]:
+    """Send what native code writes to fd 1 to /dev/null for the duration (Python's own buffered
+    output is flushed first, so nothing of ours is lost)."""
+    try:
+        sys.stdout.flush()
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdout (captured by a test runner)
+        yield
+        return
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), fd)
+            try:
+                yield
+            finally:
+                os.dup2(saved, fd)
+    finally:
+        os.close(saved)
+
+
+def new_highs() -> object:
+    """A silent `highspy.Highs`: the banner printed at construction is discarded and logging is off."""
+    import highspy
+
+    with c_stdout_silenced():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+@contextlib.contextmanager
+def stdout_reserved_for_json() -> Iterator[None]:
+    """While a `--json` command runs, fd 1 points at stderr so a native library's console output can
+    never mix into the JSON; Python's `sys.stdout` keeps writing to the real standard output."""
+    try:
+        sys.stdout.flush()
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    real = os.dup(fd)
+    os.dup2(sys.stderr.fileno(), fd)
+    old_stdout = sys.stdout
+    sys.stdout = open(real, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stdout.close()  # the wrapper only: closefd=False keeps the descriptor
+        sys.stdout = old_stdout
+        os.dup2(real, fd)
+        os.close(real)
