@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tokbench.errors import TokbenchError
+from tokbench.native import c_stdout_silenced, new_highs
 from tokbench.mixture.history import History, counts_at, find_violations, worst_rows
 
 _DEBUG = bool(os.environ.get("TOKBENCH_LP_DEBUG"))
@@ -65,8 +66,7 @@ class _HighsBackend:
         import highspy
 
         self.inf = highspy.kHighsInf
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
+        self.h = new_highs()  # silent: highspy >= 1.16 prints a banner to fd 1 at construction
         self.h.setOptionValue("time_limit", float(time_limit))
         self.h.setOptionValue("threads", int(threads))
         # Devex pricing instead of dual steepest edge: every round appends tens of thousands of rows
@@ -179,7 +179,7 @@ class _PulpBackend:
         else:
             solver = pulp.HiGHS(msg=False, timeLimit=self.time_limit, threads=self.threads)
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), c_stdout_silenced():  # PuLP's HiGHS/CBC print to fd 1 too
                 warnings.simplefilter("ignore", DeprecationWarning)
                 prob.solve(solver)
         except pulp.PulpSolverError as e:
