@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tokbench.errors import TokbenchError
-from tokbench.native import c_stdout_silenced, new_highs
 from tokbench.mixture.history import History, counts_at, find_violations, worst_rows
+from tokbench.native import c_stdout_silenced, new_highs
 
 _DEBUG = bool(os.environ.get("TOKBENCH_LP_DEBUG"))
 SOLVERS = ("highs", "pulp-highs", "pulp-cbc")

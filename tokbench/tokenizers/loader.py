@@ -12,8 +12,8 @@ from typing import Any
 
 from tokbench.errors import TokbenchError
 from tokbench.io import read_bytes, sha256_bytes
-from tokbench.native import library_errors
 from tokbench.manifests import TokenizerManifest, get_tokenizer_manifest, tokenizer_manifests
+from tokbench.native import library_errors
 from tokbench.tokenizers import hf, spm, tiktoken_
 from tokbench.tokenizers.base import Tokenizer
 
