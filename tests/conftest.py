@@ -25,9 +25,11 @@ def find_shared_assets() -> Path | None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Keep test encodings out of the user's cache unless TOKBENCH_CACHE is set explicitly."""
+    """Keep test encodings and registrations out of the user's folders unless set explicitly."""
     if "TOKBENCH_CACHE" not in os.environ:
         os.environ["TOKBENCH_CACHE"] = str(tmp_path_factory.mktemp("tokbench-cache"))
+    if "TOKBENCH_HOME" not in os.environ:  # a developer's registered tokenizers stay out of the tests
+        os.environ["TOKBENCH_HOME"] = str(tmp_path_factory.mktemp("tokbench-home"))
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +40,25 @@ def shared_assets() -> Path:
     if str(path) not in os.environ.get("TOKBENCH_DATA", "").split(os.pathsep):
         os.environ["TOKBENCH_DATA"] = os.pathsep.join(p for p in (os.environ.get("TOKBENCH_DATA"), str(path)) if p)
     return path
+
+
+@pytest.fixture(scope="session")
+def trained_bpe(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 1,000-token byte-level BPE trained here with the `tokenizers` library on the vendored UDHR
+    (English, French, Turkish, Russian): a tokenizer no registry knows, as a user's own would be."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    from tokbench.corpora import load_corpus
+
+    udhr = load_corpus("udhr")
+    texts = [t for lang in ("eng_Latn", "fra_Latn", "tur_Latn", "rus_Cyrl") for t in udhr.texts("articles", lang)]
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=1000, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                  show_progress=False)
+    tok.train_from_iterator(texts, trainer)
+    out = tmp_path_factory.mktemp("runs") / "udhr_bpe_1k" / "tokenizer.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tok.save(str(out))
+    return out

@@ -28,7 +28,8 @@ def _tokenizer_rows() -> list[dict]:
                 "source": m.source.get("package")
                 or m.source.get("hub")
                 or m.source.get("github")
-                or m.source.get("url"),
+                or m.source.get("url")
+                or m.source.get("local"),
             }
         )
     return rows

@@ -1,0 +1,183 @@
+"""`tokbench register`: turn a tokenizer file of one's own into a registered tokenizer.
+
+Registering by hand meant knowing four things (the manifest schema, where manifests are read,
+where files must sit, how to pin a local file). This module does all of it: it detects the
+format, loads the tokenizer once to prove it works, computes the checksums, puts the files where
+the data search path finds them (copied into the user folder, or pointed to when they already sit
+in a data directory), and writes a manifest with a `local` source pinned by sha256 into the user
+manifests folder, which the registry always reads. The result is re-loaded through the registry
+before returning, so a registration that would not load is never reported as done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tokbench.datadirs import VENDORED_DIR, user_dir
+from tokbench.errors import TokbenchError
+from tokbench.io import atomic_write_bytes, atomic_write_text, sha256_file
+from tokbench.manifests import clear_manifest_cache, parse_manifest, tokenizer_manifests
+from tokbench.tokenizers import loader
+
+
+@dataclass
+class PlacedFile:
+    """One registered file: its path in the manifest, where it is on disk, where it came from."""
+
+    manifest_path: str
+    location: Path
+    origin: Path
+    sha256: str
+    copied: bool
+
+
+@dataclass
+class Registration:
+    name: str
+    format: str
+    algorithm: str
+    vocab_size: int
+    manifest_file: Path
+    files: list[PlacedFile]
+    manifest: dict[str, Any] = field(default_factory=dict)
+    replaced: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "format": self.format, "algorithm": self.algorithm, "vocab_size": self.vocab_size,
+            "manifest_file": str(self.manifest_file), "replaced": self.replaced,
+            "files": [{"path": f.manifest_path, "location": str(f.location), "origin": str(f.origin),
+                       "sha256": f.sha256, "copied": f.copied} for f in self.files],
+            "manifest": self.manifest,
+        }
+
+
+def manifests_dir() -> Path:
+    """Where `register` writes manifests: <TOKBENCH_HOME>/manifests/tokenizers (always read)."""
+    return user_dir() / "manifests" / "tokenizers"
+
+
+def parse_option_values(items: list[str] | None) -> dict[str, Any]:
+    """`key=value` pairs with YAML scalars (`nfc=true` is a bool, not the string 'true')."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise TokbenchError(f"--option {item!r} must look like key=value, e.g. --option nfc=true")
+        try:
+            out[key.strip()] = yaml.safe_load(value) if value.strip() else ""
+        except yaml.YAMLError:
+            out[key.strip()] = value
+    return out
+
+
+def _tokenizer_files(path: Path) -> tuple[str, list[Path]]:
+    """Format and files to register; a model folder with tokenizer.json registers that file, so no
+    transformers code (and never remote code) is needed to load it."""
+    fmt, paths = loader.detect_format(path)
+    if fmt == "hf_dir":
+        for cand in ("tokenizer.json", "tokenizer.json.gz"):
+            if (path / cand).is_file():
+                return "hf_json", [path / cand]
+        raise TokbenchError(
+            f"{path}: this folder has no tokenizer.json; save one with `tokenizer.save_pretrained(folder)` "
+            "(or pass the .model / vocab.json+merges.txt file itself)"
+        )
+    return fmt, [p.resolve() for p in paths]
+
+
+def _persistent_data_dirs() -> list[Path]:
+    """Data directories every later command searches (not a one-off --data-dir, not the vendored folder)."""
+    env = [Path(p).expanduser() for p in os.environ.get("TOKBENCH_DATA", "").split(os.pathsep) if p]
+    return [d.resolve() for d in (*env, user_dir()) if d.is_dir() and d.resolve() != VENDORED_DIR]
+
+
+def _place(name: str, src: Path, sha: str, force: bool) -> PlacedFile:
+    """Point to `src` if it already sits in a searched data directory, else copy it into the user folder."""
+    for base in _persistent_data_dirs():
+        if src.is_relative_to(base):
+            return PlacedFile(src.relative_to(base).as_posix(), src, src, sha, copied=False)
+    rel = f"tokenizers/{name}/{src.name}"
+    dest = user_dir() / rel
+    if dest.exists() and sha256_file(dest) != sha and not force:
+        raise TokbenchError(f"{dest} already holds a different file; pass --force to replace it")
+    if not dest.exists() or sha256_file(dest) != sha:
+        atomic_write_bytes(dest, src.read_bytes())
+    return PlacedFile(rel, dest, src, sha, copied=True)
+
+
+def _check_name(name: str, force: bool) -> bool:
+    """Validate `name`; True when it replaces an earlier registration of the user's."""
+    if not loader.NAME_RE.match(name):
+        raise TokbenchError(f"--name {name!r}: use letters, digits, '_', '.', '+' or '-' (e.g. my_bpe_8k)")
+    existing = tokenizer_manifests().get(name)
+    if existing is None:
+        return False
+    if existing.manifest_path.resolve().parent != manifests_dir().resolve():
+        raise TokbenchError(
+            f"{name!r} is already registered by {existing.manifest_path}; choose another --name"
+        )
+    if not force:
+        raise TokbenchError(f"{name!r} is already registered ({existing.manifest_path}); pass --force to replace it")
+    return True
+
+
+def register_tokenizer(
+    path: str | Path, *, name: str | None = None, license: str = "", citation: str = "",
+    options: dict[str, Any] | None = None, force: bool = False,
+) -> Registration:
+    """Register the tokenizer at `path` under `name` (default: derived from the file/folder name)."""
+    src = Path(path).expanduser()
+    if not src.exists():
+        raise TokbenchError(f"no such tokenizer file or folder: {src}")
+    src = src.resolve()
+    name = name or loader.derive_name(src)
+    options = dict(options or {})
+    fmt, paths = _tokenizer_files(src)
+    if fmt == "tiktoken":
+        stem = paths[0].name.split(".")[0]
+        if "encoding" not in options and stem not in loader.tiktoken_.ENCODINGS:
+            raise TokbenchError(
+                f"{paths[0].name}: a .tiktoken rank file needs the pre-tokenizer regex and specials of a tiktoken "
+                f"encoding: pass --option encoding=NAME (one of {', '.join(loader.tiktoken_.ENCODINGS)})"
+            )
+    replaced = _check_name(name, force)
+    shas = [sha256_file(p) for p in paths]
+    combined = loader.combined_sha256(shas)
+    # load once before writing anything: a file that does not load is never registered
+    tok = loader.build(fmt, paths, name, combined, options)
+    placed = [_place(name, p, s, force) for p, s in zip(paths, shas, strict=True)]
+    doc: dict[str, Any] = {
+        "name": name,
+        "format": fmt,
+        "algorithm": tok.algorithm,
+        "files": [{"path": f.manifest_path, "sha256": f.sha256} for f in placed],
+        "source": {"local": str(src), "sha256": combined},
+        "license": license or "unspecified",
+        "citation": citation or f"{name}: a local tokenizer registered from {src}",
+        "vendored": False,
+        "description": f"registered with tokbench register on {dt.date.today().isoformat()}; "
+                       f"vocab {tok.vocab_size:,}",
+    }
+    if options:
+        doc["options"] = options
+    out = manifests_dir() / f"{name}.yaml"
+    parse_manifest(doc, out, "tokenizer")  # the schema check the registry applies on every load
+    header = "# written by `tokbench register`; edit license/citation freely, re-run register if the files change\n"
+    atomic_write_text(out, header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    clear_manifest_cache()
+    loader.load_tokenizer.cache_clear()
+    try:
+        loader.load_registered(tokenizer_manifests()[name])  # found on the search path, checksums verified
+    except TokbenchError:
+        out.unlink(missing_ok=True)
+        clear_manifest_cache()
+        raise
+    return Registration(name, fmt, tok.algorithm, int(tok.vocab_size), out, placed, doc, replaced)
+
