@@ -70,8 +70,9 @@ def _quiet_libraries() -> None:
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("DATASETS_VERBOSITY", "critical")
     for name in ("transformers", "datasets", "huggingface_hub", "filelock", "fsspec"):
-        logging.getLogger(name).setLevel(logging.ERROR)
+        logging.getLogger(name).setLevel(logging.CRITICAL)  # their failures reach the user as our one line
     warnings.filterwarnings("ignore", module=r"(transformers|datasets|huggingface_hub)(\..*)?")
 
 

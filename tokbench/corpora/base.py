@@ -16,6 +16,8 @@ from pathlib import Path
 
 import datasets
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tokbench.errors import TokbenchError
 from tokbench.manifests import CorpusManifest, get_corpus_manifest
@@ -96,7 +98,9 @@ def _from_hub(manifest: CorpusManifest) -> datasets.DatasetDict:
     return datasets.load_dataset(src["hub"], revision=src["revision"], **manifest.options.get("hub_kwargs", {}))
 
 
-def _validate(ds: datasets.DatasetDict, manifest: CorpusManifest) -> datasets.DatasetDict:
+def _validate(
+    ds: datasets.DatasetDict, manifest: CorpusManifest, files: dict[str, Path] | None = None
+) -> datasets.DatasetDict:
     if not isinstance(ds, datasets.DatasetDict) or not ds:
         raise TokbenchError(f"corpus {manifest.name!r}: loader returned no splits")
     for split, d in ds.items():
@@ -105,6 +109,14 @@ def _validate(ds: datasets.DatasetDict, manifest: CorpusManifest) -> datasets.Da
             raise TokbenchError(f"corpus {manifest.name!r} split {split!r} lacks columns {missing}")
         if d.num_rows == 0:
             raise TokbenchError(f"corpus {manifest.name!r} split {split!r} is empty; check its files")
+        text = d.data.table.column("text")
+        try:  # Arrow keeps invalid UTF-8 from a JSON file until a text is read; catch it at load
+            text.validate(full=True)
+        except pa.ArrowInvalid:
+            where = _explain_load_failure(manifest, files or {}, ValueError("invalid UTF-8 in the text column"))
+            raise TokbenchError(where) from None
+        if not pc.max(pc.utf8_length(text.cast("string"))).as_py():
+            raise TokbenchError(f"corpus {manifest.name!r} split {split!r} has no text (every document is empty)")
     return ds
 
 
@@ -115,6 +127,7 @@ def load_corpus(name: str) -> Corpus:
 
     manifest = get_corpus_manifest(name)
     loader = CORPUS_LOADERS.get(manifest.loader)
+    files: dict[str, Path] = {}
     if (
         "hub" in manifest.source
         and os.environ.get("TOKBENCH_ALLOW_HUB") == "1"
@@ -124,5 +137,38 @@ def load_corpus(name: str) -> Corpus:
     else:
         files = manifest.resolve_files()
         datasets.disable_progress_bars()
-        ds = loader(manifest, files)
-    return Corpus(manifest, _validate(ds, manifest))
+        try:
+            ds = loader(manifest, files)
+        except (KeyboardInterrupt, TokbenchError, MemoryError):
+            raise
+        except Exception as e:  # datasets/pyarrow/json errors, StopIteration on an empty file, ...
+            raise TokbenchError(_explain_load_failure(manifest, files, e)) from None
+    return Corpus(manifest, _validate(ds, manifest, files))
+
+
+def _explain_load_failure(manifest: CorpusManifest, files: dict[str, Path], exc: BaseException) -> str:
+    """Name the file and what is wrong with it: the libraries' own errors rarely say which file or why
+    (`datasets` raises `DatasetGenerationError` for a truncated JSONL, `StopIteration` for an empty one)."""
+    from tokbench.io import read_bytes
+    from tokbench.native import first_line
+
+    head = f"corpus {manifest.name!r} cannot be loaded"
+    fix = f"fix or replace the file (checksums pinned in {manifest.manifest_path})"
+    for path in files.values():
+        try:
+            data = read_bytes(path)
+        except Exception as e:  # noqa: BLE001  (truncated gzip: EOFError, BadGzipFile)
+            return f"{head}: {path} is corrupt or truncated ({first_line(e)}); {fix}"
+        if not data.strip():
+            return f"{head}: {path} is empty; {fix}"
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as u:
+            return f"{head}: {path} is not UTF-8 (byte 0x{data[u.start]:02x} at offset {u.start}); re-encode it as UTF-8"
+    chain = [exc]
+    while (nxt := chain[-1].__cause__ or chain[-1].__context__) is not None and len(chain) < 20:
+        chain.append(nxt)
+    # the parser's own complaint (Arrow's "JSON parse error ... in row N") beats later fallbacks' errors
+    cause = next((c for c in chain if type(c).__name__ in ("ArrowInvalid", "JSONDecodeError")), chain[-1])
+    detail = first_line(cause) if str(cause).strip() else first_line(exc)
+    return f"{head} by loader {manifest.loader!r} ({type(cause).__name__}: {detail}); {fix}"
