@@ -167,16 +167,78 @@ class ResultStore:
 
 
 def read_results(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """(table, provenance) from a results folder, results.parquet or results.json."""
+    """(table, provenance) from a results folder, results.parquet or results.json.
+
+    A folder is read through its parquet file, or its JSON when that is all it holds. Whatever the
+    file, it must hold the results table (the COLUMNS, typed): a corrupt, truncated or foreign file
+    is one clear error, never a traceback or a report of some other table."""
     p = Path(path)
     if p.is_dir():
-        p = p / RESULTS_PARQUET
-    if not p.is_file():
+        candidates = [p / RESULTS_PARQUET, p / RESULTS_JSON]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            raise TokbenchError(
+                f"no results in {path} (no {RESULTS_PARQUET} or {RESULTS_JSON}); run `tokbench run --out {path}` first"
+            )
+        p = found
+    elif not p.exists():
         raise TokbenchError(f"no results at {path}; run `tokbench run --out DIR` first")
-    if p.suffix == ".json":
-        doc = json.loads(p.read_text(encoding="utf-8"))
+    elif p.suffix not in (".parquet", ".json"):
+        raise TokbenchError(
+            f"{path} is not a results folder, {RESULTS_PARQUET} or {RESULTS_JSON}; "
+            "give the --out folder of `tokbench run`"
+        )
+    df, prov = _read_json_results(p) if p.suffix == ".json" else _read_parquet_results(p)
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise TokbenchError(
+            f"{p} is not a tokbench results table (it lacks the columns {missing}); "
+            "give the --out folder of `tokbench run`"
+        )
+    try:
+        df = df[list(COLUMNS)].astype({"value": float, "ci_low": float, "ci_high": float})
+        df["n"] = pd.to_numeric(df["n"], errors="raise").fillna(0).astype("int64")
+    except (ValueError, TypeError) as e:
+        raise TokbenchError(
+            f"{p}: the results table has values of the wrong type ({e}); re-run `tokbench run`"
+        ) from None
+    for c in ("tokenizer", "corpus", "split", "language", "metric", "unit", "flags"):
+        df[c] = df[c].fillna("").astype(str)
+    return df, prov if isinstance(prov, dict) else {}
+
+
+def _read_json_results(p: Path) -> tuple[pd.DataFrame, Any]:
+    try:
+        doc = json.loads(p.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise TokbenchError(f"{p} is not UTF-8 (byte {e.start}); re-run `tokbench run` to rewrite it") from None
+    except (OSError, json.JSONDecodeError) as e:
+        raise TokbenchError(f"{p} is corrupt or truncated ({e}); re-run `tokbench run` to rewrite it") from None
+    ok = (
+        isinstance(doc, dict)
+        and isinstance(doc.get("rows"), list)
+        and isinstance(doc.get("columns"), list)
+        and all(isinstance(r, dict | list) for r in doc["rows"])
+    )
+    if not ok:
+        raise TokbenchError(
+            f"{p} is not a tokbench results file (expected an object with 'columns' and 'rows'); "
+            "give the --out folder of `tokbench run`"
+        )
+    try:
         df = pd.DataFrame(doc["rows"], columns=doc["columns"])
-        return df, doc["provenance"]
-    t = pq.read_table(p)
-    meta = (t.schema.metadata or {}).get(b"tokbench", b"{}")
-    return t.to_pandas(), json.loads(meta)
+    except (ValueError, TypeError) as e:
+        raise TokbenchError(f"{p}: rows do not match its columns ({e}); re-run `tokbench run`") from None
+    return df, doc.get("provenance") or {}
+
+
+def _read_parquet_results(p: Path) -> tuple[pd.DataFrame, Any]:
+    try:
+        t = pq.read_table(p)
+    except (OSError, pa.ArrowException) as e:
+        raise TokbenchError(f"{p} is corrupt or truncated ({e}); re-run `tokbench run` to rewrite it") from None
+    try:
+        prov = json.loads((t.schema.metadata or {}).get(b"tokbench", b"{}"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        prov = {}
+    return t.to_pandas(), prov
