@@ -1,11 +1,33 @@
-"""tokbench inspect: token classes, report files, lineage and never-produced tokens."""
+"""tokbench inspect: token classes, report files, lineage (cached and full) and never-produced tokens."""
 
 from __future__ import annotations
 
 import json
+import unicodedata
+
+import pytest
 
 from tokbench.cli import main
-from tokbench.inspection import class_shares_by_rank, token_class
+from tokbench.inspection.classes import class_shares_by_rank, token_class
+from tokbench.tokenizers import load_tokenizer
+
+
+def _reference_class(tok: bytes) -> str:
+    """The definition, without the ASCII fast path: script of the first letter, else the fixed classes."""
+    try:
+        s = tok.decode("utf-8")
+    except UnicodeDecodeError:
+        return "bytes"
+    core = s.strip()
+    if not core:
+        return "whitespace"
+    if all(ch.isdigit() for ch in core):
+        return "digit"
+    for ch in core:
+        if ch.isalpha():
+            script = (unicodedata.name(ch, "") or "OTHER").split(" ")[0]
+            return "Han" if script in ("CJK", "KANGXI") else script.capitalize()
+    return "punctuation"
 
 
 def test_token_class():
@@ -16,6 +38,11 @@ def test_token_class():
     assert token_class(b"  \n") == "whitespace"
     assert token_class(b"();") == "punctuation"
     assert token_class(b"\xe4\xb8") == "bytes"
+
+
+def test_token_class_fast_path_matches_definition():
+    toks = [bytes([i]) for i in range(256)] + [t for t in load_tokenizer("r50k_base").token_bytes() if t]
+    assert [token_class(t) for t in toks] == [_reference_class(t) for t in toks]
 
 
 def test_class_shares_rows_sum_to_one():
@@ -32,14 +59,51 @@ def test_inspect_vendored_tokenizer(tmp_path, capsys):
     assert rc == 0
     info = json.loads(capsys.readouterr().out)
     assert info["algorithm"] == "bpe" and info["merges"] == 50000
-    assert info["never_produced"]["count"] > 1000
+    npd = info["never_produced"]
+    assert npd["count"] > 1000 and npd["corpora"] == ["code_samples:samples:python"]
     assert (tmp_path / "r50k_base.md").read_text().startswith("# r50k_base")
     assert (tmp_path / "r50k_base_by_rank.png").stat().st_size > 1000
 
 
+def test_inspect_default_is_light_and_says_where_it_wrote(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("TOKBENCH_HOME", str(tmp_path / "home"))
+    assert main(["inspect", "r50k_base"]) == 0
+    out = capsys.readouterr().out
+    md = tmp_path / "home" / "inspect" / "r50k_base.md"
+    assert f"wrote {md} and " in out and md.is_file()
+    assert "never-produced tokens: not computed" in out  # the corpus pass is opt-in
+    assert "lineage compared with" in out
+
+
+def test_inspect_path_tokenizer_named(trained_bpe, tmp_path, capsys):
+    assert main(["inspect", str(trained_bpe), "--out", str(tmp_path), "--lineage", "off", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "udhr_bpe_1k"
+    assert main(["inspect", str(trained_bpe), "--name", "mine", "--out", str(tmp_path), "--json"]) == 0
+    assert (tmp_path / "mine.md").is_file()
+
+
+def test_cached_lineage_grows_and_matches_full(tmp_path, monkeypatch, capsys):
+    """'all' fingerprints every registered BPE once; afterwards the default (cached) finds the same
+    relatives without loading them. gpt2's HF json and r50k's .tiktoken are the same merge list."""
+    from tokbench.inspection.lineage_cache import cached_lineage
+    from tokbench.mixture.lineage import find_lineage
+
+    monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path / "cache"))
+    tok = load_tokenizer("p50k_base")
+    names = ["cl100k_base", "r50k_base"]
+    lin0, compared0 = cached_lineage(tok, names=names)
+    assert compared0 == [] and lin0.relatives == []
+    lin_all, compared_all = cached_lineage(tok, refresh=True, names=names)
+    assert compared_all == names
+    lin_cached, compared = cached_lineage(tok, names=names)
+    full = find_lineage(tok, names)
+    key = lambda lin: [(r.name, r.shared, r.their_merges, round(r.overlap, 6)) for r in lin.relatives]  # noqa: E731
+    assert key(lin_cached) == key(lin_all) == key(full) and compared == names
+    assert lin_cached.parent is not None and lin_cached.parent.name == "r50k_base"  # p50k extends r50k
+
+
 def test_lineage_llama3_extends_cl100k(shared_assets):
     from tokbench.mixture.lineage import find_lineage
-    from tokbench.tokenizers import load_tokenizer
 
     lin = find_lineage(load_tokenizer("llama3"), ["cl100k_base", "r50k_base"])
     assert lin.parent is not None and lin.parent.name == "cl100k_base" and lin.parent.shared == 100_000
@@ -49,4 +113,11 @@ def test_inspect_non_bpe(tmp_path, capsys):
     rc = main(["inspect", "bert_base_uncased", "--out", str(tmp_path), "--corpora", "--json"])
     assert rc == 0
     info = json.loads(capsys.readouterr().out)
-    assert info["algorithm"] == "wordpiece" and "merges" not in info
+    assert info["algorithm"] == "wordpiece" and "merges" not in info and "never_produced" not in info
+
+
+def test_inspect_bad_flag_one_line(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["inspect", "r50k_base", "--lineage", "sometimes"])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.count("\n") == 1 and "choose from 'cached', 'all', 'off'" in err

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
-from tokbench.corpora import load_corpus
-from tokbench.encode import encode_cells
 from tokbench.errors import TokbenchError
 from tokbench.output import print_json, print_table
-from tokbench.tokenizers import load_tokenizer
 
 NAME = "encode"
 HELP = "encode a corpus with a tokenizer into the cache and print documents, bytes, tokens, bytes/token"
@@ -18,6 +13,7 @@ HELP = "encode a corpus with a tokenizer into the cache and print documents, byt
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tokenizer", required=True, help="registered name or path to a tokenizer file/folder")
+    parser.add_argument("--name", help="name for a tokenizer given by path (default: its file or folder name)")
     parser.add_argument("--corpus", required=True, help="registered corpus name")
     parser.add_argument("--split", nargs="+", help="splits (default: all)")
     parser.add_argument("--langs", nargs="+", help="language codes (default: all)")
@@ -31,8 +27,14 @@ def summarize(
     langs: list[str] | None,
     jobs: int = 1,
     quiet: bool = False,
+    name: str | None = None,
 ) -> list[dict]:
-    tok = load_tokenizer(tokenizer_name)
+    # imported here: `tokbench --help` and every other command would otherwise pay for datasets (~3 s)
+    from tokbench.corpora import load_corpus
+    from tokbench.encode import encode_cells
+    from tokbench.tokenizers import load_tokenizer
+
+    tok = load_tokenizer(tokenizer_name, name=name)
     corpus = load_corpus(corpus_name)
     splits = splits or corpus.splits
     cells: dict[str, list[str]] = {}
@@ -70,7 +72,7 @@ def summarize(
         {
             "split": "all",
             "lang": "TOTAL",
-            "documents": int(np.sum([r["documents"] for r in rows])),
+            "documents": sum(r["documents"] for r in rows),
             "bytes": total_bytes,
             "tokens": total_tokens,
             "bytes_per_token": total_bytes / total_tokens if total_tokens else float("nan"),
@@ -80,9 +82,12 @@ def summarize(
 
 
 def run(args: argparse.Namespace) -> int:
-    rows = summarize(args.tokenizer, args.corpus, args.split, args.langs, args.jobs, args.quiet)
+    from tokbench.tokenizers import load_tokenizer
+
+    rows = summarize(args.tokenizer, args.corpus, args.split, args.langs, args.jobs, args.quiet, args.name)
     if args.json:
-        print_json({"tokenizer": args.tokenizer, "corpus": args.corpus, "rows": rows})
+        name = load_tokenizer(args.tokenizer, name=args.name).name
+        print_json({"tokenizer": name, "corpus": args.corpus, "rows": rows})
     else:
         print_table(rows)
     return 0

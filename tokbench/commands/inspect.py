@@ -13,26 +13,37 @@ HELP = "describe a tokenizer: sizes, scripts by merge rank, longest tokens, line
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("tokenizer", help="registered name or path to a tokenizer file/folder")
-    parser.add_argument("--out", default="reports/inspect", help="folder for the Markdown and PNG")
-    parser.add_argument("--corpora", nargs="*", default=None,
-                        help="corpora for never-produced tokens (default: flores200:devtest code_samples "
-                             "domain_samples; none to skip)")
-    parser.add_argument("--no-lineage", action="store_true", help="skip comparing with registered tokenizers")
+    parser.add_argument("--name", help="name for a tokenizer given by path (default: its file or folder name)")
+    parser.add_argument("--out", type=Path,
+                        help="folder for NAME.md and NAME_by_rank.png (default: $TOKBENCH_HOME/inspect, "
+                             "i.e. ~/.local/share/tokbench/inspect)")
+    parser.add_argument("--never-produced", action="store_true",
+                        help="also list tokens never produced on flores200:devtest, code_samples, domain_samples "
+                             "(encodes ~225k documents: minutes for a large vocabulary)")
+    parser.add_argument("--corpora", nargs="*", metavar="CORPUS[:SPLIT][:LANGS]",
+                        help="never-produced tokens on these corpora instead (implies --never-produced)")
+    parser.add_argument("--lineage", choices=("cached", "all", "off"), default="cached",
+                        help="compare merges with registered tokenizers: cached = those already fingerprinted "
+                             "(default, fast), all = load every registered BPE tokenizer once and cache it "
+                             "(~2 min the first time), off")
+    parser.add_argument("--no-lineage", action="store_const", dest="lineage", const="off", help="same as --lineage off")
     parser.add_argument("--categories", nargs="+", help="also estimate the mixture (see tokbench mixture)")
     parser.add_argument("--merges", type=int, default=30000, help="merges for the mixture estimate")
 
 
 def run(args: argparse.Namespace) -> int:
-    from tokbench.inspection import DEFAULT_CORPORA, inspect_tokenizer, write_report
+    from tokbench.inspection.never_produced import DEFAULT_CORPORA
+    from tokbench.inspection.report import write_report
+    from tokbench.inspection.summary import default_out_dir, inspect_tokenizer
     from tokbench.mixture.categories import load_categories
     from tokbench.tokenizers import load_tokenizer
 
-    tok = load_tokenizer(args.tokenizer)
-    corpora = DEFAULT_CORPORA if args.corpora is None else tuple(args.corpora)
+    tok = load_tokenizer(args.tokenizer, name=args.name)
+    corpora = tuple(args.corpora) if args.corpora else DEFAULT_CORPORA if args.never_produced else ()
     cats = load_categories(args.categories) if args.categories else None
-    info = inspect_tokenizer(tok, corpora=corpora, lineage=not args.no_lineage, categories=cats,
+    info = inspect_tokenizer(tok, corpora=corpora, lineage=args.lineage, categories=cats,
                              mixture_kwargs={"merges": args.merges})
-    md, png = write_report(info, Path(args.out))
+    md, png = write_report(info, args.out or default_out_dir())
     if args.json:
         print_json(info | {"markdown": str(md), "png": str(png)})
     else:

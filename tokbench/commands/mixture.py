@@ -15,6 +15,7 @@ HELP = "estimate the share of each category (language, code, domain) in a BPE to
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("tokenizer", help="registered name or path to a tokenizer file/folder")
+    parser.add_argument("--name", help="name for a tokenizer given by path (default: its file or folder name)")
     parser.add_argument(
         "--categories", nargs="+", required=True, metavar="DIR|CORPUS[:SPLIT][:LANGS]",
         help="a folder with one <name>.txt(.gz) per category, or a registered corpus "
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.merges <= 0:
         raise TokbenchError("--merges must be positive")
-    tok = load_tokenizer(args.tokenizer)
+    tok = load_tokenizer(args.tokenizer, name=args.name)
     if tok.algorithm != "bpe":
         raise TokbenchError(f"{tok.name} is a {tok.algorithm} tokenizer: mixture inference needs a BPE merge list")
     cats = load_categories(args.categories)
