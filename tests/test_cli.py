@@ -169,11 +169,11 @@ def test_encode_bad_selection_exit_2(capsys: pytest.CaptureFixture[str], argv: l
 def test_missing_corpus_data_exit_2(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TOKBENCH_DATA", raising=False)
     monkeypatch.delenv("TOKBENCH_ALLOW_HUB", raising=False)
-    import tokbench.commands.encode as encode_cmd
+    import tokbench.corpora
     from tokbench.corpora import load_corpus
 
     # another test may have loaded it with the shared assets on the path: skip the process cache
-    monkeypatch.setattr(encode_cmd, "load_corpus", load_corpus.__wrapped__)
+    monkeypatch.setattr(tokbench.corpora, "load_corpus", load_corpus.__wrapped__)
     code, _, err = run(capsys, "encode", "--tokenizer", "cl100k_base", "--corpus", "turkish_mmlu", "-q")
     line = one_line_error(code, err)
     assert "corpus 'turkish_mmlu'" in line and "--data-dir" in line

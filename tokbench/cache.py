@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from tokbench.datadirs import cache_dir
-from tokbench.io import atomic_write_bytes
+from tokbench.io import atomic_write_bytes, remove_stale_temp_files
 
 ENCODING_VERSION = "2"
 log = logging.getLogger(__name__)
@@ -69,11 +69,40 @@ class EncodeCache:
             log.warning("encode cache entry %s is unreadable (%s); recomputing", p, e)
             ok = False
         if not ok:
-            p.unlink(missing_ok=True)
+            try:
+                p.unlink(missing_ok=True)
+            except OSError as e:  # read-only cache: the bad entry stays, and is re-checked next time
+                self._unwritable(e)
             return None
         return ids, offsets
 
     def put(self, key: str, ids: np.ndarray, offsets: np.ndarray) -> None:
+        """Store an encoding; a cache that cannot be written (read-only, full disk) only costs speed:
+        the run goes on with the encodings in memory, after one warning."""
+        if EncodeCache._disabled_reason is not None:
+            return
         buf = io.BytesIO()
         np.savez(buf, ids=ids.astype(np.uint32, copy=False), doc_offsets=offsets.astype(np.int64, copy=False))
-        atomic_write_bytes(self.path(key), buf.getvalue(), durable=False)  # get() verifies entries
+        try:
+            atomic_write_bytes(self.path(key), buf.getvalue(), durable=False)  # get() verifies entries
+        except OSError as e:  # atomic_write_bytes left no partial file behind
+            self._unwritable(e)
+
+    _disabled_reason: str | None = None  # process-wide: warn once, then stop trying
+
+    def remove_stale_temp_files(self, older_than: float) -> int:
+        """Delete partial `.npz` temp files that a killed run left (only those last written before
+        `older_than`, so a concurrent run's write in progress is never touched)."""
+        if not self.root.is_dir():
+            return 0
+        return sum(remove_stale_temp_files(d, older_than) for d in self.root.iterdir() if d.is_dir())
+
+    def _unwritable(self, e: OSError) -> None:
+        if EncodeCache._disabled_reason is None:
+            EncodeCache._disabled_reason = e.strerror or str(e)
+            log.warning(
+                "the encode cache %s cannot be written (%s); going on without caching: set TOKBENCH_CACHE "
+                "to a writable folder to keep encodings between runs",
+                self.root,
+                EncodeCache._disabled_reason,
+            )

@@ -9,6 +9,33 @@ import tempfile
 from pathlib import Path
 
 _CHUNK = 1 << 20
+TEMP_SUFFIX = ".tmp"  # atomic writes go through `.<name>.<random>.tmp` beside the target
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()  # what open() would give a new file
+
+
+def remove_stale_temp_files(folder: str | Path, older_than: float, pattern: str = f".*{TEMP_SUFFIX}") -> int:
+    """Delete temp files that an interrupted atomic write (kill -9, power loss) left in `folder` and
+    that were last touched before `older_than` (a time.time() value); returns how many went."""
+    removed = 0
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    for p in folder.glob(pattern):
+        try:
+            if p.is_file() and p.stat().st_mtime < older_than:
+                p.unlink()
+                removed += 1
+        except OSError:  # gone meanwhile, or not ours to remove: leave it
+            continue
+    return removed
 
 
 def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> None:
@@ -19,8 +46,9 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
+        os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; results in a shared folder must be readable
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             if durable:

@@ -9,11 +9,15 @@ protocol options) of every cell. JSON and parquet only: no pickle.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import math
 import platform
 import re
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,10 +26,11 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock, Timeout
 
 import tokbench
 from tokbench.errors import TokbenchError
-from tokbench.io import atomic_write_bytes, atomic_write_text
+from tokbench.io import atomic_write_bytes, atomic_write_text, remove_stale_temp_files
 
 COLUMNS = ("tokenizer", "corpus", "split", "language", "metric", "value", "unit", "ci_low", "ci_high", "n", "flags")
 KEY_COLUMNS = ["tokenizer", "corpus", "split", "language", "metric"]
@@ -44,9 +49,11 @@ SCHEMA = pa.schema(
         ("flags", pa.string()),
     ]
 )
+LOCK_FILE = ".tokbench.lock"
 RESULTS_PARQUET = "results.parquet"
 RESULTS_JSON = "results.json"
 CELLS_DIR = "cells"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -100,8 +107,52 @@ class ResultStore:
         if self.out.exists() and not self.out.is_dir():
             raise TokbenchError(f"--out {self.out} is a file; give a folder for the results")
 
+    @contextlib.contextmanager
+    def writing(self, on_wait: Callable[[str], None] = lambda s: None) -> Iterator[ResultStore]:
+        """Hold the folder for one run: create it, take its lock (a second run on the same folder waits
+        instead of computing every cell again), and clear temp files an interrupted run left behind."""
+        try:
+            self.cells_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise TokbenchError(
+                f"cannot create the output folder {self.out} ({e.strerror or e}); choose a writable --out"
+            ) from None
+        lock = FileLock(self.out / LOCK_FILE, mode=0o666)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            on_wait(f"another tokbench run is writing {self.out}; waiting for it to finish (Ctrl-C to stop)")
+            lock.acquire()
+        except OSError as e:
+            raise TokbenchError(f"cannot lock the output folder {self.out} ({e.strerror or e})") from None
+        try:
+            # under the lock no other writer is active: every temp file here is a leftover
+            held_since = time.time()
+            remove_stale_temp_files(self.cells_dir, held_since)
+            remove_stale_temp_files(self.out, held_since)
+            yield self
+        finally:
+            lock.release()
+
+    def _read_cell(self, path: Path) -> dict[str, Any] | None:
+        """A ledger cell if it is whole and well-formed, else None (it is then recomputed, as a bad
+        cache entry is)."""
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return None
+        ok = (
+            isinstance(doc, dict)
+            and isinstance(doc.get("cell"), dict)
+            and isinstance(doc.get("finished"), str)
+            and isinstance(doc.get("rows"), list)
+            and all(isinstance(r, dict) and all(c in r for c in COLUMNS) for r in doc["rows"])
+        )
+        return doc if ok else None
+
     def has(self, cell: Cell) -> bool:
-        return (self.cells_dir / cell.filename).is_file()
+        p = self.cells_dir / cell.filename
+        return p.is_file() and self._read_cell(p) is not None
 
     def save_cell(self, cell: Cell, rows: list[dict[str, Any]], seconds: float) -> None:
         """Write one finished cell atomically (rows get the cell's tokenizer and corpus)."""
@@ -123,10 +174,10 @@ class ResultStore:
             return []
         docs = []
         for p in sorted(self.cells_dir.glob("*.json")):
-            try:
-                docs.append(json.loads(p.read_text(encoding="utf-8")))
-            except (OSError, json.JSONDecodeError) as e:
-                raise TokbenchError(f"cannot read result cell {p} ({e}); delete it and re-run to recompute") from None
+            if (doc := self._read_cell(p)) is None:
+                log.warning("result cell %s is damaged and left out; the next `tokbench run` recomputes it", p)
+                continue
+            docs.append(doc)
         return docs
 
     def table(self, docs: list[dict[str, Any]] | None = None) -> pd.DataFrame:

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
+from tokbench.cache import EncodeCache
 from tokbench.errors import TokbenchError
 from tokbench.metrics import DEFAULT_METRICS, METRICS, CorpusView, MetricContext, get_metric
 from tokbench.metrics.families import expand_metric_families
@@ -26,6 +28,7 @@ from tokbench.results import Cell, ResultStore
 from tokbench.tokenizers.loader import combined_sha256
 
 DEFAULT_CORPORA = ("flores200",)
+STALE_CACHE_TEMP_SECONDS = 600  # a cache temp file untouched this long belongs to a killed run
 
 
 @dataclass
@@ -108,6 +111,20 @@ def _trim_heap() -> None:
         pass
 
 
+def _write_table(store: ResultStore, computed: int, failed: BaseException | None, log: Callable[[str], None]) -> Any:
+    """Rebuild the combined table from the ledger. After a failure the finished cells are still
+    combined, but an error doing so (say, the disk that just filled up) must not hide the first one."""
+    try:
+        if computed or not (store.out / "results.parquet").exists():
+            return store.write()
+        return store.table()
+    except Exception as e:
+        if failed is None:
+            raise
+        log(f"tokbench: the finished cells stay in {store.cells_dir}; combining them failed too ({e})")
+        return None
+
+
 def run_grid(
     cfg: RunConfig,
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
@@ -130,43 +147,54 @@ def run_grid(
         raise TokbenchError("no tokenizer available; pass --tokenizers or --data-dir with tokenizer files")
     langs = tuple(cfg.langs) if cfg.langs else None
     store = ResultStore(cfg.out)
-    computed = skipped = 0
-    try:
+    with store.writing(on_wait=log):
+        EncodeCache().remove_stale_temp_files(time.time() - STALE_CACHE_TEMP_SECONDS)
+        # the plan first (cheap: checksums come from manifests), so progress can count cells and ETA
+        plan: list[tuple[str, str, list[Cell]]] = []
+        skipped = 0
         for corpus_name in cfg.corpora:
             c_sha = corpus_sha256(corpus_name)
-            view: CorpusView | None = None
             for tok_name in tokenizers:
+                t_sha = tokenizer_sha256(tok_name)
                 cells = [
-                    Cell(
-                        tok_name,
-                        tokenizer_sha256(tok_name),
-                        corpus_name,
-                        c_sha,
-                        m,
-                        get_metric(m).resolve_options(cfg.options),
-                        langs,
-                    )
+                    Cell(tok_name, t_sha, corpus_name, c_sha, m, get_metric(m).resolve_options(cfg.options), langs)
                     for m in metric_names
                 ]
                 todo = [c for c in cells if cfg.force or not store.has(c)]
                 skipped += len(cells) - len(todo)
-                if not todo:
-                    continue
-                if view is None:
-                    view = CorpusView(load_corpus(corpus_name))
+                if todo:
+                    plan.append((corpus_name, tok_name, todo))
+        computed = 0
+        failed: BaseException | None = None
+        bar = tqdm(total=sum(len(t) for _, _, t in plan), unit="cell", desc="grid", file=sys.stderr, smoothing=0.1)
+        say = bar.write if not bar.disable else log
+        if skipped:
+            say(f"{skipped} cells already finished in {store.out}; computing {bar.total}")
+        try:
+            views: dict[str, CorpusView] = {}
+            for corpus_name, tok_name, todo in plan:
+                bar.set_postfix_str(f"{tok_name} x {corpus_name}", refresh=True)
+                if corpus_name not in views:
+                    views = {corpus_name: CorpusView(load_corpus(corpus_name))}  # one corpus in memory at a time
                 tok = load_tokenizer(tok_name)
-                ctx = MetricContext(tok, view, langs, encode=encode, load_tokenizer=load_tokenizer)
+                ctx = MetricContext(tok, views[corpus_name], langs, encode=encode, load_tokenizer=load_tokenizer)
                 for cell in todo:
                     t = time.perf_counter()
                     rows = METRICS.get(cell.metric)().compute(ctx, dict(cell.options))
                     dt = time.perf_counter() - t
                     store.save_cell(cell, rows, dt)
                     computed += 1
-                    log(f"{tok_name} {corpus_name} {cell.metric}: {len(rows)} rows in {dt:.2f}s")
+                    bar.update(1)
+                    if bar.disable:
+                        log(f"{tok_name} {corpus_name} {cell.metric}: {len(rows)} rows in {dt:.2f}s")
                 del ctx, tok
                 _release_encodings()
                 if hasattr(load_tokenizer, "cache_clear"):  # the loader's lru_cache would keep all tokenizers
                     load_tokenizer.cache_clear()
-    finally:
-        table = store.write() if (computed or not (store.out / "results.parquet").exists()) else store.table()
+        except BaseException as e:
+            failed = e
+            raise
+        finally:
+            bar.close()
+            table = _write_table(store, computed, failed, log)
     return RunSummary(table, computed, skipped, time.perf_counter() - t0)

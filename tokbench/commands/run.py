@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from tokbench.errors import TokbenchError
@@ -45,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tokbench.output import print_json
     from tokbench.runner import DEFAULT_CORPORA, RunConfig, run_grid
 
     cfg = RunConfig(
@@ -56,9 +58,25 @@ def run(args: argparse.Namespace) -> int:
         options=parse_options(args.option),
         force=args.force,
     )
-    summary = run_grid(cfg)
-    print(
-        f"{summary.computed} cells computed, {summary.skipped} already finished, {len(summary.table)} rows "
-        f"in {summary.seconds:.1f}s -> {args.out / 'results.parquet'}, {args.out / 'results.json'}"
-    )
+    log = (lambda s: None) if getattr(args, "quiet", False) else (lambda s: print(s, file=sys.stderr))
+    summary = run_grid(cfg, log=log)
+    files = {"parquet": str(args.out / "results.parquet"), "json": str(args.out / "results.json")}
+    if getattr(args, "json", False):
+        print_json(
+            {
+                "out": str(args.out),
+                "files": files,
+                "cells_computed": summary.computed,
+                "cells_already_finished": summary.skipped,
+                "rows": len(summary.table),
+                "seconds": round(summary.seconds, 3),
+                "tokenizers": sorted(summary.table["tokenizer"].unique().tolist()) if len(summary.table) else [],
+                "metrics": sorted(summary.table["metric"].unique().tolist()) if len(summary.table) else [],
+            }
+        )
+    else:
+        print(
+            f"{summary.computed} cells computed, {summary.skipped} already finished, {len(summary.table)} rows "
+            f"in {summary.seconds:.1f}s -> {files['parquet']}, {files['json']}"
+        )
     return 0

@@ -164,7 +164,8 @@ def _explain_load_failure(manifest: CorpusManifest, files: dict[str, Path], exc:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as u:
-            return f"{head}: {path} is not UTF-8 (byte 0x{data[u.start]:02x} at offset {u.start}); re-encode it as UTF-8"
+            bad = f"byte 0x{data[u.start]:02x} at offset {u.start}"
+            return f"{head}: {path} is not UTF-8 ({bad}); re-encode it as UTF-8"
     chain = [exc]
     while (nxt := chain[-1].__cause__ or chain[-1].__context__) is not None and len(chain) < 20:
         chain.append(nxt)
