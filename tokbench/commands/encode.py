@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from tokbench.argtypes import positive_int
 from tokbench.errors import TokbenchError
 from tokbench.output import print_json, print_table
 
@@ -17,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", required=True, help="registered corpus name")
     parser.add_argument("--split", nargs="+", help="splits (default: all)")
     parser.add_argument("--langs", nargs="+", help="language codes (default: all)")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes for uncached cells (default 1)")
+    parser.add_argument("--jobs", type=positive_int, default=1, help="worker processes for uncached cells (default 1)")
 
 
 def summarize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tokbench.argtypes import positive_int
 from tokbench.output import print_json
 
 NAME = "inspect"
@@ -28,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(~2 min the first time), off")
     parser.add_argument("--no-lineage", action="store_const", dest="lineage", const="off", help="same as --lineage off")
     parser.add_argument("--categories", nargs="+", help="also estimate the mixture (see tokbench mixture)")
-    parser.add_argument("--merges", type=int, default=30000, help="merges for the mixture estimate")
+    parser.add_argument("--merges", type=positive_int, default=30000, help="merges for the mixture estimate")
 
 
 def run(args: argparse.Namespace) -> int:

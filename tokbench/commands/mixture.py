@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tokbench.argtypes import non_negative_int, positive_float, positive_int
 from tokbench.errors import TokbenchError
 from tokbench.mixture.lp import SOLVERS
 from tokbench.output import print_json, print_table
@@ -21,15 +22,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a folder with one <name>.txt(.gz) per category, or a registered corpus "
              "(e.g. flores200:devtest:eng_Latn,fra_Latn or code_samples)",
     )
-    parser.add_argument("--merges", type=int, default=30000, help="merges to solve on (default 30000, the paper's)")
+    parser.add_argument(
+        "--merges", type=positive_int, default=30000, help="merges to solve on (default 30000, the paper's)"
+    )
     parser.add_argument("--start-merge", default="0",
                         help="first merge to solve on, or 'auto' to skip merges inherited from a registered tokenizer")
     parser.add_argument("--solver", choices=SOLVERS, default="highs", help="LP solver (default highs: highspy, warm)")
-    parser.add_argument("--bootstrap", type=int, default=0, help="bootstrap replicates over documents for 95%% CIs")
+    parser.add_argument(
+        "--bootstrap", type=non_negative_int, default=0, help="bootstrap replicates over documents for 95%% CIs"
+    )
     parser.add_argument("--other", action="store_true", help="add an 'other' category for unexplained mass")
-    parser.add_argument("--time-limit", type=float, default=600.0, help="LP time limit in seconds")
-    parser.add_argument("--threads", type=int, default=2, help="parallel category replays")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--time-limit", type=positive_float, default=600.0, help="LP time limit in seconds")
+    parser.add_argument("--threads", type=positive_int, default=2, help="parallel category replays")
+    parser.add_argument("--seed", type=non_negative_int, default=0)
     parser.add_argument("--exact", action="store_true",
                         help="run the LP to its exact optimum instead of stopping once the weights are stable")
 

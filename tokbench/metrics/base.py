@@ -33,6 +33,7 @@ class MetricCard:
     needs: tuple[str, ...] = ()  # "parallel corpus", "lexicon", "merge list", "reference tokenizer"; () = nothing
     citation: str = ""
     options: dict[str, Any] = field(default_factory=dict)  # protocol options it reads, with defaults
+    corpus: bool = True  # False: computed from the tokenizer alone, run once per tokenizer (corpus "-")
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -78,15 +79,33 @@ def coerce_option(key: str, value: Any, default: Any) -> Any:
                 return False
             raise ValueError(value)
         if isinstance(default, int):
-            return int(value)
+            return _in_range(key, int(value), default)
         if isinstance(default, float):
-            return float(value)
+            return _in_range(key, float(value), default)
         if isinstance(default, tuple | list):
             return tuple(v for v in value.split(",") if v)
-    except ValueError:
-        raise TokbenchError(
-            f"option {key}={value!r} is not a valid {type(default).__name__}; e.g. {key}={default!r}"
-        ) from None
+    except ValueError as e:
+        why = str(e) if str(e).startswith(key) else f"not a valid {type(default).__name__}"
+        raise TokbenchError(f"option {key}={value!r}: {why}; e.g. {key}={default!r}") from None
+    return value
+
+
+# Options whose meaningful range is narrower than "not negative" (by name, across metrics).
+_FRACTIONS = ("threshold", "frac", "share")  # an option named like these is a share in [0, 1]
+_STRICTLY_POSITIVE = ("alpha",)  # Rényi order: 0 is a different entropy, negative meaningless
+
+
+def _in_range(key: str, value: int | float, default: int | float) -> int | float:
+    """Numbers must be finite; counts, seeds and rates cannot be negative (a negative bootstrap count
+    used to run with no CI and say nothing); shares lie in [0, 1]."""
+    ok = math.isfinite(value) and (value >= 0 or default < 0)
+    if ok and any(word in key for word in _FRACTIONS):
+        ok = 0 <= value <= 1
+    if ok and key in _STRICTLY_POSITIVE:
+        ok = value > 0
+    if not ok:
+        rule = "in [0, 1]" if any(w in key for w in _FRACTIONS) else "> 0" if key in _STRICTLY_POSITIVE else ">= 0"
+        raise ValueError(f"{key} must be {rule}")
     return value
 
 
