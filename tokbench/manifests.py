@@ -190,6 +190,10 @@ class Manifest(_Strict):
     def resolve_files(self) -> dict[str, Path]:
         """Manifest path → verified local path; raises a clear error on missing or mismatch."""
         how = _how_to_get(self.source)
+        if self.kind == "corpus":
+            from tokbench.corpora.fetch import fetch_hint
+
+            how = "; ".join(x for x in (how, fetch_hint(self.name)) if x)
         return {
             f.path: resolve(f.path, f.sha256, wanted_by=f"{self.kind} {self.name!r}", how_to_get=how)
             for f in self.files
