@@ -13,6 +13,7 @@ from tokbench.metrics import (  # noqa: F401  (importing registers the built-in 
     chars_per_token,
     continued_words,
     ctc,
+    digits,
     fertility,
     lexical_validity,
     nsl,

@@ -1,0 +1,69 @@
+"""Chunk classes: the rules on hand-made signatures, and the class of real tokenizers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tokbench.digits import chunks
+from tokbench.digits.analysis import analyse
+from tokbench.digits.chunks import ChunkClass, classify, left_to_right, pattern_consistency, right_to_left
+
+
+def sig(fn: Callable[[int], tuple[int, ...]], lengths: range = range(1, 31)) -> dict[int, set[tuple[int, ...]]]:
+    return {n: {fn(n)} for n in lengths}
+
+
+def test_group_patterns() -> None:
+    assert left_to_right(7, 3) == (3, 3, 1)
+    assert right_to_left(7, 3) == (1, 3, 3)
+    assert left_to_right(6, 3) == right_to_left(6, 3) == (3, 3)
+    assert left_to_right(2, 3) == (2,)
+
+
+def test_classify_rules() -> None:
+    assert classify(sig(lambda n: (1,) * n)) == ChunkClass(chunks.SINGLE, 1)
+    assert classify(sig(lambda n: left_to_right(n, 3))).label == "left-to-right-3"
+    assert classify(sig(lambda n: right_to_left(n, 3))).label == "right-to-left-3"
+    assert classify(sig(lambda n: left_to_right(n, 2))).label == "left-to-right-2"
+    # GPT-2 style: 7 digits as 3|2|2 is neither direction
+    assert classify({**sig(lambda n: left_to_right(n, 3)), 7: {(3, 2, 2)}}) == ChunkClass(chunks.IRREGULAR, 3)
+    # one length cut two ways is irregular even if one of the ways fits a direction
+    two_ways = {**sig(lambda n: left_to_right(n, 3)), 4: {(3, 1), (2, 2)}}
+    assert classify(two_ways).kind == chunks.IRREGULAR
+    assert pattern_consistency(two_ways) == pytest.approx(31 / 30)
+    assert pattern_consistency(sig(lambda n: (1,) * n)) == 1.0
+
+
+def test_signature_is_readable() -> None:
+    assert chunks.signature({7: {(3, 3, 1)}, 4: {(3, 1), (2, 2)}}) == {4: ["2-2", "3-1"], 7: ["3-3-1"]}
+
+
+@pytest.mark.parametrize(
+    "name, label",
+    [
+        ("cl100k_base", "left-to-right-3"),
+        ("o200k_base", "left-to-right-3"),
+        ("r50k_base", "irregular"),
+        ("xlm_roberta", "irregular"),
+        ("mistral_v1", "single-digit"),
+    ],
+)
+def test_chunk_class_of_vendored_tokenizers(tok: Callable[[str], Any], name: str, label: str) -> None:
+    r = analyse(tok(name), {"digit_samples": 8, "digit_integers": 50, "digit_problems": 2})
+    assert r.chunk_class.label == label
+    if label == "left-to-right-3":
+        assert r.signature[7] == ["3-3-1"] and r.signature[30] == ["-".join(["3"] * 10)]
+        assert r.pattern_consistency == 1.0
+
+
+@pytest.mark.parametrize(
+    "name, label", [("llama2", "single-digit"), ("gpt2", "irregular"), ("llama3", "left-to-right-3")]
+)
+def test_chunk_class_of_shared_tokenizers(shared_tok: Callable[[str], Any], name: str, label: str) -> None:
+    r = analyse(shared_tok(name), {"digit_samples": 8, "digit_integers": 50, "digit_problems": 2})
+    assert r.chunk_class.label == label
+    if name == "gpt2":  # GPT-2 merges digit runs by frequency: 4 digits come out as 4, 2|2, 1|3, ...
+        assert len(r.signature[4]) > 1 and r.pattern_consistency > 2

@@ -1,0 +1,182 @@
+"""Addition probe sets following Singh & Strouse (2024), as seeded JSONL.
+
+Addends have 7-9 digits and every (len a, len b) pair is cycled in turn; a k-shot prompt holds k
+solved examples whose addends have the same lengths as the query's, then the query `a+b=`. A
+format writes every number of the prompt (shots, query and expected answer) the same way:
+
+- ``plain``: digits only (cl100k-style tokenizers then group them left to right);
+- ``comma_r2l``: thousands separators, groups of 3 counted from the right (forces right-to-left);
+- delimiter controls: `,`, space, `.`, `$`, `#` every 3 digits, counted from the right (``*_r2l``) or
+  the left (``*_l2r``), to separate the effect of the grouping direction from that of the symbol.
+
+The same problems appear in every format and shot count, so accuracies are paired.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tokbench.digits.sampling import random_number
+from tokbench.digits.segment import with_separators
+from tokbench.errors import TokbenchError
+from tokbench.io import atomic_write_text
+
+ADDEND_LENGTHS = (7, 8, 9)
+SHOTS = (1, 2, 4, 8)
+DELIMITERS = {"comma": ",", "space": " ", "dot": ".", "dollar": "$", "hash": "#"}
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    name: str
+    delimiter: str = ""
+    right_to_left: bool = True
+
+    def write(self, digits: str) -> str:
+        return with_separators(digits, self.delimiter, 3, self.right_to_left)
+
+    def read(self, text: str) -> str:
+        """The digits of a number written in this format (delimiters removed)."""
+        return text.replace(self.delimiter, "") if self.delimiter else text
+
+
+FORMATS: dict[str, NumberFormat] = {"plain": NumberFormat("plain")}
+for _name, _sym in DELIMITERS.items():
+    for _r2l in (True, False):
+        _f = NumberFormat(f"{_name}_{'r2l' if _r2l else 'l2r'}", _sym, _r2l)
+        FORMATS[_f.name] = _f
+
+
+@dataclass(frozen=True)
+class Problem:
+    a: str
+    b: str
+
+    @property
+    def answer(self) -> str:
+        return str(int(self.a) + int(self.b))
+
+    @property
+    def answer_longer(self) -> bool:
+        """The answer has more digits than both addends (Singh & Strouse's length-mismatch case)."""
+        return len(self.answer) > max(len(self.a), len(self.b))
+
+    def equation(self, fmt: NumberFormat, with_answer: bool = True) -> str:
+        lhs = f"{fmt.write(self.a)}+{fmt.write(self.b)}="
+        return lhs + fmt.write(self.answer) if with_answer else lhs
+
+
+def get_format(name: str) -> NumberFormat:
+    if name not in FORMATS:
+        raise TokbenchError(f"unknown number format {name!r}; known: {', '.join(FORMATS)}")
+    return FORMATS[name]
+
+
+def length_pairs(lengths: Sequence[int] = ADDEND_LENGTHS) -> list[tuple[int, int]]:
+    return list(product(lengths, lengths))
+
+
+def sample_problems(
+    seed: int, per_pair: int, lengths: Sequence[int] = ADDEND_LENGTHS
+) -> list[tuple[Problem, list[Problem]]]:
+    """`per_pair` queries for each addend-length pair, cycled pair by pair, each with max(SHOTS)
+    candidate shots of the same addend lengths (a k-shot prompt uses the first k)."""
+    rng = np.random.default_rng(seed)
+    pairs = length_pairs(lengths)
+    out = []
+    for i in range(per_pair * len(pairs)):
+        la, lb = pairs[i % len(pairs)]
+        query = Problem(random_number(rng, la), random_number(rng, lb))
+        shots = [Problem(random_number(rng, la), random_number(rng, lb)) for _ in range(max(SHOTS))]
+        out.append((query, shots))
+    return out
+
+
+@dataclass(frozen=True)
+class ProbeRecord:
+    """One prompt of a probe set (a JSONL line)."""
+
+    id: str
+    seed: int
+    format: str
+    shots: int
+    a: str
+    b: str
+    answer: str  # digits of the true sum
+    answer_longer: bool
+    prompt: str
+    target: str  # the answer as written in the format
+
+    def as_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+
+def build_probe_set(
+    seed: int = 0,
+    per_pair: int = 100,
+    formats: Iterable[str] = ("plain", "comma_r2l"),
+    shots: Iterable[int] = (8,),
+    lengths: Sequence[int] = ADDEND_LENGTHS,
+) -> list[ProbeRecord]:
+    """Every (format, shot count) prompt of the seeded problems."""
+    fmts = [get_format(f) for f in formats]
+    shot_counts = sorted(set(shots))
+    if any(k < 0 or k > max(SHOTS) for k in shot_counts):
+        raise TokbenchError(f"shot counts must be between 0 and {max(SHOTS)}, got {shot_counts}")
+    if per_pair < 1:
+        raise TokbenchError(f"problems per length pair must be >= 1, got {per_pair}")
+    records = []
+    for qi, (query, pool) in enumerate(sample_problems(seed, per_pair, lengths)):
+        for fmt in fmts:
+            for k in shot_counts:
+                prompt = "".join(p.equation(fmt) + "\n" for p in pool[:k]) + query.equation(fmt, with_answer=False)
+                records.append(
+                    ProbeRecord(
+                        id=f"{qi}-{fmt.name}-{k}shot",
+                        seed=seed,
+                        format=fmt.name,
+                        shots=k,
+                        a=query.a,
+                        b=query.b,
+                        answer=query.answer,
+                        answer_longer=query.answer_longer,
+                        prompt=prompt,
+                        target=fmt.write(query.answer),
+                    )
+                )
+    return records
+
+
+def write_jsonl(records: Sequence[ProbeRecord], path: str | Path) -> None:
+    atomic_write_text(path, "".join(r.as_json() + "\n" for r in records))
+
+
+def read_jsonl(path: str | Path) -> list[ProbeRecord]:
+    """Probe records from a JSONL file; a malformed line is a one-line error naming it."""
+    p = Path(path)
+    if not p.is_file():
+        raise TokbenchError(f"probe set {p} does not exist; write one with `tokbench probe-arithmetic --write-probes`")
+    fields = set(ProbeRecord.__dataclass_fields__)
+    out = []
+    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d: dict[str, Any] = json.loads(line)
+            if set(d) != fields:
+                raise ValueError(f"keys {sorted(set(d) ^ fields)} differ from a probe record's")
+            rec = ProbeRecord(**d)
+            get_format(rec.format)
+        except (ValueError, TypeError, TokbenchError) as e:
+            raise TokbenchError(f"{p}:{n} is not a probe record ({e})") from None
+        out.append(rec)
+    if not out:
+        raise TokbenchError(f"probe set {p} is empty")
+    return out
