@@ -218,12 +218,25 @@ def from_wordpiece_vocab(vocab: Path, name: str, sha256: str, lowercase: bool = 
 
 def from_model_dir(path: Path, name: str, sha256: str) -> HFTokenizer:
     """A local model directory through AutoTokenizer; remote code is never executed."""
+    config = path / "tokenizer_config.json"
+    try:
+        auto_map = json.loads(config.read_text(encoding="utf-8")).get("auto_map") if config.is_file() else None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        auto_map = None
+    if auto_map:
+        raise TokbenchError(
+            f"{path}: its tokenizer_config.json asks to run custom code (auto_map), which tokbench never does; "
+            "give its tokenizer.json or .model file instead"
+        )
     try:
         from transformers import AutoTokenizer
 
         tok = AutoTokenizer.from_pretrained(str(path), trust_remote_code=False, local_files_only=True)
     except Exception as e:
-        raise TokbenchError(f"cannot load tokenizer directory {path} ({str(e).splitlines()[0]})") from None
+        msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        if "instantiate the backend tokenizer" in msg:
+            msg = "no tokenizer.json, SentencePiece .model or vocab files a fast tokenizer can be built from"
+        raise TokbenchError(f"cannot load tokenizer directory {path} ({msg})") from None
     backend = getattr(tok, "backend_tokenizer", None)
     if backend is None:
         raise TokbenchError(f"{path}: transformers gave a slow tokenizer; add its tokenizer.json or .model instead")
