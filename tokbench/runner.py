@@ -28,6 +28,7 @@ from tokbench.results import Cell, ResultStore
 from tokbench.tokenizers.loader import combined_sha256
 
 DEFAULT_CORPORA = ("flores200",)
+NO_CORPUS = "-"  # corpus name of rows from metrics that read the tokenizer alone
 STALE_CACHE_TEMP_SECONDS = 600  # a cache temp file untouched this long belongs to a killed run
 
 
@@ -152,13 +153,19 @@ def run_grid(
         # the plan first (cheap: checksums come from manifests), so progress can count cells and ETA
         plan: list[tuple[str, str, list[Cell]]] = []
         skipped = 0
-        for corpus_name in cfg.corpora:
-            c_sha = corpus_sha256(corpus_name)
+        # corpus-free metrics (card.corpus False, e.g. digits.*) run once per tokenizer, under corpus "-"
+        on_corpus = [m for m in metric_names if get_metric(m).card.corpus]
+        passes = [(c, on_corpus) for c in cfg.corpora if on_corpus]
+        if len(on_corpus) < len(metric_names):
+            passes.append((NO_CORPUS, [m for m in metric_names if m not in on_corpus]))
+        for corpus_name, names in passes:
+            c_sha = corpus_sha256(corpus_name) if corpus_name != NO_CORPUS else ""
+            c_langs = langs if corpus_name != NO_CORPUS else None
             for tok_name in tokenizers:
                 t_sha = tokenizer_sha256(tok_name)
                 cells = [
-                    Cell(tok_name, t_sha, corpus_name, c_sha, m, get_metric(m).resolve_options(cfg.options), langs)
-                    for m in metric_names
+                    Cell(tok_name, t_sha, corpus_name, c_sha, m, get_metric(m).resolve_options(cfg.options), c_langs)
+                    for m in names
                 ]
                 todo = [c for c in cells if cfg.force or not store.has(c)]
                 skipped += len(cells) - len(todo)
@@ -174,10 +181,10 @@ def run_grid(
             views: dict[str, CorpusView] = {}
             for corpus_name, tok_name, todo in plan:
                 bar.set_postfix_str(f"{tok_name} x {corpus_name}", refresh=True)
-                if corpus_name not in views:
+                if corpus_name not in views and corpus_name != NO_CORPUS:
                     views = {corpus_name: CorpusView(load_corpus(corpus_name))}  # one corpus in memory at a time
                 tok = load_tokenizer(tok_name)
-                ctx = MetricContext(tok, views[corpus_name], langs, encode=encode, load_tokenizer=load_tokenizer)
+                ctx = MetricContext(tok, views.get(corpus_name), langs, encode=encode, load_tokenizer=load_tokenizer)
                 for cell in todo:
                     t = time.perf_counter()
                     rows = METRICS.get(cell.metric)().compute(ctx, dict(cell.options))
