@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from tokbench.cache import EncodeCache, cache_key, texts_sha256
 from tokbench.errors import TokbenchError
+from tokbench.progress import progress
 from tokbench.tokenizers.base import Tokenizer, flatten_batch
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ def encode_cells(
             out[name] = hit
         else:
             todo.append(name)
-    bar = tqdm(total=len(todo), desc=f"{desc} {tokenizer.name}", disable=quiet or not todo, unit="cell")
+    bar = progress(total=len(todo), desc=f"{desc} {tokenizer.name}", disable=quiet or not todo, unit="cell")
     if jobs > 1 and len(todo) > 1 and tokenizer_ref:
         workers = min(jobs, len(todo), os.cpu_count() or 1)
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(tokenizer_ref,)) as pool:

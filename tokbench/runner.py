@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
 from tokbench.cache import EncodeCache
 from tokbench.errors import TokbenchError
 from tokbench.metrics import DEFAULT_METRICS, METRICS, CorpusView, MetricContext, get_metric
 from tokbench.metrics.families import expand_metric_families
+from tokbench.progress import progress
 from tokbench.results import Cell, ResultStore
 from tokbench.tokenizers.loader import combined_sha256
 
@@ -173,7 +173,7 @@ def run_grid(
                     plan.append((corpus_name, tok_name, todo))
         computed = 0
         failed: BaseException | None = None
-        bar = tqdm(total=sum(len(t) for _, _, t in plan), unit="cell", desc="grid", file=sys.stderr, smoothing=0.1)
+        bar = progress(total=sum(len(t) for _, _, t in plan), unit="cell", desc="grid", smoothing=0.1)
         say = bar.write if not bar.disable else log
         if skipped:
             say(f"{skipped} cells already finished in {store.out}; computing {bar.total}")
