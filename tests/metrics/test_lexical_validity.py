@@ -78,7 +78,12 @@ def test_tr_and_pure_on_hand_checked_tokens() -> None:
     """Types (markers and spaces removed, ids 1 and 6 are one type): ev x3, ler, kitap, U+FFFD, abc, evler.
     Valid Turkish: ev, ler, kitap, evler (4/6 types; 3+1+1+1 = 6 of 8 occurrences).
     Pure: ev, ler (suffix), kitap (3/6 types; 5 of 8 occurrences); evler is a word of two morphemes."""
-    expected = {"tr.unique": (400 / 6, 6), "tr.weighted": (75.0, 8), "pure.unique": (50.0, 6), "pure.weighted": (62.5, 8)}
+    expected = {
+        "tr.unique": (400 / 6, 6),
+        "tr.weighted": (75.0, 8),
+        "pure.unique": (50.0, 6),
+        "pure.weighted": (62.5, 8),
+    }
     for name, (value, n) in expected.items():
         (row,) = compute(name)
         assert row["language"] == "tur_Latn" and row["split"] == "test"
