@@ -1,30 +1,62 @@
-"""`tokbench report`: turn a results folder into a Markdown report with a leaderboard and plots."""
+"""`tokbench report`: results folder(s) -> leaderboard, per-metric tables, plots, Markdown and a static site."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
+from tokbench.errors import TokbenchError
+
 NAME = "report"
-HELP = "write report.md (leaderboard, premium plots, glossary) from a `tokbench run` results folder"
+HELP = "write the leaderboard, tables (CSV/Markdown/LaTeX), plots and a static site from `tokbench run` results"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("results", type=Path, help="folder (or results.parquet/json) written by `tokbench run`")
-    parser.add_argument("--out", type=Path, help="output folder (default: the results folder)")
+    parser.add_argument("results", type=Path, nargs="*",
+                        help="folder (or results.parquet/json) written by `tokbench run`")
+    parser.add_argument("--results", dest="more_results", type=Path, action="append", default=[], metavar="RESULTS",
+                        help="another results set (repeatable); with two or more, the first is reported and the "
+                        "others are compared with it per tokenizer")
+    parser.add_argument("--out", type=Path, help="output folder (default: the first results folder)")
     parser.add_argument("--title", default="tokbench report")
+    parser.add_argument("--mixture", type=Path, action="append", default=[], metavar="JSON",
+                        help="mixture result (`tokbench mixture --json` output or a collection like "
+                        "reports/mixture/real.json), repeatable: adds inferred code/non-English shares")
+    parser.add_argument("--inspect", action="store_true",
+                        help="add each tokenizer's anatomy (`tokbench inspect`) to its page (loads the tokenizers; "
+                        "cached in OUT/tokenizers/*.inspect.json)")
+    parser.add_argument("--markdown", type=Path, help="also write the Markdown leaderboard here (links rebased)")
 
 
 def run(args: argparse.Namespace) -> int:
     from tokbench.output import print_json
-    from tokbench.report import write_report
-    from tokbench.results import read_results
+    from tokbench.report.writer import ReportInput, write_site
+    from tokbench.results import RESULTS_PARQUET, read_results
 
-    table, prov = read_results(args.results)
-    out = args.out or (args.results if args.results.is_dir() else args.results.parent)
-    path = write_report(table, prov, out, args.title)
+    paths = list(args.results) + list(args.more_results)
+    if not paths:
+        raise TokbenchError("give a results folder: `tokbench report DIR` (written by `tokbench run --out DIR`)")
+    inputs = []
+    for p in paths:
+        table, prov = read_results(p)
+        parquet = p / RESULTS_PARQUET if p.is_dir() else (p if p.suffix == ".parquet" else None)
+        inputs.append(ReportInput(p.name if p.is_dir() else p.parent.name, table, prov, parquet))
+    first = inputs[0]
+    out = args.out or (paths[0] if paths[0].is_dir() else paths[0].parent)
+    anatomy = None
+    if args.inspect:
+        from tokbench.report.anatomy import collect_anatomy
+
+        say = None if (args.quiet or args.json) else (lambda m: print(m, file=sys.stderr))
+        anatomy = collect_anatomy(first.table, first.provenance, out, progress=say)
+    written = write_site(
+        first.table, first.provenance, out, args.title, mixture=args.mixture, compare=inputs[1:] or None,
+        anatomy=anatomy, parquet=first.parquet, markdown_copy=args.markdown,
+    )
     if args.json:
-        print_json({"report": str(path), "figures": sorted(str(p) for p in out.glob("*.png"))})
+        print_json({"report": str(written.report_md), "index": str(written.index_html),
+                    "files": sorted(str(f) for f in written.files)})
     else:
-        print(f"report written to {path}")
+        print(f"report written to {written.report_md} and {written.index_html} ({len(written.files)} files)")
     return 0

@@ -1,10 +1,22 @@
-"""Report generator: results table → Markdown report with a leaderboard, tables and plots.
+"""Report generator: results table -> leaderboard, per-metric tables, plots, Markdown and a static site.
 
-A report is a sequence of sections. Sections are plugins registered in REPORT_SECTIONS (a
-decorator here, or the `tokbench.report_sections` entry-point group for third parties), so a
-new metric can bring its own table or plot without touching this package.
+Two hooks let a metric family extend the report without touching this package:
+LEADERBOARD_COLUMNS (columns.py; `tokbench.report_columns` entry points) for headline columns and
+REPORT_SECTIONS (base.py; `tokbench.report_sections` entry points) for its own section.
 """
 
-from tokbench.report.base import REPORT_SECTIONS, ReportContext, Section, register_section, write_report
+from tokbench.report.base import REPORT_SECTIONS, ReportContext, Section, register_section
+from tokbench.report.columns import LEADERBOARD_COLUMNS, Column, register_column
+from tokbench.report.writer import write_report, write_site
 
-__all__ = ["REPORT_SECTIONS", "ReportContext", "Section", "register_section", "write_report"]
+__all__ = [
+    "LEADERBOARD_COLUMNS",
+    "REPORT_SECTIONS",
+    "Column",
+    "ReportContext",
+    "Section",
+    "register_column",
+    "register_section",
+    "write_report",
+    "write_site",
+]

@@ -1,37 +1,54 @@
-"""Section protocol, the report context and the writer (atomic Markdown + PNG files)."""
+"""Section hook, the report context, and what a section returns.
+
+A section is a function `ctx -> Section | None` registered in REPORT_SECTIONS (the
+`register_section` decorator here, or the `tokbench.report_sections` entry-point group for
+third-party packages). It returns plain text, tables (DataFrames) and figures; the report core
+renders them to Markdown, to CSV/Markdown/LaTeX files and to the static site, so a metric family
+brings its own part of the report without touching the core. Leaderboard columns use the
+separate LEADERBOARD_COLUMNS hook (columns.py).
+"""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from tokbench.errors import TokbenchError
-from tokbench.io import atomic_write_bytes, atomic_write_text
 from tokbench.registry import Registry
+
+if TYPE_CHECKING:
+    from tokbench.report.leaderboard import Leaderboard
 
 
 @dataclass
 class Section:
-    """One part of a report: a title, Markdown body and the figures it refers to."""
+    """One part of a report.
+
+    `text`: plain paragraphs (blank-line separated); `tables`: name -> DataFrame, written as
+    tables/<name>.{csv,md,tex} and shown; `detail`: the same, linked only; `figures`: name ->
+    {'png': bytes, 'svg': bytes} (or PNG bytes), written as plots/<name>.<ext>; `markdown`: extra
+    Markdown (report.md; shown preformatted on the site)."""
 
     title: str
-    markdown: str
-    figures: dict[str, bytes] = field(default_factory=dict)  # file name → PNG bytes
+    markdown: str = ""
+    figures: dict[str, Any] = field(default_factory=dict)
     order: int = 50
+    text: str = ""
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    detail: dict[str, pd.DataFrame] = field(default_factory=dict)  # written and linked, not shown inline
+    key: str = ""
 
 
 @dataclass
 class ReportContext:
-    """What sections read: the tidy results table, its provenance, and the metric cards."""
+    """What sections read: the tidy results table, its provenance, the metric cards, the leaderboard."""
 
     table: pd.DataFrame
     provenance: dict[str, Any]
     cards: dict[str, dict[str, Any]]
+    leaderboard: Leaderboard | None = None
 
     def metric(self, name: str, language: str | None = None) -> pd.DataFrame:
         df = self.table[self.table["metric"] == name]
@@ -57,36 +74,14 @@ def register_section(name: str) -> Callable[[SectionFn], SectionFn]:
     return REPORT_SECTIONS.register(name)
 
 
-def figure_png(fig: Any) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def write_report(
-    table: pd.DataFrame, provenance: dict[str, Any], out_dir: Path, title: str = "tokbench report"
-) -> Path:
-    """Run every registered section and write `report.md` plus its figures into `out_dir`."""
+def collect_sections(ctx: ReportContext) -> list[Section]:
+    """Run every registered section (built-in ones imported first), in order."""
     import tokbench.report.sections  # noqa: F401  (registers the built-in sections)
-    from tokbench.metrics import metric_cards
 
-    if table.empty:
-        raise TokbenchError("the results table is empty; run `tokbench run` with some tokenizers and corpora first")
-    ctx = ReportContext(table, provenance, {c["name"]: c for c in metric_cards()})
-    sections = [s for _, fn in REPORT_SECTIONS.items() if (s := fn(ctx)) is not None]
-    sections.sort(key=lambda s: s.order)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    parts = [f"# {title}\n"]
-    prov = provenance or {}
-    if prov:
-        parts.append(f"tokbench {prov.get('tokbench_version', '?')}; generated from `results.parquet`.\n")
-    for s in sections:
-        parts.append(f"## {s.title}\n\n{s.markdown.strip()}\n")
-        for fname, png in s.figures.items():
-            atomic_write_bytes(out_dir / fname, png)
-    path = out_dir / "report.md"
-    atomic_write_text(path, "\n".join(parts))
-    return path
+    out = []
+    for name, fn in REPORT_SECTIONS.items():
+        s = fn(ctx)
+        if s is not None:
+            s.key = s.key or name
+            out.append(s)
+    return sorted(out, key=lambda s: (s.order, s.key))

@@ -1,132 +1,157 @@
-"""Built-in report sections: leaderboard, premium by language (plot + hardest languages), metric glossary."""
+"""Built-in report sections: premium by language, compression, mixture, digit probes, metric glossary.
+
+Every section orders tokenizers as the leaderboard does (one ranking everywhere) and names the
+pivot wherever a premium is shown.
+"""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pandas as pd
 
-from tokbench.report.base import ReportContext, Section, figure_png, register_section
+from tokbench.report import plots
+from tokbench.report.base import ReportContext, Section, register_section
 
-# Leaderboard columns: (metric, label, how per-language values are summarised)
-LEADERBOARD = (
-    ("premium_mean", "premium mean", "ALL"),
-    ("premium_max", "premium max", "ALL"),
-    ("premium_gini", "premium Gini", "ALL"),
-    ("premium_n_above_4x", "langs > 4x", "ALL"),
-    ("bytes_per_token", "bytes/token", "mean"),
-    ("fertility", "fertility", "mean"),
-    ("continued_words", "continued words", "mean"),
-    ("renyi_efficiency", "Rényi eff.", "mean"),
-    ("vocab_utilisation", "vocab used", "ALL"),
-)
+PER_LANGUAGE_DETAIL = {
+    "premium": ("premium", "ctc", "unk_char_frac"),
+    "compression": ("bytes_per_token", "chars_per_token", "fertility", "continued_words", "renyi_efficiency", "nsl"),
+}
 
 
-def _fmt(v: float, ci: tuple[float, float] | None = None) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    s = f"{v:.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:.3f}"
-    if ci and not any(math.isnan(c) for c in ci):
-        lo, hi = ci
-        s += f" [{lo:.3g}, {hi:.3g}]" if not float(v).is_integer() else ""
-    return s
+def _order(ctx: ReportContext, names: list[str]) -> list[str]:
+    lb = ctx.leaderboard
+    ranked = lb.tokenizers if lb is not None else sorted(names)
+    return [t for t in ranked if t in names] + sorted(t for t in names if t not in ranked)
 
 
-def _md_table(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join(lines)
+def _matrix(ctx: ReportContext, metric: str, corpus: str) -> pd.DataFrame:
+    """tokenizer x language matrix (leaderboard order)."""
+    d = ctx.per_language(metric)
+    d = d[d["corpus"] == corpus]
+    if d.empty:
+        return pd.DataFrame()
+    m = d.pivot_table(index="tokenizer", columns="language", values="value", aggfunc="first")
+    return m.loc[_order(ctx, list(m.index))]
 
 
-def _summary(ctx: ReportContext, metric: str, how: str) -> pd.DataFrame:
-    """tokenizer, corpus → (value, ci_low, ci_high) for one leaderboard column."""
-    if how == "ALL":
-        df = ctx.metric(metric, "ALL")
-        return df.groupby(["tokenizer", "corpus"])[["value", "ci_low", "ci_high"]].first()
-    df = ctx.per_language(metric)
-    out = df.groupby(["tokenizer", "corpus"])["value"].mean().to_frame()
-    out["ci_low"] = np.nan
-    out["ci_high"] = np.nan
+def _detail(ctx: ReportContext, metric: str, corpus: str) -> pd.DataFrame:
+    """language x tokenizer table of one per-language metric, for download."""
+    m = _matrix(ctx, metric, corpus)
+    if m.empty:
+        return m
+    out = m.T.reset_index()
+    out.columns.name = None
     return out
-
-
-@register_section("leaderboard")
-def leaderboard(ctx: ReportContext) -> Section | None:
-    cols = [(m, label, how) for m, label, how in LEADERBOARD if (ctx.table["metric"] == m).any()]
-    if not cols:
-        return None
-    unk = ctx.per_language("unk_char_frac")
-    # Petrov et al. flag languages with over 10% of characters mapped to UNK: their premiums look
-    # low only because the tokenizer cannot represent the text, so the leaderboard shows the count
-    unk_flagged = (unk[unk["value"] > 0.1].groupby(["tokenizer", "corpus"]).size().to_dict()) if not unk.empty else {}
-    blocks = []
-    for corpus in sorted(ctx.table["corpus"].unique()):
-        frames = {}
-        for m, label, how in cols:
-            s = _summary(ctx, m, how)
-            s = s[s.index.get_level_values("corpus") == corpus]
-            if not s.empty:
-                frames[(m, label)] = s.droplevel("corpus")
-        if not frames:
-            continue
-        tokenizers = sorted(set().union(*(f.index for f in frames.values())))
-        rank_key = next(iter(frames))
-        rank_vals = frames[rank_key]["value"].reindex(tokenizers)
-        hib = ctx.higher_is_better(rank_key[0])
-        order = rank_vals.sort_values(ascending=not hib, na_position="last").index
-        rows = []
-        for rank, tok in enumerate(order, 1):
-            row = {"#": rank, "tokenizer": tok}
-            for (m, label), f in frames.items():
-                arrow = {True: " ↑", False: " ↓"}.get(ctx.higher_is_better(m), "")
-                if tok in f.index:
-                    r = f.loc[tok]
-                    row[label + arrow] = _fmt(float(r["value"]), (float(r["ci_low"]), float(r["ci_high"])))
-                else:
-                    row[label + arrow] = "–"
-            row["langs >10% UNK"] = unk_flagged.get((tok, corpus), 0) if unk_flagged else "–"
-            rows.append(row)
-        blocks.append(
-            f"### {corpus}\n\nRanked by {rank_key[1]} ({'higher' if hib else 'lower'} is better). "
-            "Premium aggregates carry 95% bootstrap CIs over aligned sentences; per-language metrics are "
-            "averaged over languages. A tokenizer with many languages over 10% UNK characters looks cheap "
-            "only because it drops what it cannot represent.\n\n" + _md_table(pd.DataFrame(rows))
-        )
-    return Section("Leaderboard", "\n\n".join(blocks), order=10)
 
 
 @register_section("premium_by_language")
 def premium_by_language(ctx: ReportContext) -> Section | None:
-    df = ctx.per_language("premium")
-    if df.empty:
+    lb = ctx.leaderboard
+    if lb is None or ctx.per_language("premium").empty:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figures: dict[str, bytes] = {}
-    parts = []
-    for corpus, d in df.groupby("corpus"):
-        pivot = d.pivot_table(index="language", columns="tokenizer", values="value")
-        order = pivot.median().sort_values().index
-        fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(order) + 2), 4.5))
-        ax.boxplot([pivot[t].dropna().to_numpy() for t in order], showfliers=True)
-        ax.set_xticks(range(1, len(order) + 1), list(order), rotation=45, ha="right")
-        ax.axhline(1.0, color="grey", lw=0.8, ls="--")
-        ax.set_yscale("log")
-        ax.set_ylabel("token premium vs pivot (log scale)")
-        ax.set_title(f"Token premium per language on {corpus} ({pivot.shape[0]} languages)")
-        fname = f"premium_{corpus}.png"
-        figures[fname] = figure_png(fig)
+    figures: dict[str, dict[str, bytes]] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    detail: dict[str, pd.DataFrame] = {}
+    text = []
+    for corpus in sorted(ctx.per_language("premium")["corpus"].unique()):
+        screen = lb.screens[corpus]
+        pivot = screen.pivot or "pivot"
+        m = _matrix(ctx, "premium", corpus)
+        m = m.loc[[t for t in m.index if t in lb.tokenizers]]
+        figures[f"premium_heatmap_{corpus}"] = plots.premium_heatmap(m, pivot, corpus)
+        screened = m.copy()
+        for tok in screened.index:
+            rep = screen.represented.get(tok, set(screened.columns))
+            screened.loc[tok, [c for c in screened.columns if c not in rep]] = float("nan")
+        figures[f"premium_distribution_{corpus}"] = plots.premium_distribution(screened, pivot, corpus)
         worst = []
-        for t in order:
-            top = pivot[t].dropna().sort_values(ascending=False).head(5)
-            worst.append({"tokenizer": t, "highest premiums": ", ".join(f"{lang} {v:.1f}" for lang, v in top.items())})
-        parts.append(f"### {corpus}\n\n![premium by language]({fname})\n\n" + _md_table(pd.DataFrame(worst)))
-    return Section("Token premium by language", "\n\n".join(parts), figures, order=20)
+        for tok in screened.index:
+            top = screened.loc[tok].dropna().sort_values(ascending=False, kind="stable").head(5)
+            worst.append({"tokenizer": tok,
+                          f"highest premiums vs {pivot} (represented languages)":
+                          ", ".join(f"{lang} {v:.1f}" for lang, v in top.items())})
+        tables[f"premium_highest_{corpus}"] = pd.DataFrame(worst)
+        for metric in PER_LANGUAGE_DETAIL["premium"]:
+            d = _detail(ctx, metric, corpus)
+            if not d.empty:
+                detail[f"{metric}_by_language_{corpus}"] = d
+        text.append(
+            f"{corpus}: premium = tokens of a language / tokens of the same text in {pivot}. Tokenizers in "
+            f"leaderboard order; the heatmap shows every language (UNK-heavy ones included, languages grouped by "
+            f"script), the distribution only the languages each tokenizer represents (UNK characters <= "
+            f"{100 * screen.threshold:g}%)."
+        )
+    return Section("Token premium by language", text="\n\n".join(text), figures=figures, tables=tables,
+                   detail=detail, order=20)
+
+
+@register_section("compression")
+def compression(ctx: ReportContext) -> Section | None:
+    lb = ctx.leaderboard
+    if lb is None or ctx.per_language("bytes_per_token").empty:
+        return None
+    figures = {}
+    detail: dict[str, pd.DataFrame] = {}
+    for corpus in sorted(ctx.per_language("bytes_per_token")["corpus"].unique()):
+        cols = {k: lb.column(k, corpus) for k in ("vocab_size", "bpt_mean", "bpt_eng")}
+        if cols["vocab_size"] is not None and cols["bpt_mean"] is not None:
+            df = pd.DataFrame({k: lb.values[c.key] for k, c in cols.items() if c is not None})
+            figures[f"bpt_vs_vocab_{corpus}"] = plots.bpt_vs_vocab(df, corpus)
+        for metric in PER_LANGUAGE_DETAIL["compression"]:
+            d = _detail(ctx, metric, corpus)
+            if not d.empty:
+                detail[f"{metric}_by_language_{corpus}"] = d
+    return Section(
+        "Compression",
+        text="Bytes per token against vocabulary size (mean over the languages each tokenizer represents, and "
+        "English). Per-language tables of every compression metric are linked below.",
+        figures=figures, detail=detail, order=30,
+    )
+
+
+@register_section("mixture")
+def mixture(ctx: ReportContext) -> Section | None:
+    d = ctx.metric("mixture.byte_share")
+    if d.empty:
+        return None
+    shares = d.pivot_table(index="tokenizer", columns="language", values="value", aggfunc="first").fillna(0.0)
+    shares = shares.loc[_order(ctx, list(shares.index))]
+    top = plots.top_categories(shares, 11)
+    fig = plots.stacked_shares(top, "Inferred training-data mixture (Hayase et al. 2024)",
+                               "share of training bytes", "tokenizer (leaderboard order)")
+    table = top.map(lambda v: f"{v:.3f}").reset_index()
+    table.columns.name = None
+    return Section(
+        "Inferred data mixture",
+        text="Byte shares of each category in the tokenizer's training data, inferred from its merge list by "
+        "a linear program (Hayase et al. 2024); the 11 largest categories, the rest summed.",
+        figures={"mixture_shares": fig}, tables={"mixture_shares": table}, order=60,
+    )
+
+
+@register_section("digits")
+def digits(ctx: ReportContext) -> Section | None:
+    """Categorical digit-probe rows (e.g. digits.chunk_class: one row per chunk pattern) as stacked bars."""
+    d = ctx.table[ctx.table["metric"].str.startswith("digits.") & (ctx.table["language"] != "ALL")]
+    if d.empty:
+        return None
+    figures = {}
+    tables = {}
+    for metric, rows in d.groupby("metric", sort=True):
+        if rows["language"].nunique() < 2:
+            continue
+        shares = rows.pivot_table(index="tokenizer", columns="language", values="value", aggfunc="first").fillna(0)
+        shares = shares.loc[_order(ctx, list(shares.index))]
+        name = str(metric).replace(".", "_")
+        unit = str(rows["unit"].iloc[0])
+        figures[name] = plots.stacked_shares(plots.top_categories(shares, 11), f"{metric} per tokenizer", unit,
+                                             "tokenizer (leaderboard order)")
+        t = shares.reset_index()
+        t.columns.name = None
+        tables[name] = t
+    if not figures:
+        return None
+    return Section("Digit probes", text="Distribution of digit chunk patterns per tokenizer.", figures=figures,
+                   tables=tables, order=50)
 
 
 @register_section("glossary")
@@ -134,7 +159,10 @@ def glossary(ctx: ReportContext) -> Section | None:
     used = sorted({m for m in ctx.table["metric"].unique() if m in ctx.cards})
     if not used:
         return None
-    rows = [{"metric": m, "unit": ctx.cards[m]["unit"], "citation": ctx.cards[m].get("citation", "")} for m in used]
-    return Section(
-        "Metrics", "Full definitions: `tokbench list metrics`.\n\n" + _md_table(pd.DataFrame(rows)), order=90
-    )
+    rows = [{"metric": m, "unit": ctx.cards[m]["unit"],
+             "better": {True: "higher ↑", False: "lower ↓"}.get(ctx.cards[m].get("higher_is_better"), ""),
+             "citation": ctx.cards[m].get("citation", "")} for m in used]
+    return Section("Metrics", text="Full definitions: `tokbench list metrics`.", tables={"metrics": pd.DataFrame(rows)},
+                   order=90)
+
+

@@ -1,0 +1,100 @@
+"""Per-tokenizer anatomy for the site (`tokbench inspect`: classes by merge rank, lineage, longest and
+never-produced tokens), cached next to the pages by tokenizer sha256 so a warm report loads nothing.
+
+Lineage is computed among the report's own tokenizers with tokbench.mixture.lineage's rules, each
+token sequence built once (find_lineage per tokenizer would rebuild every other one: N^2 loads).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tokbench.errors import TokbenchError
+from tokbench.io import atomic_write_text
+
+# corpus of the results -> `load_category_spec` spec whose texts the metrics already encoded (cache hits)
+NEVER_PRODUCED_SPEC = {"flores200": "flores200:devtest"}
+
+
+def _cache_path(out: Path, tok: str) -> Path:
+    from tokbench.report.writer import safe_name
+
+    return out / "tokenizers" / f"{safe_name(tok)}.inspect.json"
+
+
+def collect_anatomy(
+    table: pd.DataFrame, provenance: dict[str, Any], out: Path, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """tokenizer -> inspect info (with 'png' beside its page); '__why__' -> tokenizer -> reason when unavailable."""
+    from tokbench.inspection.classes import vocab_order
+    from tokbench.inspection.report import write_report
+    from tokbench.inspection.summary import inspect_tokenizer
+    from tokbench.mixture.lineage import MIN_OVERLAP, MIN_SHARED, common_prefix
+    from tokbench.tokenizers import load_tokenizer
+
+    say = progress or (lambda m: None)
+    shas = {c["tokenizer"]: c.get("tokenizer_sha256", "") for c in provenance.get("cells", []) or []}
+    corpora = tuple(NEVER_PRODUCED_SPEC.get(c, c) for c in sorted(set(table["corpus"])) if c != "mixture")
+    names = sorted(set(table.loc[table["corpus"] != "mixture", "tokenizer"]))
+    infos: dict[str, Any] = {}
+    why: dict[str, str] = {}
+    todo = []
+    for tok in names:
+        p = _cache_path(out, tok)
+        if p.is_file():
+            doc = json.loads(p.read_text(encoding="utf-8"))
+            if doc.get("sha256") == shas.get(tok) and doc.get("corpora") == list(corpora):
+                infos[tok] = doc["info"]
+                continue
+        todo.append(tok)
+    sequences: dict[str, list[bytes]] = {}
+    for i, tok in enumerate(todo, 1):
+        say(f"inspect {tok} ({i}/{len(todo)})")
+        try:
+            t = load_tokenizer(tok)
+            info = inspect_tokenizer(t, corpora=corpora, lineage="off")
+            if t.algorithm == "bpe":
+                sequences[tok] = vocab_order(t)
+            png_dir = out / "tokenizers"
+            md, _ = write_report(info, png_dir)  # the PNG of classes by rank; the site page replaces its Markdown
+            md.unlink(missing_ok=True)
+            info["png"] = f"{info['name']}_by_rank.png"
+            infos[tok] = info
+        except TokbenchError as e:
+            why[tok] = f"not available here: {e}"
+    # lineage among the report's BPE tokenizers (rules of tokbench.mixture.lineage)
+    if todo:
+        for tok in names:
+            if tok not in sequences and tok in infos and infos[tok].get("algorithm") == "bpe" and tok not in todo:
+                try:
+                    sequences[tok] = vocab_order(load_tokenizer(tok))
+                except TokbenchError:
+                    pass
+        sets = {k: set(v) for k, v in sequences.items()}
+        for tok in todo:
+            if tok not in sequences:
+                continue
+            rel = []
+            for other, theirs in sequences.items():
+                if other == tok or sequences[tok] == theirs:
+                    continue
+                k = common_prefix(sequences[tok], theirs)
+                overlap = len(sets[tok].intersection(theirs)) / max(1, len(theirs))
+                if k >= MIN_SHARED or overlap >= MIN_OVERLAP:
+                    rel.append({"tokenizer": other, "shared_merges": k, "their_merges": len(theirs),
+                                "extends": k == len(theirs),
+                                "token_overlap": round(overlap, 4)})
+            infos[tok]["lineage"] = sorted(rel, key=lambda r: (-r["shared_merges"], -r["token_overlap"],
+                                                               r["tokenizer"]))
+    for tok in todo:
+        if tok in infos:
+            atomic_write_text(_cache_path(out, tok), json.dumps(
+                {"sha256": shas.get(tok), "corpora": list(corpora), "info": infos[tok]},
+                sort_keys=True, ensure_ascii=False, indent=1))
+    infos["__why__"] = why
+    return infos

@@ -1,0 +1,75 @@
+"""Mixture results (`tokbench mixture --json`, or a {categories, results: {tokenizer: ...}} collection
+as in reports/mixture/real.json) as tidy rows, so the leaderboard and plots treat them like any metric.
+
+Rows: corpus "mixture", metric `mixture.byte_share` per category (language = category), and per
+tokenizer the derived `mixture.code_share` (categories `code:*`), `mixture.english_share`
+(`eng_*` and English domains `en:*`) and `mixture.non_english_share` (other language codes).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tokbench.errors import TokbenchError
+from tokbench.results import COLUMNS
+
+LANG_CODE = re.compile(r"^[a-z]{3}_[A-Z][a-z]{3}$")
+UNIT = "share of training bytes"
+
+
+def category_group(cat: str) -> str:
+    """code / English / non-English / other, from the category naming of `tokbench mixture`."""
+    if cat.startswith("code:"):
+        return "code"
+    if cat.startswith("en:") or cat.startswith("eng_"):
+        return "English"
+    if LANG_CODE.match(cat):
+        return "non-English"
+    return "other"
+
+
+def _results(doc: Any, path: Path) -> dict[str, dict[str, Any]]:
+    if isinstance(doc, dict) and isinstance(doc.get("results"), dict):
+        return doc["results"]
+    if isinstance(doc, dict) and "byte_weights" in doc and "tokenizer" in doc:
+        return {str(doc["tokenizer"]): doc}
+    raise TokbenchError(
+        f"{path} is not a mixture result: expected the JSON of `tokbench mixture --json` "
+        "or {\"results\": {tokenizer: {\"byte_weights\": ...}}}"
+    )
+
+
+def _row(tok: str, lang: str, metric: str, value: float, ci: Any = None, n: int = 0) -> dict[str, Any]:
+    lo, hi = (float(ci[0]), float(ci[1])) if ci else (float("nan"), float("nan"))
+    return {"tokenizer": tok, "corpus": "mixture", "split": "", "language": lang, "metric": metric,
+            "value": float(value), "unit": UNIT, "ci_low": lo, "ci_high": hi, "n": n, "flags": ""}
+
+
+def load_mixture(paths: list[Path]) -> pd.DataFrame:
+    """Tidy rows of every mixture result in `paths` (later files win for the same tokenizer)."""
+    found: dict[str, dict[str, Any]] = {}
+    for p in paths:
+        try:
+            doc = json.loads(Path(p).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as e:
+            raise TokbenchError(f"cannot read mixture result {p}: {e}") from None
+        found.update(_results(doc, Path(p)))
+    rows = []
+    for tok in sorted(found):
+        r = found[tok]
+        bw = {str(k): float(v) for k, v in (r.get("byte_weights") or {}).items()}
+        ci = ((r.get("ci95") or {}).get("byte_weights")) or {}
+        merges = int(float(r.get("merges_used", 0) or 0))
+        for cat in sorted(bw):
+            rows.append(_row(tok, cat, "mixture.byte_share", bw[cat], ci.get(cat), merges))
+        groups: dict[str, float] = {}
+        for cat, v in bw.items():
+            groups[category_group(cat)] = groups.get(category_group(cat), 0.0) + v
+        for g, metric in (("code", "code_share"), ("English", "english_share"), ("non-English", "non_english_share")):
+            rows.append(_row(tok, "ALL", f"mixture.{metric}", groups.get(g, 0.0), None, merges))
+    return pd.DataFrame(rows, columns=list(COLUMNS))

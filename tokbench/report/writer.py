@@ -1,0 +1,365 @@
+"""The report writer: results -> leaderboard, tables, plots, Markdown and the static site in one folder.
+
+Layout of OUT:
+  index.html, languages.html, tokenizers/<name>.html, compare.html   the static site (no network needed)
+  report.md                                                         leaderboard + sections in Markdown
+  tables/*.{csv,md,tex}, plots/*.{png,svg}                          per-metric tables and figures
+  results.parquet                                                   the numbers the report was made from
+Everything is written atomically and deterministically: the same results give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tokbench.errors import TokbenchError
+from tokbench.io import atomic_write_bytes, atomic_write_text
+from tokbench.report.base import ReportContext, Section, collect_sections
+from tokbench.report.leaderboard import Leaderboard, build_leaderboard, fmt_value
+from tokbench.report.plots import script_of
+from tokbench.report.provenance import summarise_provenance
+from tokbench.report.tables import to_markdown, write_table
+
+HERE = Path(__file__).parent
+
+
+@dataclass
+class ReportInput:
+    """One results set (a `tokbench run` folder) with a label for comparisons."""
+
+    label: str
+    table: pd.DataFrame
+    provenance: dict[str, Any]
+    parquet: Path | None = None
+
+
+@dataclass
+class Written:
+    out: Path
+    report_md: Path
+    index_html: Path
+    files: list[Path] = field(default_factory=list)
+
+
+def safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+
+
+def intro_paragraphs(lb: Leaderboard) -> list[str]:
+    """How the leaderboard is ranked and how to read it (the same text on the site and in Markdown)."""
+    s = lb.screens[lb.primary]
+    out = []
+    if lb.rank is not None and lb.rank.col.key == "tokens_common":
+        out.append(
+            f"Ranked by an absolute cost: total tokens on the {len(s.common)} languages of {lb.primary} that every "
+            f"tokenizer here represents (the common valid set: at most {100 * s.threshold:g}% of a language's "
+            "characters mapped to UNK, the screen of Petrov et al. 2023). On the same text, fewer tokens is "
+            "cheaper whatever the pivot, so a tokenizer that is poor at the pivot language cannot look fair, and "
+            "one that maps a language to UNK cannot look cheap on it. Coverage (languages represented) stands "
+            "beside it and the unscreened total is kept."
+        )
+    elif lb.rank is not None:
+        out.append(f"Ranked by {lb.rank.header} on {lb.primary}.")
+    if s.pivot:
+        out.append(
+            f"Premiums are relative to {s.pivot}; premium aggregates are over the languages each tokenizer "
+            "represents, with the unscreened mean beside them. Every column sorts."
+        )
+    out.append(
+        "95% confidence intervals in brackets: percentile bootstrap over aligned sentences (premium) or sentences "
+        "(compression). A value without brackets has no interval (a mean over languages, or a screened aggregate "
+        "that differs from the one the metric bootstrapped). Arrows: ↑ higher is better, ↓ lower is better."
+    )
+    dup = [t for t in lb.tokenizers if lb.identity.aliases.get(t) or lb.identity.same_encoding.get(t)]
+    if dup:
+        out.append(
+            "Registrations with identical results on every metric are one tokenizer and get one row (other names "
+            "in the notes); tokenizers that differ but encode this text token for token alike are marked."
+        )
+    return out
+
+
+def _cells(lb: Leaderboard, tok: str) -> list[dict[str, str]]:
+    out = []
+    for c in lb.columns:
+        v = lb.values.at[tok, c.key]
+        lo, hi = lb.values.at[tok, c.key + ":lo"], lb.values.at[tok, c.key + ":hi"]
+        out.append({"text": fmt_value(v, lo, hi, c.col.digits, c.col.ci), "sort": "" if pd.isna(v) else repr(float(v))})
+    return out
+
+
+def _section_view(s: Section) -> dict[str, Any]:
+    return {
+        "key": s.key, "title": s.title, "markdown": s.markdown,
+        "paragraphs": [p.strip() for p in s.text.split("\n\n") if p.strip()],
+        "figures": [{"name": n, "png": f"plots/{n}.png", "svg": f"plots/{n}.svg"} for n in s.figures],
+        "tables": [{"name": n, "base": f"tables/{n}", "html": _html_table(df, f"t-{n}")} for n, df in s.tables.items()],
+        "detail": [{"name": n, "base": f"tables/{n}"} for n in s.detail],
+    }
+
+
+def _html_table(df: pd.DataFrame, table_id: str) -> str:
+    return df.to_html(index=False, border=0, classes="sortable", table_id=table_id, na_rep="–", escape=True)
+
+
+def _assets() -> dict[str, str]:
+    static = HERE / "static"
+    return {
+        "css": (static / "site.css").read_text(encoding="utf-8"),
+        "js": (static / "site.js").read_text(encoding="utf-8"),
+        "tablesort": (static / "vendor" / "tablesort" / "tablesort.min.js").read_text(encoding="utf-8"),
+    }
+
+
+def _env() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def _figure_bytes(fig: Any) -> dict[str, bytes]:
+    return fig if isinstance(fig, dict) else {"png": fig}
+
+
+def _languages_page(lb: Leaderboard, table: pd.DataFrame) -> dict[str, Any] | None:
+    """Per-language premium view data: token counts per language so the page can switch pivots."""
+    corpus = lb.primary
+    s = lb.screens[corpus]
+    ctc = table[(table["corpus"] == corpus) & (table["metric"] == "ctc") & (table["language"] != "ALL")]
+    if ctc.empty or not s.pivot:
+        return None
+    m = ctc.pivot_table(index="language", columns="tokenizer", values="value", aggfunc="first")
+    toks = [t for t in lb.tokenizers if t in m.columns]
+    m = m[toks]
+    langs = sorted(m.index, key=lambda lang: (script_of(lang), lang))
+    pivot = s.pivot if s.pivot in m.index else langs[0]
+    unk = {t: sorted(set(s.languages) - s.represented.get(t, set(s.languages))) for t in toks}
+    rows = []
+    for lang in langs:
+        cells = []
+        for t in toks:
+            v = float(m.at[lang, t] / m.at[pivot, t])
+            ok = np.isfinite(v)
+            cells.append({"text": f"{v:.3f}" if ok else "–", "sort": repr(v) if ok else "", "unk": lang in unk[t]})
+        rows.append({"lang": lang, "script": script_of(lang), "cells": cells})
+    data = {"tokenizers": toks, "unk": unk,
+            "tokens": {t: {lang: (None if pd.isna(m.at[lang, t]) else float(m.at[lang, t])) for lang in langs}
+                       for t in toks}}
+    prem = table[(table["corpus"] == corpus) & (table["metric"] == "premium")]
+    partial = bool((prem["n"] < prem["n"].max()).any()) if not prem.empty else False
+    return {"corpus": corpus, "pivot": pivot, "languages": langs, "tokenizers": toks, "rows": rows,
+            "threshold": f"{100 * s.threshold:g}%", "partial": partial,
+            "data_json": json.dumps(data, sort_keys=True, ensure_ascii=True).replace("</", "<\\/")}
+
+
+def _anatomy_view(info: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not info:
+        return None
+    lines = []
+    for r in info.get("lineage", []) or []:
+        if r.get("extends"):
+            lines.append(f"extends {r['tokenizer']} (all {r['their_merges']:,} of its merges first, in order)")
+        elif r.get("shared_merges", 0) >= 1000:
+            lines.append(f"shares the first {r['shared_merges']:,} merges of {r['tokenizer']}")
+        else:
+            lines.append(f"holds {r['token_overlap']:.1%} of {r['tokenizer']}'s tokens (in another merge order)")
+    if "lineage" in info and not lines:
+        lines.append("no registered tokenizer shares its leading merges")
+    return {
+        "algorithm": info.get("algorithm", ""), "vocab_size": int(info.get("vocab_size", 0)),
+        "merges": info.get("merges"), "lineage_lines": lines,
+        "classes": list(info.get("class_shares", {}).items())[:15],
+        "longest": [repr(t) for t in info.get("longest_tokens", [])],
+        "never": info.get("never_produced"), "png": info.get("png"),
+    }
+
+
+def tokenizer_pages(lb: Leaderboard, table: pd.DataFrame, anatomy: dict[str, dict[str, Any]]) -> dict[str, dict]:
+    pages = {}
+    for i, tok in enumerate(lb.tokenizers, 1):
+        metrics = [
+            {"header": c.header, "corpus": c.corpus,
+             "text": fmt_value(lb.values.at[tok, c.key], lb.values.at[tok, c.key + ":lo"],
+                               lb.values.at[tok, c.key + ":hi"], c.col.digits, c.col.ci)}
+            for c in lb.columns
+        ]
+        per_corpus = []
+        for corpus, s in lb.screens.items():
+            p = table[(table["tokenizer"] == tok) & (table["corpus"] == corpus) & (table["metric"] == "premium")
+                      & (table["language"] != "ALL")]
+            if p.empty:
+                continue
+            v = p.set_index("language")["value"].sort_values(kind="stable")
+            per_corpus.append({
+                "corpus": corpus, "pivot": s.pivot,
+                "highest": ", ".join(f"{k} {x:.2f}" for k, x in v.iloc[::-1].head(10).items()),
+                "lowest": ", ".join(f"{k} {x:.2f}" for k, x in v.head(10).items()),
+                "unk": sorted(set(s.languages) - s.represented.get(tok, set(s.languages))),
+            })
+        info = anatomy.get(tok)
+        pages[tok] = {
+            "tok": tok, "rank": i, "n_ranked": len(lb.tokenizers), "note": lb.identity.note(tok),
+            "rank_header": lb.rank.header if lb.rank else "no ranking column",
+            "metrics": metrics, "per_corpus": per_corpus, "anatomy": _anatomy_view(info),
+            "anatomy_missing": (anatomy.get("__why__", {}) or {}).get(
+                tok, "not computed: run the report with --inspect"),
+        }
+    return pages
+
+
+def markdown_report(title: str, lb: Leaderboard, sections: list[Section], prov: dict[str, Any], prefix: str = "",
+                    compare_md: str = "") -> str:
+    """report.md / LEADERBOARD.md: headline leaderboard, the sections, provenance. `prefix` rebases links."""
+    parts = [f"# {title}", ""]
+    parts += [p + "\n" for p in intro_paragraphs(lb)]
+    parts += [to_markdown(lb.display(headline_only=True)), ""]
+    parts.append(f"All columns, sortable and filterable: [{prefix}index.html]({prefix}index.html); numbers with CI "
+                 f"bounds: [{prefix}tables/leaderboard.csv]({prefix}tables/leaderboard.csv).\n")
+    if compare_md:
+        parts += ["## Comparison of runs", "", compare_md, ""]
+    for s in sections:
+        v = _section_view(s)
+        parts += [f"## {s.title}", ""]
+        parts += [p + "\n" for p in v["paragraphs"]]
+        for f in v["figures"]:
+            parts.append(f"![{f['name']}]({prefix}{f['png']}) ([SVG]({prefix}{f['svg']}))\n")
+        for name, df in s.tables.items():
+            parts += [to_markdown(df), ""]
+            del name
+        if v["detail"]:
+            parts.append("Per-language detail: " + ", ".join(
+                f"[{d['name']}]({prefix}{d['base']}.csv)" for d in v["detail"]) + "\n")
+        if s.markdown:
+            parts += [s.markdown.strip(), ""]
+    code = prov["code"]
+    parts += ["## Provenance", "",
+              f"tokbench {prov['tokbench_version']}, code commit `{code['commit']}` of {code['date']}; tokenizer and "
+              f"corpus sha256 and protocol options in the [site footer]({prefix}index.html) and in results.parquet.",
+              ""]
+    return "\n".join(parts)
+
+
+def write_report(
+    table: pd.DataFrame,
+    provenance: dict[str, Any],
+    out_dir: Path,
+    title: str = "tokbench report",
+    *,
+    mixture: list[Path] | None = None,
+    compare: list[ReportInput] | None = None,
+    anatomy: dict[str, dict[str, Any]] | None = None,
+    parquet: Path | None = None,
+    markdown_copy: Path | None = None,
+) -> Path:
+    """Write the whole report into out_dir; returns the path of report.md."""
+    return write_site(table, provenance, out_dir, title, mixture=mixture, compare=compare, anatomy=anatomy,
+                      parquet=parquet, markdown_copy=markdown_copy).report_md
+
+
+def write_site(
+    table: pd.DataFrame,
+    provenance: dict[str, Any],
+    out_dir: Path,
+    title: str = "tokbench report",
+    *,
+    mixture: list[Path] | None = None,
+    compare: list[ReportInput] | None = None,
+    anatomy: dict[str, dict[str, Any]] | None = None,
+    parquet: Path | None = None,
+    markdown_copy: Path | None = None,
+) -> Written:
+    from tokbench.metrics import metric_cards
+    from tokbench.report.compare import compare_runs
+    from tokbench.report.mixture import load_mixture
+
+    if table is None or table.empty:
+        raise TokbenchError("the results table is empty; run `tokbench run` with some tokenizers and corpora first")
+    table = table.copy()
+    table["flags"] = table["flags"].fillna("") if "flags" in table else ""
+    if mixture:
+        table = pd.concat([table, load_mixture(mixture)], ignore_index=True)
+    lb = build_leaderboard(table, provenance)
+    ctx = ReportContext(table, provenance, {c["name"]: c for c in metric_cards()}, lb)
+    sections = collect_sections(ctx)
+    prov = summarise_provenance(provenance)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+
+    files += write_table(lb.display(), out / "tables", "leaderboard", caption=f"tokbench leaderboard ({lb.primary})")
+    atomic_write_text(out / "tables" / "leaderboard.csv", lb.numbers().to_csv(index=False, lineterminator="\n"))
+    for s in sections:
+        for name, df in {**s.tables, **s.detail}.items():
+            files += write_table(df, out / "tables", name, caption=f"{s.title}: {name}")
+        for name, fig in s.figures.items():
+            for ext, data in _figure_bytes(fig).items():
+                atomic_write_bytes(out / "plots" / f"{name}.{ext}", data)
+                files.append(out / "plots" / f"{name}.{ext}")
+
+    compare_md = ""
+    compare_tables = []
+    if compare:
+        base = ReportInput("A", table, provenance)
+        for other in compare:
+            diff = compare_runs(base, other)
+            stem = f"compare_{safe_name(other.label)}"
+            files += write_table(diff, out / "tables", stem, caption=f"differences {other.label} - {base.label}")
+            compare_tables.append({"title": f"{other.label} minus this run", "id": stem, "base": f"tables/{stem}",
+                                   "html": _html_table(diff, stem)})
+            compare_md += f"### {other.label} minus this run\n\n{to_markdown(diff)}\n\n"
+
+    if parquet is not None and parquet.is_file() and parquet.resolve() != (out / "results.parquet").resolve():
+        atomic_write_bytes(out / "results.parquet", parquet.read_bytes())
+    has_parquet = (out / "results.parquet").is_file()
+
+    env = _env()
+    lang_page = _languages_page(lb, table)
+    common = {"title": title, "prov": prov, "assets": _assets(), "has_languages": lang_page is not None,
+              "has_compare": bool(compare_tables)}
+    rows = [{"rank": i, "tokenizer": t, "file": safe_name(t) + ".html", "cells": _cells(lb, t),
+             "note": lb.identity.note(t)} for i, t in enumerate(lb.tokenizers, 1)]
+    lb_columns = [{"header": c.header, "family": c.col.family, "metric": c.col.metric} for c in lb.columns]
+    index = env.get_template("index.html.j2").render(
+        **common, root="", page_title="Leaderboard", intro=intro_paragraphs(lb), lb_columns=lb_columns,
+        lb_rows=rows, sections=[_section_view(s) for s in sections], has_parquet=has_parquet)
+    atomic_write_text(out / "index.html", index)
+    files.append(out / "index.html")
+    if lang_page is not None:
+        atomic_write_text(out / "languages.html", env.get_template("languages.html.j2").render(
+            **common, root="", page_title="Per language", **lang_page))
+        files.append(out / "languages.html")
+    if compare_tables:
+        atomic_write_text(out / "compare.html", env.get_template("compare.html.j2").render(
+            **common, root="", page_title="Comparison", tables=compare_tables,
+            intro=["Per-tokenizer differences of every leaderboard column between the runs (other minus this run; "
+                   "relative change in percent)."]))
+        files.append(out / "compare.html")
+    anatomy = dict(anatomy or {})
+    for tok, page in tokenizer_pages(lb, table, anatomy).items():
+        path = out / "tokenizers" / f"{safe_name(tok)}.html"
+        atomic_write_text(path, env.get_template("tokenizer.html.j2").render(
+            **common, root="../", page_title=tok, **page))
+        files.append(path)
+
+    md = markdown_report(title, lb, sections, prov, "", compare_md)
+    report_md = out / "report.md"
+    atomic_write_text(report_md, md)
+    files.append(report_md)
+    if markdown_copy is not None:
+        prefix = os.path.relpath(out.resolve(), markdown_copy.resolve().parent).replace(os.sep, "/") + "/"
+        atomic_write_text(markdown_copy, markdown_report(title, lb, sections, prov, prefix, compare_md))
+        files.append(markdown_copy)
+    return Written(out, report_md, out / "index.html", files)
