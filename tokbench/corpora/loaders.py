@@ -102,3 +102,19 @@ def load_turkish_mmlu(manifest: CorpusManifest, files: dict[str, Path]) -> datas
                 rows.append({"id": f"{subject}/{i}", "lang": "tur_Latn", "subject": subject, "text": text})
         out[split] = datasets.Dataset.from_list(rows)
     return datasets.DatasetDict(out)
+
+
+@CORPUS_LOADERS.register("turkish_mmlu_lines")
+def load_turkish_mmlu_lines(manifest: CorpusManifest, files: dict[str, Path]) -> datasets.DatasetDict:
+    """TurkishMMLU as Bayram et al. (2025) build their %TR text: the question, then each option, one per line
+    (one document per line, unmodified), so no token spans a question and its options."""
+    out = {}
+    for split, paths in _by_split(files, manifest).items():
+        rows = []
+        for p in paths:
+            subject = Path(p).stem.removeprefix("TurkishMMLU_")
+            for i, q in enumerate(json.loads(Path(p).read_text(encoding="utf-8"))):
+                for j, line in enumerate([q["question"], *(str(c) for c in q["choices"])]):
+                    rows.append({"id": f"{subject}/{i}/{j}", "lang": "tur_Latn", "subject": subject, "text": line})
+        out[split] = datasets.Dataset.from_list(rows)
+    return datasets.DatasetDict(out)
