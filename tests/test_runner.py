@@ -112,3 +112,21 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert sorted(table.metric.unique()) == ["chars_per_token", "fertility"] and len(table) == 4
     with pytest.raises(TokbenchError, match="key=value"):
         run_cmd.parse_options(["pivot"])
+
+
+def test_child_processes_give_identical_results(tmp_path: Path) -> None:
+    """Each tokenizer in its own child process (the default, for bounded memory) or all in this one:
+    the same cells, byte-identical tables."""
+    cfg = dict(tokenizers=["cl100k_base", "r50k_base"], corpora=["udhr"], metrics=["bytes_per_token", "fertility"],
+               langs=["eng_Latn", "tur_Latn"], options={"bootstrap": "20"})  # fmt: skip
+    iso = run_grid(RunConfig(out=tmp_path / "iso", **cfg), log=lambda s: None)
+    inproc = run_grid(RunConfig(out=tmp_path / "in", isolate=False, **cfg), log=lambda s: None)
+    assert iso.computed == inproc.computed == 4
+    assert (tmp_path / "iso" / "results.parquet").read_bytes() == (tmp_path / "in" / "results.parquet").read_bytes()
+
+
+def test_error_in_a_child_is_one_clear_error(tmp_path: Path) -> None:
+    cfg = RunConfig(out=tmp_path / "o", tokenizers=["cl100k_base", "r50k_base"], corpora=["udhr"],
+                    metrics=["premium"], langs=["tur_Latn"], options={"pivot": "xxx_Latn"})  # fmt: skip
+    with pytest.raises(TokbenchError):
+        run_grid(cfg, log=lambda s: None)

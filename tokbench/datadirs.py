@@ -35,6 +35,11 @@ def user_dir() -> Path:
     return Path(xdg).expanduser() / "tokbench"
 
 
+def cli_data_dirs() -> list[str]:
+    """The `--data-dir` folders of this process (state a child process must be handed explicitly)."""
+    return [str(d) for d in _cli_dirs]
+
+
 def search_path() -> list[Path]:
     env = os.environ.get("TOKBENCH_DATA", "")
     env_dirs = [Path(p).expanduser() for p in env.split(os.pathsep) if p]

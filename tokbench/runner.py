@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import multiprocessing
+import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +45,7 @@ class RunConfig:
     langs: Sequence[str] | None = None  # None: all languages of each corpus
     options: dict[str, Any] = field(default_factory=dict)  # protocol options, e.g. {"pivot": "eng_Latn"}
     force: bool = False  # recompute finished cells
+    isolate: bool = True  # each tokenizer in a child process (bounded memory); see _run_isolated
 
 
 @dataclass
@@ -112,6 +117,97 @@ def _trim_heap() -> None:
         pass
 
 
+def compute_group(
+    store: ResultStore,
+    view: CorpusView | None,
+    tok_name: str,
+    todo: list[Cell],
+    langs: tuple[str, ...] | None,
+    load_tokenizer: Callable[[str], Any],
+    encode: Callable[[Any, list[str]], Any] | None = None,
+) -> Iterator[tuple[str, int, float]]:
+    """Compute one tokenizer's cells on one corpus, saving each as it finishes; yields
+    (metric, rows, seconds) per cell. All of them share one MetricContext: one encode per protocol."""
+    tok = load_tokenizer(tok_name)
+    ctx = MetricContext(tok, view, langs, encode=encode, load_tokenizer=load_tokenizer)
+    for cell in todo:
+        t = time.perf_counter()
+        rows = METRICS.get(cell.metric)().compute(ctx, dict(cell.options))
+        dt = time.perf_counter() - t
+        store.save_cell(cell, rows, dt)
+        yield cell.metric, len(rows), dt
+    del ctx, tok
+    _release_encodings()
+    if hasattr(load_tokenizer, "cache_clear"):  # the loader's lru_cache would keep all tokenizers
+        load_tokenizer.cache_clear()
+
+
+def _isolate(cfg: RunConfig, plan: list, load_tokenizer: Any, load_corpus: Any, encode: Any) -> bool:
+    """Each tokenizer in a child process when there are several and the standard loaders are used
+    (callables injected by a caller, e.g. tests, cannot cross a process boundary)."""
+    from tokbench.corpora import load_corpus as std_corpus
+    from tokbench.tokenizers import load_tokenizer as std_tokenizer
+
+    standard = load_tokenizer is std_tokenizer and load_corpus is std_corpus and encode is None
+    return cfg.isolate and standard and len({tok for _, tok, _ in plan}) > 1
+
+
+def _run_isolated(
+    plan: list[tuple[str, str, list[Cell]]], cfg: RunConfig, langs: tuple[str, ...] | None
+) -> Iterator[list[tuple[str, int, float]]]:
+    """Run each (corpus, tokenizer) group in a fresh child process, one at a time, in plan order.
+
+    Why: a loaded 256k-vocabulary tokenizer keeps ~500 MB that the allocator does not hand back, so a
+    26-tokenizer grid in one process peaks at ~1.3 GB; a child returns everything when it exits. The
+    children come from a forkserver that has already imported tokbench (a start costs ~0.1 s, not a
+    fresh interpreter's imports), and never fork a parent whose Rust/OpenMP threads are running."""
+    from tokbench.datadirs import cli_data_dirs
+
+    mp = multiprocessing.get_context("forkserver")
+    mp.set_forkserver_preload(["tokbench.runner", "tokbench.corpora", "tokbench.corpora.loaders", "datasets"])
+    env = {k: v for k, v in os.environ.items() if k.startswith(("TOKBENCH_", "TQDM_", "HF_", "TRANSFORMERS_"))}
+    for corpus_name, tok_name, todo in plan:
+        with ProcessPoolExecutor(1, mp_context=mp) as pool:
+            fut = pool.submit(_child_group, str(cfg.out), corpus_name, tok_name, todo, langs, cli_data_dirs(), env)
+            try:
+                yield fut.result()
+            except BrokenProcessPool:
+                raise TokbenchError(
+                    f"the process computing {tok_name} on {corpus_name} died (out of memory?); finished cells "
+                    "are saved: run the same command again to resume, or with --in-process"
+                ) from None
+
+
+def _child_group(
+    out: str,
+    corpus_name: str,
+    tok_name: str,
+    todo: list[Cell],
+    langs: tuple[str, ...] | None,
+    data_dirs: list[str],
+    env: dict[str, str],
+) -> list[tuple[str, int, float]]:
+    """In the child: the same computation as in-process; errors come back as plain, picklable ones."""
+    from tokbench.corpora import load_corpus
+    from tokbench.datadirs import set_cli_data_dirs
+    from tokbench.native import first_line
+    from tokbench.tokenizers import load_tokenizer
+
+    os.environ.update(env)
+    set_cli_data_dirs(data_dirs)
+    try:
+        view = CorpusView(load_corpus(corpus_name)) if corpus_name != NO_CORPUS else None
+        return list(compute_group(ResultStore(out), view, tok_name, todo, langs, load_tokenizer))
+    except TokbenchError:
+        raise
+    except Exception as e:
+        raise TokbenchError(f"{tok_name} on {corpus_name}: {type(e).__name__}: {first_line(e)}") from None
+    except BaseException as e:  # a Rust panic is a BaseException that may not pickle
+        if isinstance(e, KeyboardInterrupt | SystemExit):
+            raise
+        raise TokbenchError(f"{tok_name} on {corpus_name}: {type(e).__name__}: {first_line(e)}") from None
+
+
 def _write_table(store: ResultStore, computed: int, failed: BaseException | None, log: Callable[[str], None]) -> Any:
     """Rebuild the combined table from the ledger. After a failure the finished cells are still
     combined, but an error doing so (say, the disk that just filled up) must not hide the first one."""
@@ -178,26 +274,30 @@ def run_grid(
         if skipped:
             say(f"{skipped} cells already finished in {store.out}; computing {bar.total}")
         try:
-            views: dict[str, CorpusView] = {}
-            for corpus_name, tok_name, todo in plan:
-                bar.set_postfix_str(f"{tok_name} x {corpus_name}", refresh=True)
-                if corpus_name not in views and corpus_name != NO_CORPUS:
-                    views = {corpus_name: CorpusView(load_corpus(corpus_name))}  # one corpus in memory at a time
-                tok = load_tokenizer(tok_name)
-                ctx = MetricContext(tok, views.get(corpus_name), langs, encode=encode, load_tokenizer=load_tokenizer)
-                for cell in todo:
-                    t = time.perf_counter()
-                    rows = METRICS.get(cell.metric)().compute(ctx, dict(cell.options))
-                    dt = time.perf_counter() - t
-                    store.save_cell(cell, rows, dt)
-                    computed += 1
-                    bar.update(1)
+            if _isolate(cfg, plan, load_tokenizer, load_corpus, encode):
+                bar.set_postfix_str(f"{plan[0][1]} x {plan[0][0]}", refresh=True)
+                for i, done in enumerate(_run_isolated(plan, cfg, langs)):
+                    corpus_name, tok_name, _ = plan[i]
+                    computed += len(done)
+                    bar.update(len(done))
                     if bar.disable:
-                        log(f"{tok_name} {corpus_name} {cell.metric}: {len(rows)} rows in {dt:.2f}s")
-                del ctx, tok
-                _release_encodings()
-                if hasattr(load_tokenizer, "cache_clear"):  # the loader's lru_cache would keep all tokenizers
-                    load_tokenizer.cache_clear()
+                        for metric, n_rows, dt in done:
+                            log(f"{tok_name} {corpus_name} {metric}: {n_rows} rows in {dt:.2f}s")
+                    if i + 1 < len(plan):
+                        bar.set_postfix_str(f"{plan[i + 1][1]} x {plan[i + 1][0]}", refresh=True)
+            else:
+                views: dict[str, CorpusView] = {}
+                for corpus_name, tok_name, todo in plan:
+                    bar.set_postfix_str(f"{tok_name} x {corpus_name}", refresh=True)
+                    if corpus_name not in views and corpus_name != NO_CORPUS:
+                        views = {corpus_name: CorpusView(load_corpus(corpus_name))}  # one corpus in memory at a time
+                    for metric, n_rows, dt in compute_group(
+                        store, views.get(corpus_name), tok_name, todo, langs, load_tokenizer, encode
+                    ):
+                        computed += 1
+                        bar.update(1)
+                        if bar.disable:
+                            log(f"{tok_name} {corpus_name} {metric}: {n_rows} rows in {dt:.2f}s")
         except BaseException as e:
             failed = e
             raise

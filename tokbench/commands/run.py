@@ -43,6 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", required=True, type=Path, help="output folder (re-running skips finished cells)")
     parser.add_argument("--force", action="store_true", help="recompute cells that are already finished")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="compute every tokenizer in this process (default: each in a child process, which keeps "
+        "peak memory to one tokenizer's)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         langs=_split_list(args.langs),
         options=parse_options(args.option),
         force=args.force,
+        isolate=not getattr(args, "in_process", False),
     )
     log = (lambda s: None) if getattr(args, "quiet", False) else (lambda s: print(s, file=sys.stderr))
     summary = run_grid(cfg, log=log)
