@@ -1,18 +1,26 @@
 # tokbench: `make bench` runs the default suite on the embedded data, `make test` the tests.
-# Each target sets up .venv (once, or again when pyproject.toml changes).
+# Each target sets up .venv (once, or again when pyproject.toml or constraints.txt changes).
+#
+# Installs are reproducible: `make` installs the exact versions pinned in constraints.txt (CI too),
+# while pyproject.toml keeps honest ranges for library users. `make lock` re-resolves the newest
+# versions the ranges allow into constraints.txt; `make test-latest` runs the tests against them
+# in a separate venv without touching the pinned one.
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+CONSTRAINTS := constraints.txt
+PIP_VERSION := 26.3
+EXTRAS ?= dev,model
 OUT ?= reports/default
 
-.PHONY: install test bench lint bench-encode bench-metrics bench-mixture clean-cache
+.PHONY: install test test-latest lock bench lint bench-encode bench-metrics bench-mixture clean-cache
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet "pip==$(PIP_VERSION)"
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -35,6 +43,24 @@ bench-metrics: $(STAMP)
 
 bench-mixture: $(STAMP)
 	$(PY) benchmarks/mixture_stages.py --lp-time-limit 240
+
+# Re-resolve every dependency to the newest versions the pyproject ranges allow and pin them.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet "pip==$(PIP_VERSION)"
+	.venv-lock/bin/python -m pip install --quiet -c constraints.in -e ".[$(EXTRAS)]"
+	{ echo "# pinned by 'make lock' on $$(date -u +%Y-%m-%d) with Python $$(.venv-lock/bin/python -c 'import platform; print(platform.python_version())'); make installs exactly these"; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^tokbench'; } > $(CONSTRAINTS)
+	rm -rf .venv-lock
+
+# The test suite against the newest versions the ranges allow (what a fresh `pip install tokbench` gets).
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip
+	.venv-latest/bin/python -m pip install --quiet --upgrade -c constraints.in -e ".[$(EXTRAS)]"
+	.venv-latest/bin/python -m pytest -q
 
 clean-cache:
 	rm -rf $${TOKBENCH_CACHE:-$$HOME/.cache/tokbench}
