@@ -19,17 +19,11 @@ from tokbench.digits.segment import DigitSurfaces, Probe, ProbeBatch, number_pro
 SIGNATURE_LENGTHS = range(1, 31)
 ALIGNMENT_MAX_LENGTH = 12
 EQUATION_FORMATS = {"plain": FORMATS["plain"], "comma": FORMATS["comma_r2l"]}
-SINGLE_TOKEN_SETS = {  # name -> (numbers, after a space); order = Inventory's share fields
-    "three_digit": (inventory.THREE_DIGIT, False),
-    "three_digit_space": (inventory.THREE_DIGIT, True),
-    "zero_to_999": (inventory.ZERO_TO_999, False),
-    "zero_to_999_space": (inventory.ZERO_TO_999, True),
-}
 OPTIONS: dict[str, Any] = {
     "digit_seed": 0,  # seeds every sample of the family
-    "digit_samples": 20,  # digit strings per length (1..30) for signatures and contexts
-    "digit_integers": 2000,  # integers of uniform length 1..12 for place-value alignment
-    "digit_problems": 100,  # a+b=c problems per addend-length pair (7-9 digits) for misalignment
+    "digit_samples": 10,  # digit strings per length (1..30) for signatures and contexts
+    "digit_integers": 1000,  # integers of uniform length 1..12 for place-value alignment
+    "digit_problems": 50,  # a+b=c problems per addend-length pair (7-9 digits) for misalignment
 }
 
 
@@ -75,14 +69,14 @@ def probe_plan(seed: int, samples: int, integers: int, problems_per_pair: int) -
     by_len = numbers_by_length(seed, SIGNATURE_LENGTHS, samples)
     strings = [s for n in SIGNATURE_LENGTHS for s in by_len[n]]
     ints = numbers_uniform_length(seed + 1, ALIGNMENT_MAX_LENGTH, integers)
-    problems = [q for q, _ in sample_problems(seed + 2, problems_per_pair)]
+    problems = [q for q, _ in sample_problems(seed + 2, problems_per_pair, shots=False)]
     named: dict[str, list[Probe]] = {c: [context.context_probe(c, s) for s in strings] for c in context.CONTEXTS}
     named["int"] = [number_probe("", s) for s in ints]
     named["int_comma"] = [number_probe("", s, sep=",") for s in ints]
     for name, fmt in EQUATION_FORMATS.items():
         named[f"eq_{name}"] = [misalignment.equation_probe(p, fmt) for p in problems]
-    for name, (numbers, space) in SINGLE_TOKEN_SETS.items():
-        named[name] = inventory.single_token_probes(numbers, space)
+    named["single"] = inventory.single_token_probes(space=False)
+    named["single_space"] = inventory.single_token_probes(space=True)
     groups, flat = {}, []
     for name, ps in named.items():
         groups[name] = slice(len(flat), len(flat) + len(ps))
@@ -103,7 +97,8 @@ def analyse(tokenizer: Any, options: dict[str, Any] | None = None) -> DigitProbe
     patterns = chunks.patterns_by_length([s.groups for s in one["bare"]])
     longer = [p.answer_longer for p in plan.problems]
     n_int = len(one["int"])
-    shares = [inventory.single_token_share(one[name], space) for name, (_, space) in SINGLE_TOKEN_SETS.items()]
+    bare = inventory.single_token_shares(one["single"], space=False)
+    spaced = inventory.single_token_shares(one["single_space"], space=True)
     return DigitProbes(
         chunk_class=chunks.classify(patterns),
         signature=chunks.signature(patterns),
@@ -118,7 +113,7 @@ def analyse(tokenizer: Any, options: dict[str, Any] | None = None) -> DigitProbe
             name: misalignment.rates([misalignment.misaligned(s) for s in segs[f"eq_{name}"]], longer)
             for name in EQUATION_FORMATS
         },
-        inventory=inventory.Inventory(*inventory.vocab_counts(tokenizer), *shares),
+        inventory=inventory.Inventory(*inventory.vocab_counts(tokenizer), bare[0], spaced[0], bare[1], spaced[1]),
         options=opts,
     )
 

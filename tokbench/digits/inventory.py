@@ -39,16 +39,23 @@ class Inventory:
 
 
 THREE_DIGIT = tuple(f"{i:03d}" for i in range(1000))
-ZERO_TO_999 = tuple(str(i) for i in range(1000))
+# every string probed for single tokens: 000-999, then 0-99 without leading zeros (0-999 = these + 100-999)
+NUMBERS = THREE_DIGIT + tuple(str(i) for i in range(100))
 
 
-def single_token_probes(numbers: tuple[str, ...], space: bool) -> list[Probe]:
-    return [number_probe(" " if space else "", n) for n in numbers]
+def single_token_probes(space: bool) -> list[Probe]:
+    return [number_probe(" " if space else "", n) for n in NUMBERS]
 
 
-def single_token_share(segs: list[Segmentation], space: bool) -> float:
-    """Share of numbers held by one token (after a space: one token that also holds the space)."""
-    return sum(len(s.groups) == 1 and (s.space_merged or not space) for s in segs) / len(segs)
+def _one_token(s: Segmentation, space: bool) -> bool:
+    """Held by one token (after a space: one token that also holds the space)."""
+    return len(s.groups) == 1 and (s.space_merged or not space)
+
+
+def single_token_shares(segs: list[Segmentation], space: bool) -> tuple[float, float]:
+    """(share of 000-999, share of the integers 0-999) held by one token; `segs` follow NUMBERS."""
+    one = [_one_token(s, space) for s in segs]
+    return sum(one[:1000]) / 1000, (sum(one[1000:]) + sum(one[100:1000])) / 1000
 
 
 def vocab_counts(tokenizer: Any) -> tuple[int, int]:
@@ -66,8 +73,7 @@ def vocab_counts(tokenizer: Any) -> tuple[int, int]:
 
 def inventory(tokenizer: Any, surfaces: DigitSurfaces | None = None) -> Inventory:
     """Counts from the vocabulary's surfaces, single-token shares from encodings."""
-    sets = [(THREE_DIGIT, False), (THREE_DIGIT, True), (ZERO_TO_999, False), (ZERO_TO_999, True)]
-    probes = [p for numbers, space in sets for p in single_token_probes(numbers, space)]
-    segs = [s for (s,) in segment(tokenizer, probes, surfaces)]
-    shares = [single_token_share(segs[i * 1000 : (i + 1) * 1000], space) for i, (_, space) in enumerate(sets)]
-    return Inventory(*vocab_counts(tokenizer), *shares)
+    segs = [s for (s,) in segment(tokenizer, single_token_probes(False) + single_token_probes(True), surfaces)]
+    bare = single_token_shares(segs[: len(NUMBERS)], space=False)
+    spaced = single_token_shares(segs[len(NUMBERS) :], space=True)
+    return Inventory(*vocab_counts(tokenizer), bare[0], spaced[0], bare[1], spaced[1])

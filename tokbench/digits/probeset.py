@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from tokbench.digits.sampling import random_number
+from tokbench.digits.sampling import random_numbers
 from tokbench.digits.segment import with_separators
 from tokbench.errors import TokbenchError
 from tokbench.io import atomic_write_text
@@ -84,19 +84,26 @@ def length_pairs(lengths: Sequence[int] = ADDEND_LENGTHS) -> list[tuple[int, int
 
 
 def sample_problems(
-    seed: int, per_pair: int, lengths: Sequence[int] = ADDEND_LENGTHS
+    seed: int, per_pair: int, lengths: Sequence[int] = ADDEND_LENGTHS, shots: bool = True
 ) -> list[tuple[Problem, list[Problem]]]:
     """`per_pair` queries for each addend-length pair, cycled pair by pair, each with max(SHOTS)
-    candidate shots of the same addend lengths (a k-shot prompt uses the first k)."""
-    rng = np.random.default_rng(seed)
+    candidate shots of the same addend lengths (a k-shot prompt uses the first k). Queries and shots
+    come from separate streams, so the queries do not depend on whether shots are drawn."""
     pairs = length_pairs(lengths)
-    out = []
-    for i in range(per_pair * len(pairs)):
-        la, lb = pairs[i % len(pairs)]
-        query = Problem(random_number(rng, la), random_number(rng, lb))
-        shots = [Problem(random_number(rng, la), random_number(rng, lb)) for _ in range(max(SHOTS))]
-        out.append((query, shots))
-    return out
+    n = per_pair * len(pairs)
+    la = np.array([pairs[i % len(pairs)][0] for i in range(n)], dtype=np.int64)
+    lb = np.array([pairs[i % len(pairs)][1] for i in range(n)], dtype=np.int64)
+    q_rng = np.random.default_rng([seed, 0])
+    queries = [Problem(a, b) for a, b in zip(random_numbers(q_rng, la), random_numbers(q_rng, lb), strict=True)]
+    if not shots:
+        return [(q, []) for q in queries]
+    k = max(SHOTS)
+    s_rng = np.random.default_rng([seed, 1])
+    sa, sb = random_numbers(s_rng, np.repeat(la, k)), random_numbers(s_rng, np.repeat(lb, k))
+    return [
+        (q, [Problem(a, b) for a, b in zip(sa[i * k : (i + 1) * k], sb[i * k : (i + 1) * k], strict=True)])
+        for i, q in enumerate(queries)
+    ]
 
 
 @dataclass(frozen=True)

@@ -76,18 +76,27 @@ class ProbeBatch:
     def __init__(self, probes: Sequence[Probe]) -> None:
         self.probes = list(probes)
         self.texts = [p.text for p in self.probes]
-        ordinals, number_of, first_digit, n_digits = [], [], [], []
+        ordinals: list[int] = []
+        number_of: list[int] = []
+        first_digit: list[int] = []
+        n_digits: list[int] = []
         number = 0
         for p in self.probes:
-            is_digit = [("0" <= ch <= "9") for ch in p.text]
-            before = np.concatenate([[0], np.cumsum(is_digit)])
-            n_digits.append(int(before[-1]))
+            ordinal_at = {}  # position of each digit -> its index among the text's digits
+            for i, ch in enumerate(p.text):
+                if "0" <= ch <= "9":
+                    ordinal_at[i] = len(ordinal_at)
+            n_digits.append(len(ordinal_at))
             for positions in p.numbers:
-                if not positions or not all(is_digit[i] for i in positions):
+                try:
+                    ords = [ordinal_at[i] for i in positions]
+                except KeyError:
+                    ords = []
+                if not ords:
                     raise ValueError(f"probe {p.text!r}: number positions {positions} are not all digits")
                 first_digit.append(len(ordinals))
-                ordinals.extend(int(before[i]) for i in positions)
-                number_of.extend([number] * len(positions))
+                ordinals.extend(ords)
+                number_of.extend([number] * len(ords))
                 number += 1
         self.text_of_number = np.repeat(
             np.arange(len(self.probes)), [len(p.numbers) for p in self.probes]
