@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,13 +28,15 @@ from pathlib import Path
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and the child's peak RSS (MB) of one `tokbench` call."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall seconds and peak RSS (MB) of one `tokbench` call in its own process (os.wait4's rusage)."""
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tokbench.cli", *args], env=env, check=True, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "tokbench.cli", *args], env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
     dt = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return dt, (peak if peak > before else float("nan")) / 1024
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"tokbench {' '.join(args)} failed with exit code {proc.returncode}")
+    return dt, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -56,10 +57,10 @@ def main() -> None:
             cache2 = dict(env, TOKBENCH_CACHE=f"{tmp}/cache2")
             rows.append(("full (old default)", *run_cli([*base, "--lineage", "all", "--never-produced"], cache2)))
     print(f"tokbench inspect {a.tokenizer}, {os.cpu_count()} CPUs\n")
-    print("| mode | wall s | peak RSS MB* |\n|---|---:|---:|")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (other jobs slow every mode alike)\n")
+    print("| mode | wall s | peak RSS MB |\n|---|---:|---:|")
     for name, s, mb in rows:
         print(f"| {name} | {s:.1f} | {mb:,.0f} |")
-    print("\n*peak over this and earlier child processes (nan: not above an earlier one)")
 
 
 if __name__ == "__main__":

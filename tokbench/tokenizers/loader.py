@@ -131,6 +131,17 @@ def split_named_spec(spec: str) -> tuple[str | None, str]:
     return None, spec
 
 
+def display_name(spec: str) -> str:
+    """The name results and plots should show for a `--tokenizers` entry, without loading it: a
+    registered name as is, `NAME=PATH` -> NAME, a path -> derive_name(path)."""
+    if spec in tokenizer_manifests():
+        return spec
+    name, path = split_named_spec(spec)
+    if name is not None:
+        return name
+    return derive_name(Path(path)) if Path(path).expanduser().exists() else spec
+
+
 def load_path(path: Path, options: dict[str, Any] | None = None, name: str | None = None) -> Tokenizer:
     """An ad hoc tokenizer file or folder, named `name` or after its file/folder (`derive_name`)."""
     fmt, paths = detect_format(path)
