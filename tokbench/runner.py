@@ -118,24 +118,22 @@ def _trim_heap() -> None:
 
 
 def compute_group(
-    store: ResultStore,
     view: CorpusView | None,
     tok_name: str,
     todo: list[Cell],
     langs: tuple[str, ...] | None,
     load_tokenizer: Callable[[str], Any],
     encode: Callable[[Any, list[str]], Any] | None = None,
-) -> Iterator[tuple[str, int, float]]:
-    """Compute one tokenizer's cells on one corpus, saving each as it finishes; yields
-    (metric, rows, seconds) per cell. All of them share one MetricContext: one encode per protocol."""
+) -> Iterator[tuple[Cell, list[dict[str, Any]], float]]:
+    """Compute one tokenizer's cells on one corpus; yields (cell, rows, seconds) as each finishes, for
+    the driver to save (it alone writes the ledger). The cells share one MetricContext: one encode
+    per protocol."""
     tok = load_tokenizer(tok_name)
     ctx = MetricContext(tok, view, langs, encode=encode, load_tokenizer=load_tokenizer)
     for cell in todo:
         t = time.perf_counter()
         rows = METRICS.get(cell.metric)().compute(ctx, dict(cell.options))
-        dt = time.perf_counter() - t
-        store.save_cell(cell, rows, dt)
-        yield cell.metric, len(rows), dt
+        yield cell, rows, time.perf_counter() - t
     del ctx, tok
     _release_encodings()
     if hasattr(load_tokenizer, "cache_clear"):  # the loader's lru_cache would keep all tokenizers
@@ -152,9 +150,28 @@ def _isolate(cfg: RunConfig, plan: list, load_tokenizer: Any, load_corpus: Any, 
     return cfg.isolate and standard and len({tok for _, tok, _ in plan}) > 1
 
 
+Result = tuple[str, str, Cell, list[dict[str, Any]], float]  # corpus, tokenizer, cell, rows, seconds
+
+
+def _run_here(
+    plan: list[tuple[str, str, list[Cell]]],
+    langs: tuple[str, ...] | None,
+    load_tokenizer: Callable[[str], Any],
+    load_corpus: Callable[[str], Any],
+    encode: Callable[[Any, list[str]], Any] | None,
+) -> Iterator[Result]:
+    """Every group in this process, one corpus in memory at a time."""
+    views: dict[str, CorpusView] = {}
+    for corpus_name, tok_name, todo in plan:
+        if corpus_name not in views and corpus_name != NO_CORPUS:
+            views = {corpus_name: CorpusView(load_corpus(corpus_name))}
+        for cell, rows, dt in compute_group(views.get(corpus_name), tok_name, todo, langs, load_tokenizer, encode):
+            yield corpus_name, tok_name, cell, rows, dt
+
+
 def _run_isolated(
     plan: list[tuple[str, str, list[Cell]]], cfg: RunConfig, langs: tuple[str, ...] | None
-) -> Iterator[list[tuple[str, int, float]]]:
+) -> Iterator[Result]:
     """Run each (corpus, tokenizer) group in a fresh child process, one at a time, in plan order.
 
     Why: a loaded 256k-vocabulary tokenizer keeps ~500 MB that the allocator does not hand back, so a
@@ -168,25 +185,26 @@ def _run_isolated(
     env = {k: v for k, v in os.environ.items() if k.startswith(("TOKBENCH_", "TQDM_", "HF_", "TRANSFORMERS_"))}
     for corpus_name, tok_name, todo in plan:
         with ProcessPoolExecutor(1, mp_context=mp) as pool:
-            fut = pool.submit(_child_group, str(cfg.out), corpus_name, tok_name, todo, langs, cli_data_dirs(), env)
+            fut = pool.submit(_child_group, corpus_name, tok_name, todo, langs, cli_data_dirs(), env)
             try:
-                yield fut.result()
+                done = fut.result()
             except BrokenProcessPool:
                 raise TokbenchError(
-                    f"the process computing {tok_name} on {corpus_name} died (out of memory?); finished cells "
-                    "are saved: run the same command again to resume, or with --in-process"
+                    f"the process computing {tok_name} on {corpus_name} died (out of memory?); cells finished "
+                    "before it are saved: run the same command again to resume, or with --in-process"
                 ) from None
+        for cell, rows, dt in done:
+            yield corpus_name, tok_name, cell, rows, dt
 
 
 def _child_group(
-    out: str,
     corpus_name: str,
     tok_name: str,
     todo: list[Cell],
     langs: tuple[str, ...] | None,
     data_dirs: list[str],
     env: dict[str, str],
-) -> list[tuple[str, int, float]]:
+) -> list[tuple[Cell, list[dict[str, Any]], float]]:
     """In the child: the same computation as in-process; errors come back as plain, picklable ones."""
     from tokbench.corpora import load_corpus
     from tokbench.datadirs import set_cli_data_dirs
@@ -197,7 +215,7 @@ def _child_group(
     set_cli_data_dirs(data_dirs)
     try:
         view = CorpusView(load_corpus(corpus_name)) if corpus_name != NO_CORPUS else None
-        return list(compute_group(ResultStore(out), view, tok_name, todo, langs, load_tokenizer))
+        return list(compute_group(view, tok_name, todo, langs, load_tokenizer))
     except TokbenchError:
         raise
     except Exception as e:
@@ -275,29 +293,16 @@ def run_grid(
             say(f"{skipped} cells already finished in {store.out}; computing {bar.total}")
         try:
             if _isolate(cfg, plan, load_tokenizer, load_corpus, encode):
-                bar.set_postfix_str(f"{plan[0][1]} x {plan[0][0]}", refresh=True)
-                for i, done in enumerate(_run_isolated(plan, cfg, langs)):
-                    corpus_name, tok_name, _ = plan[i]
-                    computed += len(done)
-                    bar.update(len(done))
-                    if bar.disable:
-                        for metric, n_rows, dt in done:
-                            log(f"{tok_name} {corpus_name} {metric}: {n_rows} rows in {dt:.2f}s")
-                    if i + 1 < len(plan):
-                        bar.set_postfix_str(f"{plan[i + 1][1]} x {plan[i + 1][0]}", refresh=True)
+                results = _run_isolated(plan, cfg, langs)
             else:
-                views: dict[str, CorpusView] = {}
-                for corpus_name, tok_name, todo in plan:
-                    bar.set_postfix_str(f"{tok_name} x {corpus_name}", refresh=True)
-                    if corpus_name not in views and corpus_name != NO_CORPUS:
-                        views = {corpus_name: CorpusView(load_corpus(corpus_name))}  # one corpus in memory at a time
-                    for metric, n_rows, dt in compute_group(
-                        store, views.get(corpus_name), tok_name, todo, langs, load_tokenizer, encode
-                    ):
-                        computed += 1
-                        bar.update(1)
-                        if bar.disable:
-                            log(f"{tok_name} {corpus_name} {metric}: {n_rows} rows in {dt:.2f}s")
+                results = _run_here(plan, langs, load_tokenizer, load_corpus, encode)
+            for corpus_name, tok_name, cell, rows, dt in results:
+                store.save_cell(cell, rows, dt)
+                computed += 1
+                bar.set_postfix_str(f"{tok_name} x {corpus_name}", refresh=False)
+                bar.update(1)
+                if bar.disable:
+                    log(f"{tok_name} {corpus_name} {cell.metric}: {len(rows)} rows in {dt:.2f}s")
         except BaseException as e:
             failed = e
             raise
