@@ -49,6 +49,7 @@ def test_signature_is_readable() -> None:
         ("r50k_base", "irregular"),
         ("xlm_roberta", "irregular"),
         ("mistral_v1", "single-digit"),
+        ("falcon", "irregular"),
     ],
 )
 def test_chunk_class_of_vendored_tokenizers(tok: Callable[[str], Any], name: str, label: str) -> None:
@@ -67,3 +68,12 @@ def test_chunk_class_of_shared_tokenizers(shared_tok: Callable[[str], Any], name
     assert r.chunk_class.label == label
     if name == "gpt2":  # GPT-2 merges digit runs by frequency: 4 digits come out as 4, 2|2, 1|3, ...
         assert len(r.signature[4]) > 1 and r.pattern_consistency > 2
+
+
+def test_falcon_is_left_to_right_3_but_for_two_missing_groups(tok: Callable[[str], Any]) -> None:
+    # falcon groups digits in threes from the left, but `097` and `957` are not tokens (`09|7`, `95|7`):
+    # lengths 1-3 are probed exhaustively, so the class does not depend on whether the sample hits them
+    r = analyse(tok("falcon"), {"digit_samples": 2, "digit_integers": 50, "digit_problems": 2})
+    assert r.chunk_class.label == "irregular"
+    assert r.signature[3] == ["2-1", "3"] and r.signature[7] == ["3-3-1"]
+    assert r.inventory.three_digit_single == pytest.approx(0.998)

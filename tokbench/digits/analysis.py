@@ -32,7 +32,8 @@ class DigitProbes:
     chunk_class: chunks.ChunkClass
     signature: dict[int, list[str]]
     pattern_consistency: float
-    n_strings: int
+    n_signature: int  # bare strings behind the signature (sampled 1..30 + exhaustive 0-99, 000-999)
+    n_strings: int  # sampled digit strings (lengths 1..30), the base of the context probes
     alignment: float
     alignment_comma: float
     n_integers: int
@@ -94,7 +95,9 @@ def analyse(tokenizer: Any, options: dict[str, Any] | None = None) -> DigitProbe
     segs = {name: flat[sl] for name, sl in plan.groups.items()}
     one = {name: [s[0] for s in ss] for name, ss in segs.items() if not name.startswith("eq_")}
 
-    patterns = chunks.patterns_by_length([s.groups for s in one["bare"]])
+    # lengths 1-3 exhaustively (000-999 and 0-99 from the single-token probes), 4-30 sampled: a vocabulary
+    # missing a few 3-digit groups (falcon: 097, 957) is caught whatever the sample
+    patterns = chunks.patterns_by_length([s.groups for s in one["bare"] + one["single"]])
     longer = [p.answer_longer for p in plan.problems]
     n_int = len(one["int"])
     bare = inventory.single_token_shares(one["single"], space=False)
@@ -103,6 +106,7 @@ def analyse(tokenizer: Any, options: dict[str, Any] | None = None) -> DigitProbe
         chunk_class=chunks.classify(patterns),
         signature=chunks.signature(patterns),
         pattern_consistency=chunks.pattern_consistency(patterns),
+        n_signature=len(one["bare"]) + len(one["single"]),
         n_strings=len(plan.strings),
         alignment=sum(map(place_value.is_aligned, one["int"])) / n_int,
         alignment_comma=sum(map(place_value.is_aligned, one["int_comma"])) / n_int,

@@ -69,21 +69,22 @@ _FMT_TEXT = {"plain": "plain digits (`a+b=c`)", "comma": "thousands separators (
 # name -> (definition, unit, higher_is_better, reader)
 SPECS: dict[str, tuple[str, str, bool | None, Callable[[DigitProbes], Reading]]] = {
     "digits.chunk_class": (
-        "Chunk class of bare digit strings of length 1..30 (digit_samples seeded strings per length): "
+        "Chunk class of bare digit strings of length 1..30 (every 3-digit string 000-999 and 0-99, "
+        "digit_samples seeded strings per length from 4 on): "
         "single-digit, left-to-right-k (k, k, ..., n mod k), right-to-left-k (n mod k, k, ..., k) or irregular "
         "(any other pattern, or one length cut two ways). value = k, the group size (1 for single-digit, the "
         "largest digits-per-token for irregular); the class label is in `flags`. n = digit strings probed.",
         "digits per token",
         None,
-        lambda r: (float(r.chunk_class.k), r.n_strings, None, r.chunk_class.label),
+        lambda r: (float(r.chunk_class.k), r.n_signature, None, r.chunk_class.label),
     ),
     "digits.pattern_consistency": (
         "Distinct chunk patterns (digits per token, left to right) per digit length, averaged over lengths "
-        "1..30 of bare seeded digit strings; 1 = the length alone decides how a number is cut. At most "
-        "digit_samples. n = digit strings probed.",
+        "1..30 of bare digit strings (lengths 1-3 exhaustive: 0-99 and 000-999; from 4 on digit_samples seeded "
+        "strings each); 1 = the length alone decides how a number is cut. n = digit strings probed.",
         "patterns per length",
         False,
-        lambda r: (r.pattern_consistency, r.n_strings, None, ""),
+        lambda r: (r.pattern_consistency, r.n_signature, None, ""),
     ),
     "digits.place_value_alignment": (
         "Share of seeded integers (length uniform on 1..12, then uniform digits, no leading zero) written "
