@@ -1,0 +1,107 @@
+"""Leaderboard hooks and ranking rules on small hand-made tables (no data directory needed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tokbench.report import LEADERBOARD_COLUMNS, Column, register_column
+from tokbench.report.leaderboard import build_leaderboard
+from tokbench.report.mixture import category_group, load_mixture
+from tokbench.results import COLUMNS
+
+
+def row(tok: str, metric: str, lang: str, value: float, corpus: str = "par", unit: str = "", n: int = 10) -> dict:
+    return {"tokenizer": tok, "corpus": corpus, "split": "s", "language": lang, "metric": metric, "value": value,
+            "unit": unit, "ci_low": float("nan"), "ci_high": float("nan"), "n": n, "flags": ""}
+
+
+def parallel_table(counts: dict[str, dict[str, float]], unk: dict[str, dict[str, float]] | None = None) -> pd.DataFrame:
+    """ctc, premium (vs eng_Latn) and unk_char_frac rows from token counts per tokenizer and language."""
+    rows = []
+    for tok, c in counts.items():
+        for lang, v in c.items():
+            rows.append(row(tok, "ctc", lang, v))
+            rows.append(row(tok, "premium", lang, v / c["eng_Latn"]))
+            rows.append(row(tok, "unk_char_frac", lang, (unk or {}).get(tok, {}).get(lang, 0.0)))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def test_a_tokenizer_poor_at_the_pivot_does_not_rank_first() -> None:
+    # 'toy' spends 3x the tokens on English, so its premiums look fair (mean 1.33 vs 2.0) while it costs
+    # more tokens on every language: the absolute cost ranks it last
+    t = parallel_table({"big": {"eng_Latn": 100, "tur_Latn": 200, "mya_Mymr": 500},
+                        "toy": {"eng_Latn": 300, "tur_Latn": 400, "mya_Mymr": 600}})
+    lb = build_leaderboard(t, {})
+    assert lb.tokenizers == ["big", "toy"]
+    prem = lb.column("premium_mean").key
+    assert lb.value("toy", prem) < lb.value("big", prem)
+    assert lb.value("big", lb.rank.key) == 800 and lb.value("toy", lb.rank.key) == 1300
+
+
+def test_unk_heavy_language_leaves_the_common_set() -> None:
+    t = parallel_table({"a": {"eng_Latn": 100, "tur_Latn": 200, "mya_Mymr": 500},
+                        "unky": {"eng_Latn": 100, "tur_Latn": 210, "mya_Mymr": 20}},
+                       unk={"unky": {"mya_Mymr": 0.9}})
+    lb = build_leaderboard(t, {})
+    assert lb.screens["par"].common == ["eng_Latn", "tur_Latn"]
+    assert lb.tokenizers == ["a", "unky"]  # 300 < 310 on the common set; unscreened 'unky' would win (330 < 800)
+    assert lb.value("unky", lb.column("tokens_all").key) == 330
+    assert lb.value("unky", lb.column("coverage").key) == 2
+
+
+def test_family_columns_appear_only_with_their_results() -> None:
+    base = parallel_table({"a": {"eng_Latn": 100, "tur_Latn": 200}, "b": {"eng_Latn": 90, "tur_Latn": 250}})
+    lb = build_leaderboard(base, {})
+    assert lb.column("tr.weighted") is None and lb.column("digits.place_value_alignment") is None
+    extra = pd.DataFrame([
+        row("a", "tr.weighted", "tur_Latn", 0.42, corpus="turkish", unit="share of tokens"),
+        row("b", "tr.weighted", "tur_Latn", 0.31, corpus="turkish", unit="share of tokens"),
+        row("a", "digits.place_value_alignment", "ALL", 87.5, corpus="numbers", unit="percent"),
+    ], columns=list(COLUMNS))
+    lb = build_leaderboard(pd.concat([base, extra], ignore_index=True), {})
+    tr = lb.column("tr.weighted")
+    assert tr is not None and tr.header == "%TR (weighted) (%) @turkish ↑"
+    assert lb.value("a", tr.key) == pytest.approx(42.0)  # a share becomes percent
+    dg = lb.column("digits.place_value_alignment")
+    assert lb.value("a", dg.key) == pytest.approx(87.5)  # already percent: unchanged
+    assert pd.isna(lb.value("b", dg.key))
+
+
+def test_a_plugin_column_needs_no_edit_to_the_core() -> None:
+    col = register_column(Column("test.col", "test.metric", "my metric", "widgets", True, summary="ALL"))
+    try:
+        t = parallel_table({"a": {"eng_Latn": 100, "tur_Latn": 200}})
+        t = pd.concat([t, pd.DataFrame([row("a", "test.metric", "ALL", 3.0)], columns=list(COLUMNS))])
+        lb = build_leaderboard(t, {})
+        c = lb.column("test.col")
+        assert c is not None and c.header == "my metric (widgets) ↑" and lb.value("a", c.key) == 3.0
+        assert "my metric (widgets) ↑" in lb.display().columns
+    finally:
+        LEADERBOARD_COLUMNS._items.pop(col.key)
+
+
+def test_mixture_results_of_both_formats(tmp_path: Path) -> None:
+    one = {"tokenizer": "a", "byte_weights": {"eng_Latn": 0.5, "en:books": 0.1, "code:python": 0.25,
+                                              "fra_Latn": 0.15}, "merges_used": 100,
+           "ci95": {"byte_weights": {"eng_Latn": [0.4, 0.6]}}}
+    many = {"categories": ["tur_Latn", "code:c"], "results": {"b": {"byte_weights": {"tur_Latn": 0.7, "code:c": 0.3}}}}
+    (tmp_path / "one.json").write_text(json.dumps(one), encoding="utf-8")
+    (tmp_path / "many.json").write_text(json.dumps(many), encoding="utf-8")
+    rows = load_mixture([tmp_path / "one.json", tmp_path / "many.json"])
+    shares = rows[rows.language == "ALL"].pivot(index="tokenizer", columns="metric", values="value")
+    assert shares.loc["a", "mixture.code_share"] == pytest.approx(0.25)
+    assert shares.loc["a", "mixture.english_share"] == pytest.approx(0.6)
+    assert shares.loc["a", "mixture.non_english_share"] == pytest.approx(0.15)
+    assert shares.loc["b", "mixture.non_english_share"] == pytest.approx(0.7)
+    ci = rows[(rows.tokenizer == "a") & (rows.language == "eng_Latn")].iloc[0]
+    assert (ci.ci_low, ci.ci_high) == (0.4, 0.6)
+    assert [category_group(c) for c in ("code:go", "en:docs", "eng_Latn", "zho_Hans", "other")] == [
+        "code", "English", "English", "non-English", "other"]
+    t = parallel_table({"a": {"eng_Latn": 100, "tur_Latn": 200}})
+    lb = build_leaderboard(pd.concat([t, rows], ignore_index=True), {})
+    assert lb.tokenizers == ["a"]  # a mixture result alone adds no row
+    assert lb.value("a", lb.column("mixture.code_share").key) == pytest.approx(25.0)
