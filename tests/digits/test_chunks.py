@@ -38,7 +38,8 @@ def test_classify_rules() -> None:
 
 
 def test_signature_is_readable() -> None:
-    assert chunks.signature({7: {(3, 3, 1)}, 4: {(3, 1), (2, 2)}}) == {4: ["2-2", "3-1"], 7: ["3-3-1"]}
+    groups = [(3, 3, 1), (3, 1), (2, 2), (3, 1)]
+    assert chunks.signature(groups) == {4: [("3-1", 2), ("2-2", 1)], 7: [("3-3-1", 1)]}
 
 
 @pytest.mark.parametrize(
@@ -56,7 +57,7 @@ def test_chunk_class_of_vendored_tokenizers(tok: Callable[[str], Any], name: str
     r = analyse(tok(name), {"digit_samples": 8, "digit_integers": 50, "digit_problems": 2})
     assert r.chunk_class.label == label
     if label == "left-to-right-3":
-        assert r.signature[7] == ["3-3-1"] and r.signature[30] == ["-".join(["3"] * 10)]
+        assert [p for p, _ in r.signature[7]] == ["3-3-1"] and r.signature[30] == [("-".join(["3"] * 10), 8)]
         assert r.pattern_consistency == 1.0
 
 
@@ -75,5 +76,5 @@ def test_falcon_is_left_to_right_3_but_for_two_missing_groups(tok: Callable[[str
     # lengths 1-3 are probed exhaustively, so the class does not depend on whether the sample hits them
     r = analyse(tok("falcon"), {"digit_samples": 2, "digit_integers": 50, "digit_problems": 2})
     assert r.chunk_class.label == "irregular"
-    assert r.signature[3] == ["2-1", "3"] and r.signature[7] == ["3-3-1"]
+    assert r.signature[3][0][0] == "3" and r.signature[3][1] == ("2-1", 2) and r.signature[7] == [("3-3-1", 2)]
     assert r.inventory.three_digit_single == pytest.approx(0.998)

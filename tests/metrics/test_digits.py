@@ -21,7 +21,7 @@ def _no_corpus(name: str) -> Any:
 
 def test_family_name_selects_every_digit_metric() -> None:
     names = expand_metric_families(["digits"])
-    assert set(names) == set(NAMES) and len(names) == 24
+    assert set(names) == set(NAMES) and len(names) == 25
     for card in (c for c in metric_cards() if c["name"].startswith("digits.")):
         assert card["corpus"] is False and card["citation"].startswith("Singh & Strouse (2024)")
         assert card["definition"] and card["unit"]
@@ -40,8 +40,14 @@ def test_run_digits_without_any_corpus(tmp_path: Path) -> None:
     first = run_grid(cfg, log=lambda s: None, load_corpus=_no_corpus)
     t = first.table
     assert first.computed == 3 * len(NAMES)
-    assert set(t.corpus) == {NO_CORPUS} and set(t.split) == {"-"} and set(t.language) == {"ALL"}
-    v = t.set_index(["tokenizer", "metric"])
+    assert set(t.corpus) == {NO_CORPUS} and set(t.split) == {"-"}
+    sig = t[t.metric == "digits.chunk_signature"].set_index(["tokenizer", "language"])
+    assert set(t[t.metric != "digits.chunk_signature"].language) == {"ALL"}
+    assert len(sig) == 3 * 30 and sig.loc[("cl100k_base", "len07"), "flags"] == "3-3-1:6"
+    assert sig.loc[("cl100k_base", "len03"), "flags"] == "3:1006" and sig.loc[("cl100k_base", "len03"), "n"] == 1006
+    assert sig.loc[("mistral_v1", "len04"), "flags"] == "1-1-1-1:6"
+    assert sig.loc[("p50k_base", "len04"), "value"] > 1 and ":" in sig.loc[("p50k_base", "len04"), "flags"]
+    v = t[t.language == "ALL"].set_index(["tokenizer", "metric"])
     assert v.loc[("cl100k_base", "digits.chunk_class"), "flags"] == "left-to-right-3"
     assert v.loc[("cl100k_base", "digits.chunk_class"), "value"] == 3
     assert v.loc[("mistral_v1", "digits.chunk_class"), "flags"] == "single-digit"

@@ -30,7 +30,7 @@ OPTIONS: dict[str, Any] = {
 @dataclass(frozen=True)
 class DigitProbes:
     chunk_class: chunks.ChunkClass
-    signature: dict[int, list[str]]
+    signature: dict[int, list[tuple[str, int]]]  # length -> (pattern, count), most frequent first
     pattern_consistency: float
     n_signature: int  # bare strings behind the signature (sampled 1..30 + exhaustive 0-99, 000-999)
     n_strings: int  # sampled digit strings (lengths 1..30), the base of the context probes
@@ -97,14 +97,15 @@ def analyse(tokenizer: Any, options: dict[str, Any] | None = None) -> DigitProbe
 
     # lengths 1-3 exhaustively (000-999 and 0-99 from the single-token probes), 4-30 sampled: a vocabulary
     # missing a few 3-digit groups (falcon: 097, 957) is caught whatever the sample
-    patterns = chunks.patterns_by_length([s.groups for s in one["bare"] + one["single"]])
+    bare_groups = [s.groups for s in one["bare"] + one["single"]]
+    patterns = chunks.patterns_by_length(bare_groups)
     longer = [p.answer_longer for p in plan.problems]
     n_int = len(one["int"])
     bare = inventory.single_token_shares(one["single"], space=False)
     spaced = inventory.single_token_shares(one["single_space"], space=True)
     return DigitProbes(
         chunk_class=chunks.classify(patterns),
-        signature=chunks.signature(patterns),
+        signature=chunks.signature(bare_groups),
         pattern_consistency=chunks.pattern_consistency(patterns),
         n_signature=len(one["bare"]) + len(one["single"]),
         n_strings=len(plan.strings),

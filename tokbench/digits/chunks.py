@@ -13,6 +13,7 @@ class follows from it:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -67,6 +68,9 @@ def pattern_consistency(patterns: Mapping[int, set[tuple[int, ...]]]) -> float:
     return sum(len(ps) for ps in patterns.values()) / len(patterns)
 
 
-def signature(patterns: Mapping[int, set[tuple[int, ...]]]) -> dict[int, list[str]]:
-    """Readable signature: per length, its patterns as `3-3-1` strings (sorted)."""
-    return {n: sorted("-".join(map(str, p)) for p in ps) for n, ps in sorted(patterns.items())}
+def signature(groups: Sequence[tuple[int, ...]]) -> dict[int, list[tuple[str, int]]]:
+    """Readable signature: per length, its patterns as (`3-3-1`, count), most frequent first."""
+    counts: dict[int, Counter[str]] = {}
+    for g in groups:
+        counts.setdefault(sum(g), Counter())["-".join(map(str, g))] += 1
+    return {n: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for n, c in sorted(counts.items())}

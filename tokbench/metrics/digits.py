@@ -195,6 +195,28 @@ class DigitMetric(Metric):
         return [make_row(name, ALL_LANGUAGES, SPLIT, value, self.card.unit, n, ci, flags)]
 
 
+SIGNATURE = "digits.chunk_signature"
+SIGNATURE_PATTERNS_SHOWN = 5
+
+
+class ChunkSignature(Metric):
+    """One row per digit length: the chunk patterns themselves, for tables and plots."""
+
+    def compute(self, ctx: MetricContext, opts: dict[str, Any]) -> list[dict[str, Any]]:
+        result = cached_analysis(ctx.tokenizer, opts)
+        rows = []
+        for length, patterns in result.signature.items():
+            shown = ";".join(f"{p}:{c}" for p, c in patterns[:SIGNATURE_PATTERNS_SHOWN])
+            more = (
+                f";+{len(patterns) - SIGNATURE_PATTERNS_SHOWN} more" if len(patterns) > SIGNATURE_PATTERNS_SHOWN else ""
+            )
+            n = sum(c for _, c in patterns)
+            rows.append(
+                make_row(SIGNATURE, f"len{length:02d}", SPLIT, len(patterns), self.card.unit, n, None, shown + more)
+            )
+        return rows
+
+
 def _register(name: str, definition: str, unit: str, higher_is_better: bool | None) -> type[Metric]:
     card = MetricCard(
         name=name,
@@ -213,5 +235,22 @@ def _register(name: str, definition: str, unit: str, higher_is_better: bool | No
 for _name, (_definition, _unit, _hib, _) in SPECS.items():
     _register(_name, _definition, _unit, _hib)
 
+ChunkSignature.card = MetricCard(
+    name=SIGNATURE,
+    definition=(
+        "The chunk signature itself: one row per digit length (language = len01..len30) of bare digit strings "
+        "(lengths 1-3 exhaustive, then digit_samples seeded strings per length). value = distinct patterns at "
+        "that length; flags = the patterns, most frequent first, as `digits-per-token:count` separated by `;` "
+        "(e.g. `3-3-1:10` for cl100k at 7 digits; at most 5 shown). n = strings of that length."
+    ),
+    unit="patterns",
+    higher_is_better=False,
+    needs=("tokenizer only",),
+    citation=CITATION,
+    options=dict(OPTIONS),
+    corpus=False,
+)
+register_metric(ChunkSignature)
+
 FAMILY = "digits"
-NAMES = tuple(SPECS)
+NAMES = (*SPECS, SIGNATURE)
