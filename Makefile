@@ -14,8 +14,11 @@ CONSTRAINTS := constraints.txt
 PIP_VERSION := 26.3
 EXTRAS ?= dev,model
 OUT ?= reports/default
+DATA ?= ../shared/assets
+LEADERBOARD_WORK ?= reports/_work/leaderboard
+LEADERBOARD_METRICS ?=
 
-.PHONY: install test test-latest lock bench lint bench-encode bench-metrics bench-mixture clean-cache
+.PHONY: install test test-latest lock bench leaderboard lint bench-encode bench-metrics bench-mixture clean-cache
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +36,17 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/tokbench run --corpora udhr --out $(OUT)
-	$(VENV)/bin/tokbench report $(OUT)
+	$(VENV)/bin/tokbench report $(OUT) --inspect --title "tokbench default suite: UDHR x vendored tokenizers"
+
+# FLORES-200 (from the data directory DATA) x every available tokenizer x the metric suite, then the
+# report and site into reports/leaderboard/ and reports/LEADERBOARD.md. Finished cells are kept in
+# LEADERBOARD_WORK (git-ignored), so a warm re-run only redoes the report; only numbers are committed.
+leaderboard: $(STAMP)
+	$(VENV)/bin/tokbench run --quiet --corpora flores200 --data-dir $(DATA) --out $(LEADERBOARD_WORK) \
+		$(if $(LEADERBOARD_METRICS),--metrics $(LEADERBOARD_METRICS))
+	$(VENV)/bin/tokbench report $(LEADERBOARD_WORK) --quiet --data-dir $(DATA) --out reports/leaderboard --inspect \
+		--mixture reports/mixture/real.json --markdown reports/LEADERBOARD.md \
+		--title "tokbench leaderboard: FLORES-200 x every available tokenizer"
 
 bench-encode: $(STAMP)
 	$(PY) benchmarks/bench_encode.py
