@@ -112,9 +112,15 @@ def bpt_vs_vocab(df: pd.DataFrame, corpus: str) -> dict[str, bytes]:
         if "bpt_eng" in d and d["bpt_eng"].notna().any():
             ax.scatter(d["vocab_size"], d["bpt_eng"], facecolors="none", edgecolors=PALETTE[5], label="English",
                        zorder=3)
+        # tokenizers at (nearly) the same point share one label instead of overprinting
+        groups: dict[tuple[float, float], list[str]] = {}
         for tok, r in d.iterrows():
-            ax.annotate(str(tok), (r["vocab_size"], r["bpt_mean"]), fontsize=7, xytext=(3, 3),
-                        textcoords="offset points")
+            key = (round(float(np.log10(r["vocab_size"])), 2), round(float(r["bpt_mean"]), 2))
+            groups.setdefault(key, []).append(str(tok))
+        for i, names in enumerate(groups.values()):
+            r = d.loc[names[0]]
+            ax.annotate(" = ".join(names), (r["vocab_size"], r["bpt_mean"]), fontsize=7,
+                        xytext=(3, 3 if i % 2 == 0 else -9), textcoords="offset points")
         ax.set_xscale("log")
         ax.set_xlabel("vocabulary size (ids, log scale)")
         ax.set_ylabel("UTF-8 bytes per token")
