@@ -8,6 +8,12 @@ random simplex guess, and encoding efficiency (share proportional to the tokeniz
 Usage: TOKBENCH_DATA=../shared/assets python benchmarks/mixture_controlled.py
        [--setups lang5,lang10,code15] [--trials 3] [--merges 3000] [--budget-mb 3]
        [--sample-fracs 1.0] [--out reports/mixture/controlled.json]
+       [--trainers bytelevel,spm] [--spm-vocab 8000] [--include zho_Hans,jpn_Jpan,tha_Thai]
+
+With `--trainers bytelevel,spm` each trial trains both a byte-level BPE (HF) and a SentencePiece BPE
+(byte fallback, vocab --spm-vocab) on the same mixture; the byte-level one gets as many merges as the
+SentencePiece model has, so the two rows of a trial differ only in the trainer. `--include` forces
+languages into every language mixture (the rest drawn at random).
 """
 
 from __future__ import annotations
@@ -23,17 +29,20 @@ from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 from tokbench.corpora import load_corpus
 from tokbench.mixture.infer import infer_mixture
 from tokbench.tokenizers.hf import from_rust
+from tokbench.tokenizers.spm import train_bpe
 
 
 def spread(items: list[str], k: int, rng: np.random.Generator) -> list[str]:
     return sorted(rng.choice(items, size=min(k, len(items)), replace=False).tolist())
 
 
-def setup_data(name: str, rng: np.random.Generator) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def setup_data(name: str, rng: np.random.Generator,
+               include: tuple[str, ...] = ()) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     if name.startswith("lang"):
         n = int(name[4:])
         fl = load_corpus("flores200")
-        langs = spread(fl.languages("dev"), n, rng)
+        rest = [x for x in fl.languages("dev") if x not in include]
+        langs = sorted([*include[:n], *spread(rest, max(0, n - len(include)), rng)])
         return {x: fl.texts("dev", x) for x in langs}, {x: fl.texts("devtest", x) for x in langs}
     cs = load_corpus("code_samples")
     split = cs.splits[0]
@@ -44,8 +53,7 @@ def setup_data(name: str, rng: np.random.Generator) -> tuple[dict[str, list[str]
     return train, test
 
 
-def train_tokenizer(train: dict[str, list[str]], w: np.ndarray, budget: float, merges: int,
-                    rng: np.random.Generator) -> Tokenizer:
+def draw_docs(train: dict[str, list[str]], w: np.ndarray, budget: float, rng: np.random.Generator) -> list[str]:
     docs: list[str] = []
     for (_name, pool), wi in zip(train.items(), w, strict=True):
         lens = np.array([len(d.encode()) for d in pool])
@@ -56,6 +64,10 @@ def train_tokenizer(train: dict[str, list[str]], w: np.ndarray, budget: float, m
             docs.append(pool[j])
             got += lens[j]
     rng.shuffle(docs)
+    return docs
+
+
+def train_tokenizer(docs: list[str], merges: int) -> Tokenizer:
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tr = trainers.BpeTrainer(vocab_size=256 + merges, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
@@ -77,44 +89,61 @@ def main() -> None:
     ap.add_argument("--sample-fracs", default="1.0")
     ap.add_argument("--solver", default="highs")
     ap.add_argument("--out", default="reports/mixture/controlled.json")
+    ap.add_argument("--trainers", default="bytelevel", help="bytelevel, spm or bytelevel,spm")
+    ap.add_argument("--spm-vocab", type=int, default=8000)
+    ap.add_argument("--include", default="", help="languages forced into every lang mixture")
+    ap.add_argument("--quiet", action="store_true", help="no LP progress (rows are still printed)")
     a = ap.parse_args()
+    include = tuple(x for x in a.include.split(",") if x)
+    trainers = a.trainers.split(",")
     fracs = [float(x) for x in a.sample_fracs.split(",")]
     rows = []
     for setup in a.setups.split(","):
         for trial in range(a.trials):
             rng = np.random.default_rng(1000 * trial + len(setup))
-            train, test = setup_data(setup if setup.startswith("lang") else "code", rng)
+            train, test = setup_data(setup if setup.startswith("lang") else "code", rng, include)
             n = len(train)
             w = rng.dirichlet(np.ones(n))
-            t0 = time.perf_counter()
-            tok = train_tokenizer(train, w, a.budget_mb * 1e6, a.merges, rng)
-            t_train = time.perf_counter() - t0
-            src = from_rust(tok, f"{setup}-t{trial}")
+            docs = draw_docs(train, w, a.budget_mb * 1e6, rng)
             names = list(test)
-            eff = np.array([
-                sum(len(d.encode()) for d in test[x]) / max(1, sum(len(e) for e in tok.encode_batch(test[x])))
-                for x in names
-            ])
-            base = {
-                "uniform": log_mse(np.full(n, 1 / n), w),
-                "random_simplex": float(np.mean([log_mse(rng.dirichlet(np.ones(n)), w) for _ in range(100)])),
-                "encoding_efficiency": log_mse(eff / eff.sum(), w),
-            }
-            for frac in fracs:
-                sub = {x: test[x][: max(1, int(len(test[x]) * frac))] for x in names}
+            merges = a.merges
+            for trainer in (["spm"] if "spm" in trainers else []) + (["bytelevel"] if "bytelevel" in trainers else []):
                 t0 = time.perf_counter()
-                r = infer_mixture(src, sub, merges=a.merges, solver=a.solver, threads=2)
-                est_b = np.array([r.byte_weights[x] for x in names])
-                est_p = np.array([r.weights[x] for x in names])
-                row = {"setup": setup, "trial": trial, "n": n, "sample_frac": frac,
-                       "sample_bytes": int(sum(len(d.encode()) for v in sub.values() for d in v)),
-                       "merges": a.merges, "log10_mse_bytes": log_mse(est_b, w), "log10_mse_pairs": log_mse(est_p, w),
-                       **{f"baseline_{k}": v for k, v in base.items()},
-                       "train_s": t_train, "infer_s": time.perf_counter() - t0, "lp_rounds": r.lp.rounds}
-                rows.append(row)
-                print(json.dumps(row), flush=True)
-                Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-                Path(a.out).write_text(json.dumps(rows, indent=1))
+                if trainer == "spm":
+                    src = train_bpe(docs, a.spm_vocab, f"{setup}-t{trial}-spm")
+                    merges = len(src.merges())  # the byte-level run of this trial gets as many
+                    encode = src.encode_batch
+                else:
+                    tok = train_tokenizer(docs, merges)
+                    src = from_rust(tok, f"{setup}-t{trial}")
+                    encode = src.encode_batch
+                t_train = time.perf_counter() - t0
+                eff = np.array([
+                    sum(len(d.encode()) for d in test[x]) / max(1, sum(len(e) for e in encode(test[x])))
+                    for x in names
+                ])
+                base = {
+                    "uniform": log_mse(np.full(n, 1 / n), w),
+                    "random_simplex": float(np.mean([log_mse(rng.dirichlet(np.ones(n)), w) for _ in range(100)])),
+                    "encoding_efficiency": log_mse(eff / eff.sum(), w),
+                }
+                for frac in fracs:
+                    sub = {x: test[x][: max(1, int(len(test[x]) * frac))] for x in names}
+                    t0 = time.perf_counter()
+                    r = infer_mixture(src, sub, merges=merges, solver=a.solver, threads=2)
+                    est_b = np.array([r.byte_weights[x] for x in names])
+                    est_p = np.array([r.weights[x] for x in names])
+                    row = {"setup": setup, "trial": trial, "trainer": trainer, "n": n, "langs": names,
+                           "sample_frac": frac,
+                           "sample_bytes": int(sum(len(d.encode()) for v in sub.values() for d in v)),
+                           "merges": merges, "log10_mse_bytes": log_mse(est_b, w),
+                           "log10_mse_pairs": log_mse(est_p, w),
+                           **{f"baseline_{k}": v for k, v in base.items()},
+                           "train_s": t_train, "infer_s": time.perf_counter() - t0, "lp_rounds": r.lp.rounds}
+                    rows.append(row)
+                    print(json.dumps(row), flush=True)
+                    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+                    Path(a.out).write_text(json.dumps(rows, indent=1))
 
 
 if __name__ == "__main__":

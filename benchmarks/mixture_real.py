@@ -18,7 +18,6 @@ from tokbench.corpora import load_corpus
 from tokbench.errors import TokbenchError
 from tokbench.mixture.infer import infer_mixture
 from tokbench.mixture.lineage import find_lineage
-from tokbench.mixture.words import count_words
 from tokbench.tokenizers import load_tokenizer
 
 TOKENIZERS = "gpt2,cl100k_base,o200k_base,llama2,llama3,mistral_v1,claude_legacy,gemma3,gpt_neox_20b,qwen3"
@@ -60,8 +59,7 @@ def main() -> None:
             tok = load_tokenizer(name)
             lin = find_lineage(tok, ["cl100k_base", "r50k_base"]) if name == "llama3" else None
             start = lin.parent.shared if lin and lin.parent else 0
-            words = {k: count_words(k, v, tok.pre_tokenize) for k, v in cats.items()}
-            r = infer_mixture(tok, words, merges=a.merges, start_merge=start, time_limit=a.time_limit)
+            r = infer_mixture(tok, cats, merges=a.merges, start_merge=start, time_limit=a.time_limit)
             results[name] = {"byte_weights": r.byte_weights, "weights": r.weights, "start_merge": start,
                              "converged": r.lp.converged,
                              "merges_used": r.merges_used, "lp_rounds": r.lp.rounds,

@@ -12,8 +12,9 @@ import numpy as np
 
 from tokbench.errors import TokbenchError
 from tokbench.mixture.history import build_history
-from tokbench.mixture.lp import LPResult, solve_lp
+from tokbench.mixture.lp import LPResult, RankedCounts, solve_lp
 from tokbench.mixture.replay import MergeTable, Replay, WordTable, compile_merges, encode_words, replay
+from tokbench.mixture.trainer_view import char_ranks, filter_replay, trainer_view
 from tokbench.mixture.words import CategoryWords, count_words
 
 DEFAULT_MERGES = 30_000  # the paper's protocol: the first 30k merges
@@ -76,16 +77,25 @@ def byte_space(alpha: np.ndarray, n_bytes: np.ndarray, n_pairs: np.ndarray) -> n
     return b / s if s > 0 else b
 
 
+def mixture_pre_tokenizer(source: MergeSource) -> Callable[[str], list[bytes]]:
+    """Document -> words as the tokenizer's trainer counted them: the tokenizer's own pre-tokenizer,
+    cut further for SentencePiece-family tokenizers (lines, scripts, digits, unknown characters)."""
+    view = trainer_view(source)
+    return source.pre_tokenize if view is None else view.words(source.pre_tokenize)
+
+
 def _replay_all(
     words: Sequence[CategoryWords], table: MergeTable, start: int, stop: int, threads: int,
     doc_weights: Sequence[np.ndarray | None] | None = None,
+    pair_ok: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[Replay]:
     encoded = [encode_words(cw.words, table) for cw in words]
 
     def one(i: int) -> Replay:
         flat, off = encoded[i]
         dw = doc_weights[i] if doc_weights is not None else None
-        return replay(WordTable(flat, off, words[i].counts(dw)), table, start, stop)
+        rep = replay(WordTable(flat, off, words[i].counts(dw)), table, start, stop)
+        return rep if pair_ok is None else filter_replay(rep, pair_ok)
 
     if threads <= 1 or len(words) == 1:
         return [one(i) for i in range(len(words))]
@@ -136,18 +146,27 @@ def infer_mixture(
     t0 = time.perf_counter()
     if not categories:
         raise TokbenchError("no categories given: pass --categories DIR with one <name>.txt per category")
+    view = trainer_view(source)
+    pre_tokenize = source.pre_tokenize if view is None else view.words(source.pre_tokenize)
     words: list[CategoryWords] = []
+    raw = all(not isinstance(d, CategoryWords) for d in categories.values())
     for name, docs in categories.items():
         if isinstance(docs, CategoryWords):
             words.append(docs)
         else:
-            words.append(count_words(name, docs, source.pre_tokenize))
+            words.append(count_words(name, docs, pre_tokenize))
+    # SentencePiece's character order is a second, unigram merge list (needs the raw text)
+    rank_mats = None
+    if view is not None and raw:
+        dummy = source.pre_tokenize("a")[:1] == [b" a"]
+        rank_mats = char_ranks(view, list(categories.values()), dummy)  # type: ignore[arg-type]
     names = [cw.name for cw in words]
     timings["pretokenize"] = time.perf_counter() - t0
     say(f"counted words of {len(words)} categories in {timings['pretokenize']:.1f}s")
     t0 = time.perf_counter()
     if table is None:
         table = prepare_table(source, words)
+    pair_ok = view.pair_ok(table) if view is not None else None
     total = table.n_merges
     if start_merge < 0 or start_merge >= total:
         raise TokbenchError(f"--start-merge {start_merge} is outside the merge list (0..{total - 1})")
@@ -161,17 +180,25 @@ def infer_mixture(
     def solve_once(doc_weights: Sequence[np.ndarray | None] | None) -> tuple[LPResult, np.ndarray, dict[str, float]]:
         tt: dict[str, float] = {}
         a = time.perf_counter()
-        reps = _replay_all(words, table, start_merge, stop, threads, doc_weights)
+        reps = _replay_all(words, table, start_merge, stop, threads, doc_weights, pair_ok)
         tt["replay"] = time.perf_counter() - a
         a = time.perf_counter()
         hist = build_history(reps, table, start_merge)
         n_pairs = hist.n_pairs.copy()
         del reps
+        ranks = None
+        if rank_mats is not None:
+            dws = doc_weights if doc_weights is not None else [None] * len(words)
+            ranks = RankedCounts(
+                np.stack([np.asarray(m.sum(axis=0)).ravel() if dw is None else m.T @ dw.astype(np.int64)
+                          for m, dw in zip(rank_mats, dws, strict=True)]),
+                len(view.ranked) if view is not None and view.ranked is not None else 0,
+            )
         tt["index"] = time.perf_counter() - a
         a = time.perf_counter()
         lp = solve_lp(hist, solver=solver, tol=tol, other=other, time_limit=time_limit, threads=1,
                       **({"alpha_tol": 0.0} if exact else {}),
-                      on_round=lp_progress if doc_weights is None else None)
+                      on_round=lp_progress if doc_weights is None else None, ranks=ranks)
         tt["solve"] = time.perf_counter() - a
         tt["lp_search"] = lp.timings["search"]
         tt["lp_solver"] = lp.timings["solve"]

@@ -193,6 +193,48 @@ class _PulpBackend:
         return np.array([v.value() or 0.0 for v in x])
 
 
+@dataclass
+class RankedCounts:
+    """Items a trainer ordered by their training frequency, with each category's sample counts.
+
+    SentencePiece appends the characters it keeps after the merged pieces, most frequent first
+    (``Sorted(required_chars_)``), and drops the rest as unknown: the order is a second, unigram
+    "merge list". ``counts[:, :n_ranked]`` are the ranked items in that order, the remaining
+    columns items ranked below all of them (characters the model does not know).
+    """
+
+    counts: np.ndarray  # int64 [n_cat, n_ranked + n_below]
+    n_ranked: int
+
+
+def _rank_violations(f: np.ndarray, wr: np.ndarray, wi: np.ndarray, K: int,
+                     tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each ranked item k, the item j ranked below it that beats it most: f_j - w_j > f_k + w_k."""
+    score = f - wi
+    KU = len(f)
+    below_best = np.max(score[K:]) if KU > K else -np.inf
+    below_arg = K + int(np.argmax(score[K:])) if KU > K else -1
+    # best competitor strictly after k among ranked items, via a reversed running max
+    rev = score[:K][::-1]
+    run = np.maximum.accumulate(rev)
+    arg_rev = np.zeros(K, np.int64)
+    cur = 0
+    for i in range(K):  # index of the running max (K is a few thousand characters)
+        if rev[i] >= rev[cur]:
+            cur = i
+        arg_rev[i] = cur
+    best = np.full(K, -np.inf)
+    arg = np.full(K, -1, np.int64)
+    best[:-1] = run[::-1][1:]
+    arg[:-1] = (K - 1 - arg_rev[::-1])[1:]
+    use_below = below_best > best
+    best = np.where(use_below, below_best, best)
+    arg = np.where(use_below, below_arg, arg)
+    viol = best - f[:K] - wr
+    k = np.flatnonzero(viol > tol)
+    return k, arg[k], viol[k]
+
+
 def _defining_rows(lead: np.ndarray, M: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR rows ``x_lead[r] - sum_i M[r, i] alpha_i`` (= 0 when added with zero bounds)."""
     rr, cc = np.nonzero(M)
@@ -224,8 +266,13 @@ def solve_lp(
     prune_slack: float | None = 1e-6,
     skip_unseen: bool | None = None,
     on_round: Callable[[int, np.ndarray, float], None] | None = None,
+    ranks: RankedCounts | None = None,
 ) -> LPResult:
-    """Solve the mixture LP on ``h`` with lazy rows; see the module docstring."""
+    """Solve the mixture LP on ``h`` with lazy rows; see the module docstring.
+
+    ``ranks``: items the trainer ordered by training frequency (SentencePiece's characters, see
+    ``RankedCounts``); their order gives rows of the same form as the merges'.
+    """
     if solver not in SOLVERS:
         raise TokbenchError(f"unknown solver {solver!r}: choose one of {', '.join(SOLVERS)}")
     n, T = h.n_cat, h.n_steps
@@ -258,6 +305,15 @@ def solve_lp(
         ui = np.arange(c_ut, c_ut + T)
         be.add_rows(np.array([-np.inf]), np.array([0.0]), np.array([0]),
                     np.append(ui, c_other), np.append(np.ones(T), -S))
+    if ranks is not None:  # slack per rank position (like v_t) and per item (like v_p), then g_j lazily
+        rk = ranks.counts.astype(np.float64) * scale[:, None]  # [n, K + U] scaled counts
+        K, KU = ranks.n_ranked, rk.shape[1]
+        c_wr = be.n_cols
+        be.add_cols(K, 1.0)
+        c_wi = be.n_cols
+        be.add_cols(KU, 1.0)
+        g_col = np.full(KU, -1, np.int64)
+        wr, wi = np.zeros(K), np.zeros(KU)
     col_of = np.full(h.n_gids, -1, np.int64)
     has_y = np.zeros(T, bool)
     z_of: dict[bytes, int] = {}  # (pair gid, its count vector) -> column of z_q
@@ -290,12 +346,17 @@ def solve_lp(
         steps, gids, viol = find_violations(h, alpha * scale, np.where(unseen, np.inf, vt), vp, ut, tol, topk)
         t_search += time.perf_counter() - t0
         last_max = float(viol.max()) if len(viol) else 0.0
+        rank_k = rank_j = np.zeros(0, np.int64)
+        if ranks is not None:
+            rank_k, rank_j, rviol = _rank_violations(alpha @ rk, wr, wi, K, tol)
+            if len(rviol):
+                last_max = max(last_max, float(rviol.max()))
         if _DEBUG:
             print(f"round {rounds}: {len(steps)} violated, max {last_max:.3g}, rows {n_rows}, "
                   f"alpha change {change if rounds else 0:.2g}, "
                   f"obj {vt.sum() + vp.sum():.4g}, search {t_search:.1f}s solve {t_solve:.1f}s")
-        if len(steps) == 0 or rounds >= max_rounds:
-            converged = "exact" if len(steps) == 0 else "max_rounds"
+        if (len(steps) == 0 and len(rank_k) == 0) or rounds >= max_rounds:
+            converged = "exact" if len(steps) == 0 and len(rank_k) == 0 else "max_rounds"
             break
         if alpha_tol > 0 and stable >= patience:
             converged = "alpha"
@@ -363,6 +424,21 @@ def solve_lp(
                 np.zeros(k), np.full(k, np.inf), np.arange(k) * width, idx.ravel(), vals.ravel(), deletable=True
             )
         n_rows += k
+        if len(rank_k):
+            items = np.unique(np.concatenate([rank_k, rank_j]))
+            fresh_g = items[g_col[items] < 0]
+            if len(fresh_g):
+                g_col[fresh_g] = np.arange(be.n_cols, be.n_cols + len(fresh_g))
+                be.add_cols(len(fresh_g), 0.0)
+                lo = np.zeros(len(fresh_g))
+                be.add_rows(lo, lo, *_defining_rows(g_col[fresh_g], rk[:, fresh_g].T))
+                n_rows += len(fresh_g)
+            m = len(rank_k)
+            cols = np.stack([g_col[rank_k], g_col[rank_j], c_wr + rank_k, c_wi + rank_j], axis=1)
+            vals = np.tile(np.array([1.0, -1.0, 1.0, 1.0]), (m, 1))
+            be.add_rows(np.zeros(m), np.full(m, np.inf), np.arange(m) * 4, cols.ravel(), vals.ravel(),
+                        deletable=True)
+            n_rows += m
         t0 = time.perf_counter()
         x = be.solve()
         if prune_slack is not None and isinstance(be, _HighsBackend):
@@ -384,11 +460,14 @@ def solve_lp(
         ut = np.asarray(x[c_ut:c_ut + T], np.float64).copy() if other else np.zeros(T)
         has = col_of >= 0
         vp[has] = x[col_of[has]]
+        if ranks is not None:
+            wr = np.asarray(x[c_wr:c_wr + K], np.float64).copy()
+            wi = np.asarray(x[c_wi:c_wi + KU], np.float64).copy()
     if _DEBUG and isinstance(be, _HighsBackend):
         rv = np.asarray(be.h.getSolution().row_value)
         print("binding rows", int((rv < 1e-6).sum()), "of", len(rv),
               "v_t>0:", int((vt > 1e-9).sum()), "v_p>0:", int((vp > 1e-9).sum()))
-    objective = float(vt.sum() + vp.sum())
+    objective = float(vt.sum() + vp.sum() + (wr.sum() + wi.sum() if ranks is not None else 0.0))
     return LPResult(
         alpha=alpha, alpha_other=a_other if other else None, objective=objective, rounds=rounds,
         n_rows=n_rows, n_pair_vars=int((col_of >= 0).sum()), max_violation=last_max, converged=converged,

@@ -13,7 +13,7 @@ from sentencepiece import sentencepiece_model_pb2 as model_pb2
 from tokbench.errors import TokbenchError
 from tokbench.tokenizers.base import Algorithm, Tokenizer
 from tokbench.tokenizers.merges import Merge, derive_merges, split_chars
-from tokbench.tokenizers.spm_words import split_into_words
+from tokbench.tokenizers.spm_words import PieceRules, split_into_words
 
 _BYTE = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
 _MODEL_TYPES: dict[int, Algorithm] = {1: "unigram", 2: "bpe"}
@@ -87,19 +87,56 @@ class SentencePieceTokenizer(Tokenizer):
         return [w.replace("\u2581", " ").encode("utf-8") for w in words]
 
     @cached_property
+    def piece_rules(self) -> PieceRules:
+        """Which pieces this model's trainer could create (its trainer_spec); the mixture LP uses it."""
+        return PieceRules.from_trainer_spec(self._proto.trainer_spec)
+
+    @cached_property
+    def trainer_chars(self) -> frozenset[str]:
+        """Characters the trainer kept (single-character pieces). Others fell below
+        character_coverage: unknown in training (never in a pair), byte-fallback when encoding."""
+        kinds = (model_pb2.ModelProto.SentencePiece.NORMAL, model_pb2.ModelProto.SentencePiece.USER_DEFINED)
+        return frozenset(p.piece.replace("\u2581", " ") for p in self._proto.pieces
+                         if p.type in kinds and len(p.piece) == 1)
+
+    @cached_property
     def _merges(self) -> list[Merge]:
-        """One merge per piece, derived by BPE-encoding each piece with higher-scored pieces only."""
+        """One merge per piece, derived by BPE-encoding each piece with earlier pieces only.
+
+        Training order is id order: the trainer appends each new piece and scores it -(its index),
+        so ids and scores agree unless the scores were edited afterwards. Llama 2 and Mistral did
+        that for whitespace runs (ids 259, 268, 308, ... scored -1e9): score order would move
+        '▁▁' (Llama 2's first merge) behind every other piece and leave 15 longer runs unreachable.
+        """
         normal = model_pb2.ModelProto.SentencePiece.NORMAL
-        pieces = [
-            (p.piece.replace("\u2581", " ").encode("utf-8"), p.score, i)
-            for i, p in enumerate(self._proto.pieces)
-            if p.type == normal
-        ]
-        # BPE scores fall with merge order; ties broken by id, as sentencepiece does
-        order = sorted(pieces, key=lambda x: (-x[1], x[2]))
-        return derive_merges(((tok, r) for r, (tok, _, _) in enumerate(order)), split_chars)
+        pieces = [p.piece.replace("\u2581", " ").encode("utf-8") for p in self._proto.pieces if p.type == normal]
+        return derive_merges(((tok, r) for r, tok in enumerate(pieces)), split_chars)
 
     def merges(self) -> list[Merge]:
         if self.algorithm != "bpe":
             return super().merges()
         return self._merges
+
+
+def train_bpe(
+    texts: Sequence[str], vocab_size: int, name: str = "spm-bpe", **options: object
+) -> SentencePieceTokenizer:
+    """Train a SentencePiece BPE model in memory (the library's own trainer; Llama-2-style defaults:
+    byte fallback, split digits, whitespace-only pieces), for controlled mixture experiments."""
+    import hashlib
+    import io
+
+    spec: dict[str, object] = {
+        "model_type": "bpe", "vocab_size": vocab_size, "byte_fallback": True, "split_digits": True,
+        "allow_whitespace_only_pieces": True, "normalization_rule_name": "identity",
+        "remove_extra_whitespaces": False, "character_coverage": 0.9995, "max_sentence_length": 1 << 16,
+        "num_threads": 2, "minloglevel": 2, **options,
+    }
+    buf = io.BytesIO()
+    try:
+        lines = [ln for t in texts for ln in t.split("\n") if ln.strip()]  # the trainer reads lines
+        spm.SentencePieceTrainer.train(sentence_iterator=iter(lines), model_writer=buf, **spec)
+    except RuntimeError as e:
+        raise TokbenchError(f"sentencepiece training failed: {str(e).splitlines()[0]}") from None
+    data = buf.getvalue()
+    return SentencePieceTokenizer(data, name, hashlib.sha256(data).hexdigest())
