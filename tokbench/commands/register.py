@@ -43,5 +43,6 @@ def run(args: argparse.Namespace) -> int:
         how = f"copied from {f.origin}" if f.copied else "used in place"
         print(f"  file      {f.manifest_path} ({how}; sha256 {f.sha256[:16]}...)")
     print(f"  source    local {reg.manifest['source']['local']} (sha256 pinned)")
-    print(f"next: tokbench run --tokenizers {reg.name} <others...> --corpora udhr --out reports/{reg.name}")
+    print(f"next: tokbench run --corpora udhr --out reports/{reg.name}   (it and every other available tokenizer)")
+    print(f"      tokbench report reports/{reg.name}")
     return 0

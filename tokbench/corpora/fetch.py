@@ -118,6 +118,11 @@ def hub_texts(dataset: str, revision: str) -> Callable[[str, str], list[str] | N
     return texts
 
 
+def _first(paths: list[str], k: int = 5) -> str:
+    names = [Path(p).parent.name + "/" + Path(p).stem for p in paths[:k]]
+    return ", ".join(names) + (f" and {len(paths) - k} more" if len(paths) > k else "")
+
+
 def build_verified(manifest: CorpusManifest, texts: Callable[[str, str], list[str] | None]) -> dict[str, bytes]:
     """Every pinned file built in memory and checked against its sha256; raises before writing anything."""
     from tqdm import tqdm
@@ -135,7 +140,7 @@ def build_verified(manifest: CorpusManifest, texts: Callable[[str, str], list[st
             mismatched.append(rel)
         built[rel] = data
     if missing:
-        raise TokbenchError(f"the source lacks {len(missing)} of {len(wanted)} pinned files (first: {missing[0]}); "
+        raise TokbenchError(f"the source lacks {len(missing)} of {len(wanted)} pinned files ({_first(missing)}); "
                             "is it the FLORES-200 release the manifest names?")
     if mismatched:
         import pandas as pd
@@ -146,7 +151,7 @@ def build_verified(manifest: CorpusManifest, texts: Callable[[str, str], list[st
         hint = "" if versions == want else f"; the pinned files were written with {want}, this is {versions}"
         raise TokbenchError(
             f"{len(mismatched)} of {len(wanted)} built files differ from the manifest's sha256 "
-            f"(first: {mismatched[0]}): the texts are another version{hint}; nothing was written"
+            f"({_first(mismatched)}): the texts are another version{hint}; nothing was written"
         )
     return built
 
