@@ -40,3 +40,9 @@ def test_single_digit_tokenizer(tok: Callable[[str], Any]) -> None:
 def test_gpt2_json_matches_r50k(shared_tok: Callable[[str], Any]) -> None:
     inv = inventory(shared_tok("gpt2"))
     assert (inv.bare, inv.spaced, inv.three_digit_single) == (994, 697, pytest.approx(0.777))
+
+
+def test_byte_fallback_pieces_do_not_count_digits_twice(tok: Callable[[str], Any]) -> None:
+    t = tok("mistral_v1")  # has both `0`..`9` pieces and byte-fallback pieces <0x30>..<0x39>
+    assert sum(1 for b in t.token_bytes() if b is not None and b.isdigit() and len(b) == 1) == 20
+    assert inventory(t).bare == 10

@@ -26,8 +26,8 @@ _SPACED = re.compile(rb" [0-9]+")
 
 @dataclass(frozen=True)
 class Inventory:
-    bare: int  # vocabulary entries that are 1+ ASCII digits
-    spaced: int  # ... preceded by one space (byte-level `Ġ`, SentencePiece `▁`)
+    bare: int  # distinct vocabulary surfaces that are 1+ ASCII digits
+    spaced: int  # ... one space then 1+ ASCII digits (byte-level `Ġ`, SentencePiece `▁`)
     three_digit_single: float  # share of `000`-`999` that encode to one token
     three_digit_single_space: float  # ... written after a space
     single_0_999: float  # share of the integers 0-999 (no leading zeros) that encode to one token
@@ -59,16 +59,20 @@ def single_token_shares(segs: list[Segmentation], space: bool) -> tuple[float, f
 
 
 def vocab_counts(tokenizer: Any) -> tuple[int, int]:
-    """(entries that are 1+ ASCII digits, entries that are one space then 1+ ASCII digits)."""
-    bare = spaced = 0
+    """(distinct surfaces that are 1+ ASCII digits, distinct surfaces that are one space then 1+ ASCII digits).
+
+    Distinct surfaces, not ids: SentencePiece byte-fallback pieces `<0x30>`-`<0x39>` have the same
+    surfaces as the pieces `0`-`9` and would count every digit twice."""
+    bare: set[bytes] = set()
+    spaced: set[bytes] = set()
     for surface in tokenizer.token_bytes():
         if not surface or not (48 <= surface[-1] <= 57):
             continue
         if _BARE.fullmatch(surface):
-            bare += 1
+            bare.add(surface)
         elif _SPACED.fullmatch(surface):
-            spaced += 1
-    return bare, spaced
+            spaced.add(surface)
+    return len(bare), len(spaced)
 
 
 def inventory(tokenizer: Any, surfaces: DigitSurfaces | None = None) -> Inventory:
