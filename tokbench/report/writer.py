@@ -181,7 +181,8 @@ def _anatomy_view(info: dict[str, Any] | None) -> dict[str, Any] | None:
     return {
         "algorithm": info.get("algorithm", ""), "vocab_size": int(info.get("vocab_size", 0)),
         "merges": info.get("merges"), "lineage_lines": lines,
-        "classes": list(info.get("class_shares", {}).items())[:15],
+        # explicit order: the cached JSON has sorted keys, the fresh dict frequency order
+        "classes": sorted(info.get("class_shares", {}).items(), key=lambda kv: (-kv[1], kv[0]))[:15],
         "longest": [repr(t) for t in info.get("longest_tokens", [])],
         "never": info.get("never_produced"), "png": info.get("png"),
     }
