@@ -8,15 +8,9 @@ skipped without loading the tokenizer.
 
 from __future__ import annotations
 
-import ctypes
-import gc
-import multiprocessing
-import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,14 +19,15 @@ import pandas as pd
 
 from tokbench.cache import EncodeCache
 from tokbench.errors import TokbenchError
-from tokbench.metrics import DEFAULT_METRICS, METRICS, CorpusView, MetricContext, get_metric
+from tokbench.executors.base import EXECUTORS, Executor
+from tokbench.executors.work import NO_CORPUS
+from tokbench.metrics import DEFAULT_METRICS, get_metric
 from tokbench.metrics.families import expand_metric_families
 from tokbench.progress import progress
 from tokbench.results import Cell, ResultStore
 from tokbench.tokenizers.loader import combined_sha256
 
 DEFAULT_CORPORA = ("flores200",)
-NO_CORPUS = "-"  # corpus name of rows from metrics that read the tokenizer alone
 STALE_CACHE_TEMP_SECONDS = 600  # a cache temp file untouched this long belongs to a killed run
 
 
@@ -45,7 +40,9 @@ class RunConfig:
     langs: Sequence[str] | None = None  # None: all languages of each corpus
     options: dict[str, Any] = field(default_factory=dict)  # protocol options, e.g. {"pivot": "eng_Latn"}
     force: bool = False  # recompute finished cells
-    isolate: bool = True  # each tokenizer in a child process (bounded memory); see _run_isolated
+    isolate: bool = True  # local executor: each tokenizer in a child process (bounded memory)
+    executor: str = "local"  # a registered executor: local, dask, or a plugin's
+    executor_options: dict[str, Any] = field(default_factory=dict)  # e.g. {"address": "tcp://host:8786"}
 
 
 @dataclass
@@ -98,132 +95,22 @@ def check_options(metric_names: Sequence[str], options: dict[str, Any]) -> None:
         )
 
 
-def _release_encodings() -> None:
-    """Drop tokbench.encode's in-process memo between tokenizers: the context held what the metrics
-    needed, and the memo would otherwise keep every tokenizer's ids alive (> 1 GB on the full grid)."""
-    from tokbench.encode import clear_memo
-
-    clear_memo()
-    gc.collect()
-    _trim_heap()
-
-
-def _trim_heap() -> None:
-    """Hand freed heap pages back to the OS (glibc only): the tokenizer libraries' per-thread arenas
-    otherwise keep the peak of every earlier tokenizer resident."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
-def compute_group(
-    view: CorpusView | None,
-    tok_name: str,
-    todo: list[Cell],
-    langs: tuple[str, ...] | None,
-    load_tokenizer: Callable[[str], Any],
+def make_executor(
+    cfg: RunConfig,
+    load_tokenizer: Callable[[str], Any] | None = None,
+    load_corpus: Callable[[str], Any] | None = None,
     encode: Callable[[Any, list[str]], Any] | None = None,
-) -> Iterator[tuple[Cell, list[dict[str, Any]], float]]:
-    """Compute one tokenizer's cells on one corpus; yields (cell, rows, seconds) as each finishes, for
-    the driver to save (it alone writes the ledger). The cells share one MetricContext: one encode
-    per protocol."""
-    tok = load_tokenizer(tok_name)
-    ctx = MetricContext(tok, view, langs, encode=encode, load_tokenizer=load_tokenizer)
-    for cell in todo:
-        t = time.perf_counter()
-        rows = METRICS.get(cell.metric)().compute(ctx, dict(cell.options))
-        yield cell, rows, time.perf_counter() - t
-    del ctx, tok
-    _release_encodings()
-    if hasattr(load_tokenizer, "cache_clear"):  # the loader's lru_cache would keep all tokenizers
-        load_tokenizer.cache_clear()
+) -> Executor:
+    """The executor `cfg` names, built with its options (`local` also takes injected loaders)."""
+    import tokbench.executors.dask_cluster  # noqa: F401  (registers the built-in executors)
+    import tokbench.executors.local  # noqa: F401
 
-
-def _isolate(cfg: RunConfig, plan: list, load_tokenizer: Any, load_corpus: Any, encode: Any) -> bool:
-    """Each tokenizer in a child process when there are several and the standard loaders are used
-    (callables injected by a caller, e.g. tests, cannot cross a process boundary)."""
-    from tokbench.corpora import load_corpus as std_corpus
-    from tokbench.tokenizers import load_tokenizer as std_tokenizer
-
-    standard = load_tokenizer is std_tokenizer and load_corpus is std_corpus and encode is None
-    return cfg.isolate and standard and len({tok for _, tok, _ in plan}) > 1
-
-
-Result = tuple[str, str, Cell, list[dict[str, Any]], float]  # corpus, tokenizer, cell, rows, seconds
-
-
-def _run_here(
-    plan: list[tuple[str, str, list[Cell]]],
-    langs: tuple[str, ...] | None,
-    load_tokenizer: Callable[[str], Any],
-    load_corpus: Callable[[str], Any],
-    encode: Callable[[Any, list[str]], Any] | None,
-) -> Iterator[Result]:
-    """Every group in this process, one corpus in memory at a time."""
-    views: dict[str, CorpusView] = {}
-    for corpus_name, tok_name, todo in plan:
-        if corpus_name not in views and corpus_name != NO_CORPUS:
-            views = {corpus_name: CorpusView(load_corpus(corpus_name))}
-        for cell, rows, dt in compute_group(views.get(corpus_name), tok_name, todo, langs, load_tokenizer, encode):
-            yield corpus_name, tok_name, cell, rows, dt
-
-
-def _run_isolated(
-    plan: list[tuple[str, str, list[Cell]]], cfg: RunConfig, langs: tuple[str, ...] | None
-) -> Iterator[Result]:
-    """Run each (corpus, tokenizer) group in a fresh child process, one at a time, in plan order.
-
-    Why: a loaded 256k-vocabulary tokenizer keeps ~500 MB that the allocator does not hand back, so a
-    26-tokenizer grid in one process peaks at ~1.3 GB; a child returns everything when it exits. The
-    children come from a forkserver that has already imported tokbench (a start costs ~0.1 s, not a
-    fresh interpreter's imports), and never fork a parent whose Rust/OpenMP threads are running."""
-    from tokbench.datadirs import cli_data_dirs
-
-    mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["tokbench.runner", "tokbench.corpora", "tokbench.corpora.loaders", "datasets"])
-    env = {k: v for k, v in os.environ.items() if k.startswith(("TOKBENCH_", "TQDM_", "HF_", "TRANSFORMERS_"))}
-    for corpus_name, tok_name, todo in plan:
-        with ProcessPoolExecutor(1, mp_context=mp) as pool:
-            fut = pool.submit(_child_group, corpus_name, tok_name, todo, langs, cli_data_dirs(), env)
-            try:
-                done = fut.result()
-            except BrokenProcessPool:
-                raise TokbenchError(
-                    f"the process computing {tok_name} on {corpus_name} died (out of memory?); cells finished "
-                    "before it are saved: run the same command again to resume, or with --in-process"
-                ) from None
-        for cell, rows, dt in done:
-            yield corpus_name, tok_name, cell, rows, dt
-
-
-def _child_group(
-    corpus_name: str,
-    tok_name: str,
-    todo: list[Cell],
-    langs: tuple[str, ...] | None,
-    data_dirs: list[str],
-    env: dict[str, str],
-) -> list[tuple[Cell, list[dict[str, Any]], float]]:
-    """In the child: the same computation as in-process; errors come back as plain, picklable ones."""
-    from tokbench.corpora import load_corpus
-    from tokbench.datadirs import set_cli_data_dirs
-    from tokbench.native import first_line
-    from tokbench.tokenizers import load_tokenizer
-
-    os.environ.update(env)
-    set_cli_data_dirs(data_dirs)
-    try:
-        view = CorpusView(load_corpus(corpus_name)) if corpus_name != NO_CORPUS else None
-        return list(compute_group(view, tok_name, todo, langs, load_tokenizer))
-    except TokbenchError:
-        raise
-    except Exception as e:
-        raise TokbenchError(f"{tok_name} on {corpus_name}: {type(e).__name__}: {first_line(e)}") from None
-    except BaseException as e:  # a Rust panic is a BaseException that may not pickle
-        if isinstance(e, KeyboardInterrupt | SystemExit):
-            raise
-        raise TokbenchError(f"{tok_name} on {corpus_name}: {type(e).__name__}: {first_line(e)}") from None
+    cls = EXECUTORS.get(cfg.executor)
+    if cfg.executor == "local":
+        return cls(isolate=cfg.isolate, load_tokenizer=load_tokenizer, load_corpus=load_corpus, encode=encode)
+    if load_tokenizer is not None or load_corpus is not None or encode is not None:
+        raise TokbenchError(f"executor {cfg.executor!r} loads tokenizers and corpora by name on its workers")
+    return cls(**cfg.executor_options)
 
 
 def _write_table(store: ResultStore, computed: int, failed: BaseException | None, log: Callable[[str], None]) -> Any:
@@ -248,10 +135,6 @@ def run_grid(
     encode: Callable[[Any, list[str]], Any] | None = None,
 ) -> RunSummary:
     """Run every missing cell of the grid, saving each as it finishes; returns the combined table."""
-    if load_tokenizer is None:
-        from tokbench.tokenizers import load_tokenizer
-    if load_corpus is None:
-        from tokbench.corpora import load_corpus
     t0 = time.perf_counter()
     metric_names = expand_metric_families(cfg.metrics or DEFAULT_METRICS)  # `tr` -> tr.unique, tr.weighted
     for m in metric_names:
@@ -287,15 +170,14 @@ def run_grid(
                     plan.append((corpus_name, tok_name, todo))
         computed = 0
         failed: BaseException | None = None
+        executor: Executor | None = None
         bar = progress(total=sum(len(t) for _, _, t in plan), unit="cell", desc="grid", smoothing=0.1)
         say = bar.write if not bar.disable else log
         if skipped:
             say(f"{skipped} cells already finished in {store.out}; computing {bar.total}")
         try:
-            if _isolate(cfg, plan, load_tokenizer, load_corpus, encode):
-                results = _run_isolated(plan, cfg, langs)
-            else:
-                results = _run_here(plan, langs, load_tokenizer, load_corpus, encode)
+            executor = make_executor(cfg, load_tokenizer, load_corpus, encode)
+            results = executor.run(plan, langs)
             for corpus_name, tok_name, cell, rows, dt in results:
                 store.save_cell(cell, rows, dt)
                 computed += 1
@@ -308,5 +190,7 @@ def run_grid(
             raise
         finally:
             bar.close()
+            if executor is not None:
+                executor.close()
             table = _write_table(store, computed, failed, log)
     return RunSummary(table, computed, skipped, time.perf_counter() - t0)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tokbench.argtypes import positive_int
 from tokbench.errors import TokbenchError
 
 NAME = "run"
@@ -44,6 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, type=Path, help="output folder (re-running skips finished cells)")
     parser.add_argument("--force", action="store_true", help="recompute cells that are already finished")
     parser.add_argument(
+        "--executor",
+        default="local",
+        help="where the work runs: local (this machine, default) or dask (a Dask cluster; with no --address a "
+        "local one with --workers processes); plugins add more",
+    )
+    parser.add_argument("--address", help="Dask scheduler address, e.g. tcp://login-node:8786 (--executor dask)")
+    parser.add_argument("--workers", type=positive_int, help="workers of a local Dask cluster (default 2)")
+    parser.add_argument(
         "--in-process",
         action="store_true",
         help="compute every tokenizer in this process (default: each in a child process, which keeps "
@@ -64,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         options=parse_options(args.option),
         force=args.force,
         isolate=not getattr(args, "in_process", False),
+        executor=getattr(args, "executor", "local"),
+        executor_options={k: v for k in ("address", "workers") if (v := getattr(args, k, None)) is not None},
     )
     log = (lambda s: None) if getattr(args, "quiet", False) else (lambda s: print(s, file=sys.stderr))
     summary = run_grid(cfg, log=log)

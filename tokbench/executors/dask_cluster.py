@@ -1,0 +1,74 @@
+"""The `dask` executor: groups as Dask tasks, on a local cluster or any scheduler (a Slurm/PBS
+cluster through dask-jobqueue, a cloud pool, `dask scheduler` + `dask worker` by hand).
+
+Each group is one task running `work.run_group` on a worker: the worker loads the tokenizer and
+corpus by name from the data directories it sees (they must be mounted where the driver's are, or
+named with --data-dir / TOKBENCH_DATA valid on the workers) and returns rows; the driver alone
+writes the ledger, as results arrive in any order. Workers share the encode cache when they see
+the same TOKBENCH_CACHE folder; otherwise each encodes what it computes. A worker that dies
+mid-task is replaced and its task re-run by Dask (up to `allowed-failures`, default 3).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from tokbench.errors import TokbenchError
+from tokbench.executors.base import Executor, register_executor
+from tokbench.executors.work import Group, Result, run_group, worker_settings
+
+
+@register_executor("dask")
+class DaskExecutor(Executor):
+    name = "dask"
+
+    def __init__(self, address: str | None = None, workers: int | None = None, **_: Any) -> None:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise TokbenchError(
+                "--executor dask needs Dask: pip install 'tokbench[dask]' (or dask[distributed])"
+            ) from None
+        self._cluster = None
+        try:
+            if address:
+                self.client = Client(address, timeout=30)
+            else:  # one single-threaded worker process per core, as the local executor's children
+                self._cluster = LocalCluster(
+                    n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
+                )
+                self.client = Client(self._cluster)
+        except OSError as e:
+            raise TokbenchError(f"cannot reach the Dask scheduler {address or 'local'} ({e})") from None
+
+    def run(self, plan: list[Group], langs: tuple[str, ...] | None) -> Iterator[Result]:
+        from dask.distributed import as_completed
+
+        data_dirs, env = worker_settings()
+        tag = uuid.uuid4().hex[:8]
+        where: dict[str, tuple[str, str]] = {}
+        futures = []
+        for i, (corpus_name, tok_name, todo) in enumerate(plan):
+            fut = self.client.submit(
+                run_group, corpus_name, tok_name, todo, langs, data_dirs, env,
+                key=f"tokbench-{tag}-{i}-{tok_name}-{corpus_name}", pure=False,
+            )  # fmt: skip
+            where[fut.key] = (corpus_name, tok_name)
+            futures.append(fut)
+        try:
+            for fut in as_completed(futures):
+                corpus_name, tok_name = where[fut.key]
+                for cell, rows, dt in fut.result():
+                    yield corpus_name, tok_name, cell, rows, dt
+                fut.release()
+        finally:
+            for fut in futures:  # on an error or Ctrl-C: nothing keeps running on the cluster
+                fut.cancel()
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+

@@ -1,0 +1,105 @@
+"""The grid's unit of work: one tokenizer's metric cells on one corpus.
+
+Every executor runs the same function, so results are identical wherever they were computed:
+`compute_group` for a tokenizer and corpus already loaded here, `run_group` for a worker that loads
+them itself by name (a picklable call: names, cells and options travel, never a tokenizer object
+built from a user's file). Workers return rows; only the driver writes the results ledger.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from tokbench.errors import TokbenchError
+from tokbench.metrics import METRICS, CorpusView, MetricContext
+from tokbench.results import Cell
+
+NO_CORPUS = "-"  # the corpus of corpus-free metrics (e.g. digits.*), which read the tokenizer alone
+Group = tuple[str, str, list[Cell]]  # corpus, tokenizer, cells to compute
+Result = tuple[str, str, Cell, list[dict[str, Any]], float]  # corpus, tokenizer, cell, rows, seconds
+CellResult = tuple[Cell, list[dict[str, Any]], float]
+
+
+def release_encodings() -> None:
+    """Drop tokbench.encode's in-process memo between tokenizers: the context held what the metrics
+    needed, and the memo would otherwise keep every tokenizer's ids alive (> 1 GB on the full grid)."""
+    from tokbench.encode import clear_memo
+
+    clear_memo()
+    gc.collect()
+    _trim_heap()
+
+
+def _trim_heap() -> None:
+    """Hand freed heap pages back to the OS (glibc only): the tokenizer libraries' per-thread arenas
+    otherwise keep the peak of every earlier tokenizer resident."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def compute_group(
+    view: CorpusView | None,
+    tok_name: str,
+    todo: list[Cell],
+    langs: tuple[str, ...] | None,
+    load_tokenizer: Callable[[str], Any],
+    encode: Callable[[Any, list[str]], Any] | None = None,
+) -> Iterator[CellResult]:
+    """Compute one tokenizer's cells on one corpus; yields (cell, rows, seconds) as each finishes.
+    The cells share one MetricContext, so each protocol's texts are encoded once."""
+    tok = load_tokenizer(tok_name)
+    ctx = MetricContext(tok, view, langs, encode=encode, load_tokenizer=load_tokenizer)
+    for cell in todo:
+        t = time.perf_counter()
+        rows = METRICS.get(cell.metric)().compute(ctx, dict(cell.options))
+        yield cell, rows, time.perf_counter() - t
+    del ctx, tok
+    release_encodings()
+    if hasattr(load_tokenizer, "cache_clear"):  # the loader's lru_cache would keep all tokenizers
+        load_tokenizer.cache_clear()
+
+
+def worker_settings() -> tuple[list[str], dict[str, str]]:
+    """What a worker must be told, since it may not share this process's state: the `--data-dir`
+    folders and the tokbench/tqdm/Hugging Face environment (cache and data directories, quiet)."""
+    from tokbench.datadirs import cli_data_dirs
+
+    env = {k: v for k, v in os.environ.items() if k.startswith(("TOKBENCH_", "TQDM_", "HF_", "TRANSFORMERS_"))}
+    return cli_data_dirs(), env
+
+
+def run_group(
+    corpus_name: str,
+    tok_name: str,
+    todo: list[Cell],
+    langs: tuple[str, ...] | None,
+    data_dirs: list[str],
+    env: dict[str, str],
+) -> list[CellResult]:
+    """A worker's whole task: load by name, compute, return rows. Errors come back as TokbenchError
+    (a Rust panic is a BaseException that may not pickle across processes)."""
+    from tokbench.corpora import load_corpus
+    from tokbench.datadirs import set_cli_data_dirs
+    from tokbench.native import first_line
+    from tokbench.tokenizers import load_tokenizer
+
+    os.environ.update(env)
+    set_cli_data_dirs(data_dirs)
+    try:
+        view = CorpusView(load_corpus(corpus_name)) if corpus_name != NO_CORPUS else None
+        return list(compute_group(view, tok_name, todo, langs, load_tokenizer))
+    except TokbenchError:
+        raise
+    except Exception as e:
+        raise TokbenchError(f"{tok_name} on {corpus_name}: {type(e).__name__}: {first_line(e)}") from None
+    except BaseException as e:
+        if isinstance(e, KeyboardInterrupt | SystemExit):
+            raise
+        raise TokbenchError(f"{tok_name} on {corpus_name}: {type(e).__name__}: {first_line(e)}") from None
