@@ -26,7 +26,7 @@ _SPACED = re.compile(rb" [0-9]+")
 
 @dataclass(frozen=True)
 class Inventory:
-    bare: int  # distinct vocabulary surfaces that are 1+ ASCII digits
+    bare: int  # vocabulary entries whose surface is 1+ ASCII digits (byte-fallback pieces excluded)
     spaced: int  # ... one space then 1+ ASCII digits (byte-level `Ġ`, SentencePiece `▁`)
     three_digit_single: float  # share of `000`-`999` that encode to one token
     three_digit_single_space: float  # ... written after a space
@@ -58,21 +58,29 @@ def single_token_shares(segs: list[Segmentation], space: bool) -> tuple[float, f
     return sum(one[:1000]) / 1000, (sum(one[1000:]) + sum(one[100:1000])) / 1000
 
 
-def vocab_counts(tokenizer: Any) -> tuple[int, int]:
-    """(distinct surfaces that are 1+ ASCII digits, distinct surfaces that are one space then 1+ ASCII digits).
+_BYTE_PIECE = re.compile(r"<0x[0-9A-Fa-f]{2}>")
 
-    Distinct surfaces, not ids: SentencePiece byte-fallback pieces `<0x30>`-`<0x39>` have the same
-    surfaces as the pieces `0`-`9` and would count every digit twice."""
-    bare: set[bytes] = set()
-    spaced: set[bytes] = set()
-    for surface in tokenizer.token_bytes():
+
+def vocab_counts(tokenizer: Any) -> tuple[int, int]:
+    """(ids whose surface is 1+ ASCII digits, ids whose surface is one space then 1+ ASCII digits).
+
+    SentencePiece byte-fallback pieces `<0x30>`-`<0x39>` are not counted: they have the same surfaces
+    as the pieces `0`-`9` and would count every digit twice (WordPiece `12` and `##12` are distinct
+    tokens and both count)."""
+    bare: list[int] = []
+    spaced: list[int] = []
+    for i, surface in enumerate(tokenizer.token_bytes()):
         if not surface or not (48 <= surface[-1] <= 57):
             continue
         if _BARE.fullmatch(surface):
-            bare.add(surface)
+            bare.append(i)
         elif _SPACED.fullmatch(surface):
-            spaced.add(surface)
-    return len(bare), len(spaced)
+            spaced.append(i)
+
+    def real(ids: list[int]) -> int:
+        return sum(not _BYTE_PIECE.fullmatch(t) for t in tokenizer.tokens(ids)) if ids else 0
+
+    return real(bare), real(spaced)
 
 
 def inventory(tokenizer: Any, surfaces: DigitSurfaces | None = None) -> Inventory:

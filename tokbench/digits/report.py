@@ -116,7 +116,7 @@ def figure(table: pd.DataFrame) -> Any:
         ax2.barh([y - 0.4 + h * (i + 0.5) for y in range(len(toks))], vals, height=h, color=color, label=col)
     ax2.set_xlim(0, 100)
     ax2.set_xlabel("% of numbers / problems")
-    ax2.legend(fontsize=8, loc="lower right")
+    ax2.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=1, frameon=False)
     ax2.set_title("alignment (1-12 digits) and a+b=c misalignment (7-9 digit addends)", fontsize=9)
     fig.tight_layout()
     return fig

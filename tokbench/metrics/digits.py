@@ -136,7 +136,7 @@ SPECS: dict[str, tuple[str, str, bool | None, Callable[[DigitProbes], Reading]]]
     "digits.inventory": (
         "Vocabulary entries whose surface is only ASCII digits, with or without one leading space "
         "(Singh & Strouse's pure-number token count: r50k/p50k 1,691; cl100k 1,110; legacy Claude 2,380); "
-        "distinct surfaces, so SentencePiece byte-fallback pieces <0x30>-<0x39> do not count the digits twice. "
+        "SentencePiece byte-fallback pieces <0x30>-<0x39> are not counted (they would count the digits twice). "
         "n = vocabulary size.",
         TOKENS,
         None,
