@@ -147,3 +147,17 @@ def test_empty_results_and_bad_input_are_one_line_errors(tmp_path: Path, capsys:
     capsys.readouterr()
     assert main(["report", str(tmp_path / "nothing"), "--mixture", str(bad)]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_tokenizer_pages_carry_the_anatomy_and_reuse_its_cache(small_run: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert main(["report", str(small_run), "--quiet", "--inspect", "--out", str(out)]) == 0
+    page = (out / "tokenizers" / "p50k_base.html").read_text(encoding="utf-8")
+    assert "vocabulary size: 50,281" in page and "Never produced" in page
+    assert "r50k_base" in page.split("Anatomy")[1]  # lineage: p50k_base builds on r50k_base's merges
+    assert (out / "tokenizers" / "p50k_base_by_rank.png").read_bytes()[:4] == b"\x89PNG"
+    cached = json.loads((out / "tokenizers" / "p50k_base.inspect.json").read_text(encoding="utf-8"))
+    assert cached["info"]["vocab_size"] == 50281
+    first = {p.name: p.read_bytes() for p in (out / "tokenizers").glob("*.html")}
+    assert main(["report", str(small_run), "--quiet", "--inspect", "--out", str(out)]) == 0  # from the cache
+    assert first == {p.name: p.read_bytes() for p in (out / "tokenizers").glob("*.html")}

@@ -17,8 +17,19 @@ import pandas as pd
 from tokbench.errors import TokbenchError
 from tokbench.io import atomic_write_text
 
-# corpus of the results -> `load_category_spec` spec whose texts the metrics already encoded (cache hits)
-NEVER_PRODUCED_SPEC = {"flores200": "flores200:devtest"}
+
+
+def never_produced_specs(table: pd.DataFrame) -> tuple[str, ...]:
+    """`CORPUS:SPLIT:LANGS` specs of the texts the per-sentence metrics encoded (encode-cache hits)."""
+    specs = []
+    for corpus, d in table[(table["corpus"] != "mixture") & (table["language"] != "ALL")].groupby("corpus"):
+        splits = d["split"][~d["split"].str.contains("+", regex=False)]
+        if splits.empty:
+            continue
+        split = str(splits.value_counts().sort_index().idxmax())
+        langs = ",".join(sorted(d.loc[d["split"] == split, "language"].unique()))
+        specs.append(f"{corpus}:{split}:{langs}")
+    return tuple(specs)
 
 
 def _cache_path(out: Path, tok: str) -> Path:
@@ -39,7 +50,7 @@ def collect_anatomy(
 
     say = progress or (lambda m: None)
     shas = {c["tokenizer"]: c.get("tokenizer_sha256", "") for c in provenance.get("cells", []) or []}
-    corpora = tuple(NEVER_PRODUCED_SPEC.get(c, c) for c in sorted(set(table["corpus"])) if c != "mixture")
+    corpora = never_produced_specs(table)
     names = sorted(set(table.loc[table["corpus"] != "mixture", "tokenizer"]))
     infos: dict[str, Any] = {}
     why: dict[str, str] = {}

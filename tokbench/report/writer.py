@@ -184,8 +184,19 @@ def _anatomy_view(info: dict[str, Any] | None) -> dict[str, Any] | None:
         # explicit order: the cached JSON has sorted keys, the fresh dict frequency order
         "classes": sorted(info.get("class_shares", {}).items(), key=lambda kv: (-kv[1], kv[0]))[:15],
         "longest": [repr(t) for t in info.get("longest_tokens", [])],
-        "never": info.get("never_produced"), "png": info.get("png"),
+        "never": _never_view(info.get("never_produced")), "png": info.get("png"),
     }
+
+
+def _never_view(npd: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Corpus specs 'flores200:devtest:L1,L2,...' shown as 'flores200:devtest (204 languages)'."""
+    if not npd:
+        return None
+    names = []
+    for spec in npd.get("corpora", []):
+        parts = spec.split(":")
+        names.append(":".join(parts[:2]) + (f" ({len(parts[2].split(','))} languages)" if len(parts) > 2 else ""))
+    return {**npd, "corpora": names}
 
 
 def tokenizer_pages(lb: Leaderboard, table: pd.DataFrame, anatomy: dict[str, dict[str, Any]]) -> dict[str, dict]:
