@@ -18,7 +18,6 @@ from tokbench.errors import TokbenchError
 from tokbench.io import atomic_write_text
 
 
-
 def never_produced_specs(table: pd.DataFrame) -> tuple[str, ...]:
     """`CORPUS:SPLIT:LANGS` specs of the texts the per-sentence metrics encoded (encode-cache hits)."""
     specs = []
