@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from tokbench.errors import TokbenchError
@@ -48,8 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if args.inspect:
         from tokbench.report.anatomy import collect_anatomy
 
-        say = None if (args.quiet or args.json) else (lambda m: print(m, file=sys.stderr))
-        anatomy = collect_anatomy(first.table, first.provenance, out, progress=say)
+        anatomy = collect_anatomy(first.table, first.provenance, out, quiet=args.quiet or args.json)
     written = write_site(
         first.table, first.provenance, out, args.title, mixture=args.mixture, compare=inputs[1:] or None,
         anatomy=anatomy, parquet=first.parquet, markdown_copy=args.markdown,

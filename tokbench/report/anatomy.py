@@ -8,11 +8,12 @@ token sequence built once (find_lineage per tokenizer would rebuild every other 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tqdm import tqdm
 
 from tokbench.errors import TokbenchError
 from tokbench.io import atomic_write_text
@@ -37,9 +38,7 @@ def _cache_path(out: Path, tok: str) -> Path:
     return out / "tokenizers" / f"{safe_name(tok)}.inspect.json"
 
 
-def collect_anatomy(
-    table: pd.DataFrame, provenance: dict[str, Any], out: Path, progress: Callable[[str], None] | None = None
-) -> dict[str, Any]:
+def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, quiet: bool = True) -> dict[str, Any]:
     """tokenizer -> inspect info (with 'png' beside its page); '__why__' -> tokenizer -> reason when unavailable."""
     from tokbench.inspection.classes import vocab_order
     from tokbench.inspection.report import write_report
@@ -47,7 +46,6 @@ def collect_anatomy(
     from tokbench.mixture.lineage import MIN_OVERLAP, MIN_SHARED, common_prefix
     from tokbench.tokenizers import load_tokenizer
 
-    say = progress or (lambda m: None)
     shas = {c["tokenizer"]: c.get("tokenizer_sha256", "") for c in provenance.get("cells", []) or []}
     corpora = never_produced_specs(table)
     names = sorted(set(table.loc[table["corpus"] != "mixture", "tokenizer"]))
@@ -63,8 +61,7 @@ def collect_anatomy(
                 continue
         todo.append(tok)
     sequences: dict[str, list[bytes]] = {}
-    for i, tok in enumerate(todo, 1):
-        say(f"inspect {tok} ({i}/{len(todo)})")
+    for tok in tqdm(todo, desc="inspect tokenizers", unit="tokenizer", disable=quiet or not todo, file=sys.stderr):
         try:
             t = load_tokenizer(tok)
             info = inspect_tokenizer(t, corpora=corpora, lineage="off")
