@@ -30,7 +30,7 @@ def cluster() -> Iterator[Any]:
 
 
 def test_dask_gives_the_same_results_as_local(tmp_path: Path, cluster: Any) -> None:
-    local = run_grid(RunConfig(out=tmp_path / "local", **GRID), log=lambda s: None)
+    local = run_grid(RunConfig(out=tmp_path / "local", isolate=False, **GRID), log=lambda s: None)
     dask = run_grid(RunConfig(out=tmp_path / "dask", executor="dask",
                               executor_options={"address": cluster.scheduler_address}, **GRID),
                     log=lambda s: None)  # fmt: skip
