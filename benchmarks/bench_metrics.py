@@ -72,8 +72,17 @@ def phase_run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: pages shared with the forkserver (preloaded modules) count once overall."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            return next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
+    except (OSError, ValueError):
+        return 0
+
+
 def _tree_rss_kb(root: int) -> tuple[int, int]:
-    """(sum, max) of VmRSS over `root` and all its descendants, from /proc (Linux)."""
+    """(PSS sum, max RSS) over `root` and all its descendants, from /proc (Linux)."""
     parent: dict[int, int] = {}
     rss: dict[int, int] = {}
     for d in os.listdir("/proc"):
@@ -91,8 +100,7 @@ def _tree_rss_kb(root: int) -> tuple[int, int]:
         kids = [p for p, pp in parent.items() if pp in frontier and p not in tree]
         tree.update(kids)
         frontier = kids
-    values = [rss.get(p, 0) for p in tree]
-    return sum(values), max(values, default=0)
+    return sum(_pss_kb(p) for p in tree), max((rss.get(p, 0) for p in tree), default=0)
 
 
 def _child(phase: str, args: argparse.Namespace, out: str, env: dict[str, str]) -> dict[str, Any]:
@@ -123,7 +131,7 @@ def _child(phase: str, args: argparse.Namespace, out: str, env: dict[str, str]) 
     if proc.returncode != 0:
         raise SystemExit(f"phase {phase} failed:\n{stderr[-3000:]}")
     res = json.loads(stdout.strip().splitlines()[-1])
-    res["peak_tree_rss_mb"] = peak_sum / 1024.0  # all processes of the phase at once
+    res["peak_tree_rss_mb"] = peak_sum / 1024.0  # all processes of the phase at once (PSS: shared pages once)
     res["peak_process_rss_mb"] = max(peak_one / 1024.0, res["peak_rss_mb"])  # the largest single process
     return res
 
