@@ -4,7 +4,8 @@ Two measurements in one run:
   stages    in this process, per tokenizer: load, surface table (`token_bytes`), probe analysis
             (one batched encode of every probe + scoring), with the probe plan built once
   grid      `tokbench run --metrics digits` into an empty folder (the real command: child process
-            per tokenizer, 24 cells each), wall time
+            per tokenizer, 25 cells each) and the same --in-process: wall time, and for --in-process the
+            CPU time (user + sys), on a machine shared with other jobs the better estimate of idle wall
 
 Usage:
   TOKBENCH_DATA=../shared/assets python benchmarks/bench_digits.py [--tokenizers a b ...] [--skip-grid]
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,7 @@ def stages(names: list[str]) -> list[dict[str, object]]:
         {"tokenizer": "(probe plan)", "texts": len(plan.batch), "probes_s": time.perf_counter() - t}
     ]
     for name in names:
+        c0 = time.process_time()
         t0 = time.perf_counter()
         tok = load_tokenizer(name)
         t1 = time.perf_counter()
@@ -46,6 +49,7 @@ def stages(names: list[str]) -> list[dict[str, object]]:
                 "surfaces_s": t2 - t1,
                 "probes_s": t3 - t2,
                 "class": r.chunk_class.label,
+                "cpu_s": time.process_time() - c0,
             }
         )
         if hasattr(load_tokenizer, "cache_clear"):
@@ -53,14 +57,20 @@ def stages(names: list[str]) -> list[dict[str, object]]:
     return rows
 
 
-def grid(names: list[str] | None) -> float:
+def grid(names: list[str] | None, in_process: bool) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command; with the default child process per tokenizer the
+    forkserver's grandchildren are not counted, so CPU is measured --in-process)."""
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "tokbench.cli", "run", "--metrics", "digits", "--out", tmp, "--quiet"]
+        cmd += ["--in-process"] if in_process else []
         if names:
             cmd += ["--tokenizers", *names]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=os.environ.copy())
-        return time.perf_counter() - t
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -81,11 +91,17 @@ def main() -> None:
     tot = {k: sum(float(r.get(k, 0)) for r in rows) for k in ("load_s", "surfaces_s", "probes_s")}  # type: ignore[arg-type]
     print(
         f"{'total (' + str(len(names)) + ' tokenizers)':24s} {tot['load_s']:7.2f} {tot['surfaces_s']:7.2f} "
-        f"{tot['probes_s']:7.2f}  in-process sum {sum(tot.values()):.1f} s"
+        f"{tot['probes_s']:7.2f}  in-process sum {sum(tot.values()):.1f} s wall, "
+        f"{sum(float(r.get('cpu_s', 0)) for r in rows):.1f} s CPU"  # type: ignore[arg-type]
     )
     if not args.skip_grid:
-        secs = grid(args.tokenizers)
-        print(f"`tokbench run --metrics digits` ({len(names)} tokenizers, {len(names) * 24} cells): {secs:.1f} s wall")
+        for in_process in (False, True):
+            wall, cpu = grid(args.tokenizers, in_process)
+            how = "--in-process" if in_process else "child process per tokenizer (default)"
+            print(
+                f"`tokbench run --metrics digits` {how} ({len(names)} tokenizers, {len(names) * 25} cells): "
+                f"{wall:.1f} s wall" + (f", {cpu:.1f} s CPU" if in_process else "")
+            )
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
 
 

@@ -75,9 +75,10 @@ def run(args: argparse.Namespace) -> int:
     if args.model is None:
         if not args.write_probes:
             raise TokbenchError("give a model folder to run, or --write-probes FILE to only write the probe set")
-        print_json({"probes": str(args.write_probes), "records": len(records)}) if args.json else print(
-            f"{len(records)} probes written to {args.write_probes}"
-        )
+        if args.json:
+            print_json({"probes": str(args.write_probes), "records": len(records)})
+        else:
+            print(f"{len(records)} probes written to {args.write_probes}")
         return 0
     if args.out is None:
         raise TokbenchError("--out DIR is required to run a model (results and predictions go there)")
