@@ -156,10 +156,13 @@ def infer_mixture(
         else:
             words.append(count_words(name, docs, pre_tokenize))
     # SentencePiece's character order is a second, unigram merge list (needs the raw text)
-    rank_mats = None
+    rank_mats: list | None = None
+    n_ranked = 0
     if view is not None and raw:
         dummy = source.pre_tokenize("a")[:1] == [b" a"]
-        rank_mats = char_ranks(view, list(categories.values()), dummy)  # type: ignore[arg-type]
+        got = char_ranks(view, list(categories.values()), dummy)  # type: ignore[arg-type]
+        if got is not None:
+            rank_mats, n_ranked = got
     names = [cw.name for cw in words]
     timings["pretokenize"] = time.perf_counter() - t0
     say(f"counted words of {len(words)} categories in {timings['pretokenize']:.1f}s")
@@ -192,7 +195,7 @@ def infer_mixture(
             ranks = RankedCounts(
                 np.stack([np.asarray(m.sum(axis=0)).ravel() if dw is None else m.T @ dw.astype(np.int64)
                           for m, dw in zip(rank_mats, dws, strict=True)]),
-                len(view.ranked) if view is not None and view.ranked is not None else 0,
+                n_ranked,
             )
         tt["index"] = time.perf_counter() - a
         a = time.perf_counter()
