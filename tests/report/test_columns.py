@@ -105,3 +105,15 @@ def test_mixture_results_of_both_formats(tmp_path: Path) -> None:
     lb = build_leaderboard(pd.concat([t, rows], ignore_index=True), {})
     assert lb.tokenizers == ["a"]  # a mixture result alone adds no row
     assert lb.value("a", lb.column("mixture.code_share").key) == pytest.approx(25.0)
+
+
+def test_few_equal_numbers_do_not_make_two_tokenizers_one() -> None:
+    # digit probes alone agree for many different tokenizers: no token counts or |V|, no folding
+    t = pd.DataFrame([row(tok, "digits.place_value_alignment", "ALL", 0.5, unit="fraction of numbers")
+                      for tok in ("a", "b")], columns=list(COLUMNS))
+    assert build_leaderboard(t, {}).tokenizers == ["a", "b"]
+    # with token counts and vocabulary use identical too, they are one tokenizer under two names
+    more = [row(tok, m, lang, v) for tok in ("a", "b") for m, lang, v in
+            (("ctc", "eng_Latn", 10.0), ("vocab_utilisation", "ALL", 0.1))]
+    lb = build_leaderboard(pd.concat([t, pd.DataFrame(more, columns=list(COLUMNS))]), {})
+    assert lb.tokenizers == ["a"] and lb.identity.aliases["a"] == ["b"]

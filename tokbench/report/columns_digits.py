@@ -1,8 +1,8 @@
 """Leaderboard columns of the digit-probe family (registered by metric name ahead of the metrics).
 
-`digits.place_value_alignment` and `digits.pattern_consistency` are shares (higher is better) and
-become columns as soon as results hold them; `digits.chunk_class` and other categorical digit
-rows are plotted by the digit section instead (see sections.py).
+`digits.place_value_alignment` (a share, higher is better) and `digits.pattern_consistency`
+(distinct chunk patterns per length, lower is better) become columns as soon as results hold them;
+chunk classes and patterns are plotted by the digit family's own section.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from tokbench.report.columns import AUTO, Column, register_column
 from tokbench.report.columns_morph import as_percent
 
-for _order, (_m, _label) in enumerate((
-    ("digits.place_value_alignment", "digit place-value alignment"),
-    ("digits.pattern_consistency", "digit pattern consistency"),
-)):
-    register_column(Column(_m, _m, _label, "%", True, summary=AUTO, family="digits", order=60 + _order,
-                           compute=as_percent(_m), digits=1))
+register_column(Column("digits.place_value_alignment", "digits.place_value_alignment",
+                       "digit place-value alignment", "% of integers", True, summary=AUTO, family="digits",
+                       order=60, compute=as_percent("digits.place_value_alignment"), digits=1))
+# distinct chunk patterns per digit length (1 = the length alone decides the cut): a count, not a share
+register_column(Column("digits.pattern_consistency", "digits.pattern_consistency", "digit chunk patterns per length",
+                       "patterns", False, summary=AUTO, family="digits", order=61, digits=2))

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 ENCODING_METRICS = ("ctc", "bytes_per_token", "unk_char_frac")
+# folding needs this much evidence: token counts on a corpus (ctc) and the vocabulary's size (vocab_utilisation);
+# a handful of probe metrics (e.g. digits only) can agree for tokenizers that are plainly different
+ALIAS_EVIDENCE = ("ctc", "vocab_utilisation")
 
 
 @dataclass
@@ -47,7 +50,9 @@ def find_identity(table: pd.DataFrame) -> Identity:
     ident = Identity()
     full: dict[tuple, list[str]] = {}
     for tok, rows in table.groupby("tokenizer", sort=True):
-        full.setdefault(_fingerprint(rows), []).append(str(tok))
+        enough = all((rows["metric"] == m).any() for m in ALIAS_EVIDENCE)
+        key = _fingerprint(rows) if enough else ("unique", str(tok))
+        full.setdefault(key, []).append(str(tok))
     for names in full.values():
         rep = min(names, key=lambda n: (len(n), n))
         ident.aliases[rep] = sorted(n for n in names if n != rep)

@@ -131,6 +131,10 @@ def mixture(ctx: ReportContext) -> Section | None:
 @register_section("digits")
 def digits(ctx: ReportContext) -> Section | None:
     """Categorical digit-probe rows (e.g. digits.chunk_class: one row per chunk pattern) as stacked bars."""
+    from tokbench.report.base import REPORT_SECTIONS
+
+    if "digit_probes" in REPORT_SECTIONS:  # the digit family brings its own section: no generic duplicate
+        return None
     d = ctx.table[ctx.table["metric"].str.startswith("digits.") & (ctx.table["language"] != "ALL")]
     if d.empty:
         return None
