@@ -86,10 +86,9 @@ class HFCausalLM:
         self.batch_size = batch_size
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(self.dir, local_files_only=True, trust_remote_code=False)
-            dtype = torch.float16 if self.device.startswith("cuda") else torch.float32
-            self.model = AutoModelForCausalLM.from_pretrained(
-                self.dir, local_files_only=True, trust_remote_code=False, dtype=dtype
-            ).to(self.device)
+            dtype = torch.float16 if self.device.startswith("cuda") else torch.float32  # CPU: no fp16 kernels
+            model = AutoModelForCausalLM.from_pretrained(self.dir, local_files_only=True, trust_remote_code=False)
+            self.model = model.to(device=self.device, dtype=dtype)  # Module.to: any transformers version
         except (OSError, ValueError, KeyError) as e:
             raise TokbenchError(f"cannot load the model in {self.dir}: {str(e).splitlines()[0]}") from None
         self.model.eval()
