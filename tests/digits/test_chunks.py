@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,3 +79,30 @@ def test_falcon_is_left_to_right_3_but_for_two_missing_groups(tok: Callable[[str
     assert r.chunk_class.label == "irregular"
     assert r.signature[3][0][0] == "3" and r.signature[3][1] == ("2-1", 2) and r.signature[7] == [("3-3-1", 2)]
     assert r.inventory.three_digit_single == pytest.approx(0.998)
+
+
+def test_a_right_to_left_tokenizer(tmp_path: Path) -> None:
+    """A BPE built here whose pre-tokenizer groups digits in threes from the right (as thousands
+    separators force): every probe must then call it right-to-left-3, aligned and never misaligned."""
+    from tokenizers import Regex, Tokenizer, models, pre_tokenizers
+
+    from tokbench.tokenizers import load_tokenizer
+
+    vocab = {"[UNK]": 0, **{c: i + 1 for i, c in enumerate(" +=,.$-x")}}
+    for n in (1, 2, 3):
+        for i in range(10**n):
+            vocab.setdefault(f"{i:0{n}d}", len(vocab))
+    two = [(f"{i:02d}"[0], f"{i:02d}"[1]) for i in range(100)]
+    three = [(s[:2], s[2]) for s in (f"{i:03d}" for i in range(1000))] + [
+        (s[0], s[1:]) for s in (f"{i:03d}" for i in range(1000))
+    ]  # both merge orders, so every 3-digit group becomes one token whichever pair ranks first
+    bpe = Tokenizer(models.BPE(vocab, two + three, unk_token="[UNK]"))
+    bpe.pre_tokenizer = pre_tokenizers.Split(Regex(r"\d{1,3}(?=(?:\d{3})*(?!\d))|[^\d]"), behavior="isolated")
+    bpe.save(str(tmp_path / "tokenizer.json"))
+    r = analyse(load_tokenizer(str(tmp_path / "tokenizer.json")), {"digit_samples": 4, "digit_problems": 5})
+    assert r.chunk_class.label == "right-to-left-3"
+    assert r.signature[7] == [("1-3-3", 4)] and r.signature[8] == [("2-3-3", 4)]
+    assert r.alignment == 1.0 and r.alignment_comma == 1.0
+    assert r.misalignment["plain"].overall == 0.0 and r.misalignment["plain"].n_longer > 0
+    assert r.context_change["thousands"] == 0.0  # separators only confirm its own cut
+    assert r.inventory.total == 1110 and r.inventory.three_digit_single == 1.0
