@@ -22,14 +22,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-CORPORA = ["flores200", "udhr", "turkish_mmlu"]
+CORPORA = ["flores200", "udhr", "turkish_mmlu_lines"]
 
 
-def run_phase(name: str, cache: Path, out: Path, tokenizers: list[str] | None) -> dict[str, Any]:
+def run_phase(name: str, cache: Path, out: Path, tokenizers: list[str] | None, in_process: bool) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "tokbench.cli", "run", "--metrics", "tr,pure", "--corpora", *CORPORA,
            "--langs", "tur_Latn", "--out", str(out), "--quiet"]  # fmt: skip
     if tokenizers:
         cmd += ["--tokenizers", *tokenizers]
+    if in_process:
+        cmd.append("--in-process")
     env = {**os.environ, "TOKBENCH_CACHE": str(cache)}
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -45,19 +47,21 @@ def run_phase(name: str, cache: Path, out: Path, tokenizers: list[str] | None) -
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tokenizers", nargs="+", help="default: every available tokenizer")
+    ap.add_argument("--in-process", action="store_true", help="pass --in-process (default: a child per tokenizer)")
     ap.add_argument("--json", type=Path, help="also write the rows here")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_morphology_"))
     cache = work / "cache"
     try:
-        rows = [run_phase("cold", cache, work / "out1", args.tokenizers)]
+        rows = [run_phase("cold", cache, work / "out1", args.tokenizers, args.in_process)]
         shutil.rmtree(cache / "morphology")
-        rows.append(run_phase("decisions-cold", cache, work / "out2", args.tokenizers))
-        rows.append(run_phase("warm", cache, work / "out3", args.tokenizers))
+        rows.append(run_phase("decisions-cold", cache, work / "out2", args.tokenizers, args.in_process))
+        rows.append(run_phase("warm", cache, work / "out3", args.tokenizers, args.in_process))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     n_tok = len(args.tokenizers) if args.tokenizers else "all available"
-    print(f"Turkish suite ({', '.join(CORPORA)}; tur_Latn) x {n_tok} tokenizers, metrics tr.*, pure.*\n")
+    mode = "--in-process" if args.in_process else "a child process per tokenizer (default)"
+    print(f"Turkish suite ({', '.join(CORPORA)}; tur_Latn) x {n_tok} tokenizers, metrics tr.*, pure.*, {mode}\n")
     print("| phase | seconds | unique types decided (cache entries) |\n|---|---:|---:|")
     for r in rows:
         print(f"| {r['phase']} | {r['seconds']} | {r['cached_decisions']:,} |")

@@ -54,7 +54,7 @@ def mmlu_tables(table: pd.DataFrame) -> str:
         r = w.loc[tok]
         lines.append(
             f"| {tok} | {model} | {fmt(r['tr.unique'])} | {fmt(r['pure.unique'])} | {fmt(r['tr.weighted'])} | "
-            f"{fmt(r['pure.weighted'])} | {r['types']:,} | {r['tokens']:,} | {p_tr} | {p_pure} | {score} |"
+            f"{fmt(r['pure.weighted'])} | {int(r['types']):,} | {int(r['tokens']):,} | {p_tr} | {p_pure} | {score} |"
         )
     paper = pd.DataFrame(PAPER, index=["model", "%TR", "%Pure", "score"]).T
     rows = [
@@ -75,6 +75,11 @@ def mmlu_tables(table: pd.DataFrame) -> str:
     for col in ("%TR", "%Pure"):
         res = spearmanr(paper.loc[toks, col].astype(float), paper.loc[toks, "score"].astype(float))
         rows.append(f"| paper {col} (reference) | | | {res.statistic:+.3f} (p={res.pvalue:.2f}) |")
+    for ours_m, col in (("tr.unique", "%TR"), ("pure.unique", "%Pure")):
+        diff = (w.loc[toks, ours_m].astype(float) - paper.loc[toks, col].astype(float)).abs()
+        rows.append(
+            f"\nMean |ours - paper| for {ours_m} vs paper {col}: {diff.mean():.2f} points (max {diff.max():.2f})."
+        )
     rest = w.drop(index=toks, errors="ignore").sort_values("tr.unique", ascending=False)
     others = [
         "",
@@ -86,7 +91,7 @@ def mmlu_tables(table: pd.DataFrame) -> str:
     for tok, r in rest.iterrows():
         others.append(
             f"| {tok} | {fmt(r['tr.unique'])} | {fmt(r['pure.unique'])} | {fmt(r['tr.weighted'])} | "
-            f"{fmt(r['pure.weighted'])} | {r['types']:,} | {r['tokens']:,} |"
+            f"{fmt(r['pure.weighted'])} | {int(r['types']):,} | {int(r['tokens']):,} |"
         )
     return "\n".join(lines + rows + others)
 
@@ -101,7 +106,7 @@ def suite_table(table: pd.DataFrame) -> str:
         for tok, r in w.sort_values("tr.unique", ascending=False).iterrows():
             lines.append(
                 f"| {tok} | {corpus} | {fmt(r['tr.unique'])} | {fmt(r['pure.unique'])} | {fmt(r['tr.weighted'])} | "
-                f"{fmt(r['pure.weighted'])} | {r['types']:,} |"
+                f"{fmt(r['pure.weighted'])} | {int(r['types']):,} |"
             )
     return "\n".join(lines)
 
@@ -125,7 +130,10 @@ def main() -> None:
     ap.add_argument("--flores", type=Path)
     args = ap.parse_args()
     if args.mmlu:
-        print("## TurkishMMLU\n\n" + mmlu_tables(load(args.mmlu)) + "\n")
+        table = load(args.mmlu)
+        table = table[table["corpus"].str.startswith("turkish_mmlu")]
+        for corpus, t in table.groupby("corpus"):
+            print(f"## TurkishMMLU ({corpus}, split {', '.join(sorted(set(t['split'])))})\n\n" + mmlu_tables(t) + "\n")
     if args.suite:
         print("## Turkish suite\n\n" + suite_table(load(args.suite)) + "\n")
     if args.flores:
