@@ -93,7 +93,9 @@ def test_cli_end_to_end(tiny_model: Path, tmp_path: Path, capsys: pytest.Capture
         str(tmp_path / "probes.jsonl"),
     ]
     assert main(argv) == 0
-    doc = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)  # --json: stdout is pure JSON
+    assert "Loading weights" not in captured.err and "prompt/s" not in captured.err  # --quiet: no bars
     assert {r["format"] for r in doc["rows"]} == {"plain", "comma_r2l"}
     from tokbench.results import read_results
 

@@ -58,12 +58,11 @@ def _shots(values: list[str]) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from tokbench.digits import probeset
     from tokbench.digits.scoring import summarise
     from tokbench.io import atomic_write_text, sha256_bytes
     from tokbench.output import print_json, print_table
+    from tokbench.progress import progress
     from tokbench.results import Cell, ResultStore
 
     if args.probes:
@@ -102,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             t0 = time.perf_counter()
             model = HFCausalLM(args.model, device=args.device, batch_size=args.batch_size)
-            with tqdm(total=len(records), unit="prompt", desc=model.name, file=sys.stderr) as bar:
+            with progress(total=len(records), unit="prompt", desc=model.name) as bar:
                 scored = run_probes(model, records, args.batch_size, on_batch=bar.update)
             rows = summarise(scored)
             atomic_write_text(

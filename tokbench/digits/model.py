@@ -78,6 +78,12 @@ class HFCausalLM:
     def __init__(self, model_dir: str | Path, device: str | None = None, batch_size: int = 16) -> None:
         torch = require_torch()
         from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        from tokbench.progress import quiet
+
+        if quiet():  # transformers' own bars (loading weights) honour --quiet too
+            hf_logging.disable_progress_bar()
 
         self.dir = Path(model_dir)
         check_model_dir(self.dir)
