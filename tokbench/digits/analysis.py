@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from scipy.stats import binomtest
+
 from tokbench.digits import chunks, context, inventory, misalignment, place_value
 from tokbench.digits.probeset import FORMATS, Problem, sample_problems
 from tokbench.digits.sampling import numbers_by_length, numbers_uniform_length
@@ -44,15 +46,12 @@ class DigitProbes:
     options: dict[str, Any] = field(default_factory=dict)
 
 
-def wilson(k: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
-    """Wilson score 95% interval of a proportion k/n (k may be a share times n)."""
+def wilson(k: float, n: int) -> tuple[float, float]:
+    """Wilson score 95% interval of k successes in n (scipy); k may be a share times n (rounded)."""
     if n == 0:
         return math.nan, math.nan
-    p = k / n
-    den = 1 + z * z / n
-    mid = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, mid - half), min(1.0, mid + half)
+    ci = binomtest(int(round(k)), n).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(ci.low), float(ci.high)
 
 
 @dataclass(frozen=True)
