@@ -4,8 +4,11 @@ Singh & Strouse (2024) show that how a tokenizer groups digits (left-to-right th
 cl100k, right-to-left as forced by thousands separators, single digits as in Llama-2, or GPT-2's
 irregular merges) changes arithmetic accuracy. These metrics read no corpus: every probe is a
 seeded synthetic number or `a+b=c` problem (tokbench.digits), all encoded in one batch per
-tokenizer and shared by the family. Rows carry corpus "-", split "-", language ALL.
-`tokbench run --metrics digits` selects the whole family.
+tokenizer and shared by the family. Rows carry corpus "-" and split "-"; one row per metric with
+language ALL, except digits.chunk_signature (one row per digit length, language len01..len30, the
+patterns in `flags`); digits.chunk_class has its class label in `flags`. `tokbench run --metrics
+digits` selects the whole family. (`tokbench probe-arithmetic` writes digits.arith.* rows for a
+model: split = number format, language = `<k>shot`; see tokbench.digits.scoring.)
 """
 
 from __future__ import annotations
