@@ -39,6 +39,20 @@ def _cache_path(out: Path, tok: str) -> Path:
     return out / "tokenizers" / f"{safe_name(tok)}.inspect.json"
 
 
+def _omit_strings_unless_redistributable(name: str, info: dict[str, Any]) -> None:
+    """Token strings are an excerpt of the vocabulary file: keep them only for tokenizers tokbench vendors
+    (redistributable); for the others the page shows counts and classes only."""
+    from tokbench.manifests import tokenizer_manifests
+
+    m = tokenizer_manifests().get(name)
+    if m is not None and m.vendored:
+        return
+    info["longest_tokens"] = []
+    if info.get("never_produced"):
+        info["never_produced"]["examples"] = []
+    info["strings_omitted"] = "token strings not shown: this tokenizer's files are not redistributable with tokbench"
+
+
 def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, quiet: bool = True) -> dict[str, Any]:
     """tokenizer -> inspect info (with 'png' beside its page); '__why__' -> tokenizer -> reason when unavailable."""
     from tokbench.inspection.classes import vocab_order
@@ -59,6 +73,7 @@ def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, 
             doc = json.loads(p.read_text(encoding="utf-8"))
             if doc.get("sha256") == shas.get(tok) and doc.get("corpora") == list(corpora):
                 infos[tok] = doc["info"]
+                _omit_strings_unless_redistributable(tok, infos[tok])
                 continue
         todo.append(tok)
     sequences: dict[str, list[bytes]] = {}
@@ -72,6 +87,7 @@ def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, 
             md, _ = write_report(info, png_dir)  # the PNG of classes by rank; the site page replaces its Markdown
             md.unlink(missing_ok=True)
             info["png"] = f"{info['name']}_by_rank.png"
+            _omit_strings_unless_redistributable(tok, info)
             infos[tok] = info
         except TokbenchError as e:
             why[tok] = f"not available here: {e}"

@@ -185,6 +185,7 @@ def _anatomy_view(info: dict[str, Any] | None) -> dict[str, Any] | None:
         "classes": sorted(info.get("class_shares", {}).items(), key=lambda kv: (-kv[1], kv[0]))[:15],
         "longest": [repr(t) for t in info.get("longest_tokens", [])],
         "never": _never_view(info.get("never_produced")), "png": info.get("png"),
+        "strings_omitted": info.get("strings_omitted", ""),
     }
 
 
