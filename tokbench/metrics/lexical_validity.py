@@ -22,7 +22,7 @@ import numpy as np
 from tokbench.errors import TokbenchError
 from tokbench.metrics.base import ALL_LANGUAGES, Metric, MetricCard, make_row, register_metric
 from tokbench.metrics.context import MetricContext
-from tokbench.morphology import PURE, VALID, decide_types, languages_with_resource, resource_for, surfaces_of
+from tokbench.morphology import PURE, VALID, clean_surface, decide_types, languages_with_resource, resource_for
 from tokbench.morphology.base import package_version
 
 UNIT_UNIQUE = "% of unique token types"
@@ -41,19 +41,20 @@ TURKISH = "tur_Latn"
 
 # Per MetricContext memo: (split, lang, resource) -> (types' flags, types' frequencies, resource label).
 _memo: weakref.WeakKeyDictionary[MetricContext, dict[tuple[str, str, str], Any]] = weakref.WeakKeyDictionary()
-_surfaces: weakref.WeakKeyDictionary[Any, list[str | None]] = weakref.WeakKeyDictionary()
-
-
-def _surface_table(tokenizer: Any) -> list[str | None]:
-    try:
-        return _surfaces[tokenizer]
-    except (KeyError, TypeError):
-        table = surfaces_of(tokenizer)
-        try:
-            _surfaces[tokenizer] = table
-        except TypeError:
-            pass
-        return table
+def surface_counts(tokenizer: Any, ids: np.ndarray, freq: np.ndarray) -> dict[str, int]:
+    """Occurrences per cleaned surface string of the ids used (only those are cleaned: a corpus uses a few
+    thousand of a vocabulary's 30k-262k ids); special, UNK and whitespace-only ids are dropped."""
+    table = tokenizer.token_bytes()
+    skip = set(getattr(tokenizer, "special_ids", ()) or ())
+    if getattr(tokenizer, "unk_id", None) is not None:
+        skip.add(tokenizer.unk_id)
+    counts: dict[str, int] = {}
+    for i, f in zip(ids.tolist(), freq.tolist(), strict=True):
+        if i in skip or i >= len(table):
+            continue
+        if (s := clean_surface(table[i])) is not None:
+            counts[s] = counts.get(s, 0) + f
+    return counts
 
 
 def type_decisions(ctx: MetricContext, split: str, lang: str, resource_name: str) -> tuple[np.ndarray, np.ndarray, str]:
@@ -63,12 +64,7 @@ def type_decisions(ctx: MetricContext, split: str, lang: str, resource_name: str
     if key not in memo:
         resource = resource_for(lang, resource_name)
         ids, freq = ctx.type_counts(split, lang)
-        table = _surface_table(ctx.tokenizer)
-        counts: dict[str, int] = {}
-        for i, f in zip(ids.tolist(), freq.tolist(), strict=True):
-            s = table[i] if i < len(table) else None
-            if s is not None:
-                counts[s] = counts.get(s, 0) + f
+        counts = surface_counts(ctx.tokenizer, ids, freq)
         decided = decide_types(resource, list(counts), desc=f"{resource.name} {lang} {ctx.tokenizer.name}")
         flags = np.fromiter((decided[s] for s in counts), dtype=np.int64, count=len(counts))
         occ = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
