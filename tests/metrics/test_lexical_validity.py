@@ -133,7 +133,7 @@ def test_cli_family_run_and_one_line_error(tmp_path, capsys) -> None:
     assert sorted(table["metric"]) == ["pure.unique", "pure.weighted", "tr.unique", "tr.weighted"]
     v = table.set_index("metric")["value"]
     assert 0 < v["pure.unique"] <= v["tr.unique"] < 100 and 0 < v["pure.weighted"] <= v["tr.weighted"] < 100
-    capsys.readouterr()
+    assert "type/s" not in capsys.readouterr().err  # --quiet: no decision progress bar
     code = main(["run", "--metrics", "lex", "--corpora", "udhr", "--langs", "eng_Latn",
                  "--tokenizers", "cl100k_base", "--out", str(tmp_path / "bad"), "-q"])  # fmt: skip
     err = capsys.readouterr().err.strip().splitlines()

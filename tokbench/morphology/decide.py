@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tqdm.auto import tqdm
-
 from tokbench.morphology.base import LexicalResource
 from tokbench.morphology.cache import DecisionCache
+from tokbench.progress import progress
 
 _CHUNK = 2000  # decisions saved every chunk, so an interrupted cold run keeps its progress
 
@@ -27,7 +26,7 @@ def decide_types(resource: LexicalResource, tokens: Sequence[str], *, desc: str 
     uniq = sorted(set(tokens))
     todo = cache.missing(uniq)
     if todo:
-        bar = tqdm(total=len(todo), desc=desc or f"{resource.name} {resource.lang}", unit="type", leave=False)
+        bar = progress(total=len(todo), desc=desc or f"{resource.name} {resource.lang}", unit="type", leave=False)
         for i in range(0, len(todo), _CHUNK):
             chunk = todo[i : i + _CHUNK]
             flags = resource.decide(chunk)
