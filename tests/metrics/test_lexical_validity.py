@@ -121,7 +121,7 @@ def test_families_and_cards() -> None:
         assert card["options"] == {"split": "", "resource": ""}
 
 
-def test_cli_family_run_and_one_line_error(tmp_path, capsys) -> None:
+def test_cli_family_run_and_one_line_error(tmp_path, capfd) -> None:
     """`tokbench run --metrics tr,pure` on the embedded UDHR Turkish text; an English request is one line, exit 2."""
     out = tmp_path / "run"
     code = main(["run", "--metrics", "tr,pure", "--corpora", "udhr", "--langs", "tur_Latn",
@@ -133,10 +133,10 @@ def test_cli_family_run_and_one_line_error(tmp_path, capsys) -> None:
     assert sorted(table["metric"]) == ["pure.unique", "pure.weighted", "tr.unique", "tr.weighted"]
     v = table.set_index("metric")["value"]
     assert 0 < v["pure.unique"] <= v["tr.unique"] < 100 and 0 < v["pure.weighted"] <= v["tr.weighted"] < 100
-    assert "type/s" not in capsys.readouterr().err  # --quiet: no decision progress bar
+    assert "type/s" not in capfd.readouterr().err  # --quiet: no decision progress bar
     code = main(["run", "--metrics", "lex", "--corpora", "udhr", "--langs", "eng_Latn",
                  "--tokenizers", "cl100k_base", "--out", str(tmp_path / "bad"), "-q"])  # fmt: skip
-    err = capsys.readouterr().err.strip().splitlines()
+    err = capfd.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "no lexical resource for language 'eng_Latn'" in err[0]
 
 
