@@ -9,7 +9,7 @@ bit flags so that the on-disk decision cache stores one small integer per type.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import ClassVar
 
@@ -56,6 +56,7 @@ RESOURCES: Registry[type[LexicalResource]] = Registry("lexical resource", entry_
 
 
 def register_resource(cls: type[LexicalResource]) -> type[LexicalResource]:
+    """Class decorator: register a resource under its name (third-party packages: `tokbench.lexicons`)."""
     RESOURCES.add(cls.name, cls)
     return cls
 
@@ -65,6 +66,7 @@ _DEFAULTS: dict[str, str] = {}
 
 
 def set_default(lang: str, name: str) -> None:
+    """Make `name` the resource `lang` uses when a metric's `resource` option is empty."""
     _DEFAULTS[lang] = name
 
 
@@ -94,10 +96,9 @@ def resource_for(lang: str, name: str = "") -> LexicalResource:
     """The resource `name` (default: the language's default) for `lang`, one instance per process."""
     _load_builtin()
     name = name or default_resource_name(lang)
-    cls: Callable[[str], LexicalResource] = RESOURCES.get(name)
-    if lang not in RESOURCES.get(name).languages:
-        covered = ", ".join(RESOURCES.get(name).languages)
-        raise TokbenchError(f"lexical resource {name!r} does not cover {lang!r}; it covers: {covered}")
+    cls = RESOURCES.get(name)
+    if lang not in cls.languages:
+        raise TokbenchError(f"lexical resource {name!r} does not cover {lang!r}; it covers: {', '.join(cls.languages)}")
     key = (name, lang)
     if key not in _instances:
         _instances[key] = cls(lang)
