@@ -18,7 +18,7 @@ DATA ?= ../shared/assets
 LEADERBOARD_WORK ?= reports/_work/leaderboard
 LEADERBOARD_METRICS ?=
 
-.PHONY: install test test-latest lock bench leaderboard lint bench-encode bench-metrics bench-mixture clean-cache
+.PHONY: install test test-latest lock bench leaderboard lint bench-encode bench-metrics bench-mixture bench-morphology clean-cache
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,9 @@ bench-metrics: $(STAMP)
 
 bench-mixture: $(STAMP)
 	$(PY) benchmarks/mixture_stages.py --lp-time-limit 240
+
+bench-morphology: $(STAMP)
+	$(PY) benchmarks/bench_morphology.py --in-process
 
 # Re-resolve every dependency to the newest versions the pyproject ranges allow and pin them.
 lock:
