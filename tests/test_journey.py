@@ -103,3 +103,11 @@ def test_path_tokenizer_names(home, tmp_path, trained_bpe):
     assert load_tokenizer(str(trained_bpe)).name == display_name(str(trained_bpe)) == "udhr_bpe_1k"
     assert load_tokenizer(str(trained_bpe), name="x").name == "x"
     assert display_name("cl100k_base") == "cl100k_base"
+
+
+def test_encode_path_tokenizer_with_name(home, trained_bpe, capsys):
+    assert main(["encode", "--tokenizer", str(trained_bpe), "--name", "mine_adhoc", "--corpus", "udhr",
+                 "--langs", "eng_Latn", "--json", "-q"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["tokenizer"] == "mine_adhoc"
+    assert out["rows"][0]["tokens"] == _direct_counts(trained_bpe, _udhr("eng_Latn"))
