@@ -121,3 +121,24 @@ def test_inspect_bad_flag_one_line(capsys):
         main(["inspect", "r50k_base", "--lineage", "sometimes"])
     err = capsys.readouterr().err
     assert e.value.code == 2 and err.count("\n") == 1 and "choose from 'cached', 'all', 'off'" in err
+
+
+def test_merge_order_cached_equals_merge_list(tmp_path, monkeypatch):
+    """The cached token order is vocab_order's, and a second inspect does not derive the merges again."""
+    from tokbench.inspection.classes import vocab_order
+    from tokbench.inspection.lineage_cache import merge_order
+
+    monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path / "cache"))
+    tok = load_tokenizer("r50k_base")
+    calls = []
+
+    class Counting:
+        sha256, algorithm = tok.sha256, tok.algorithm
+
+        def merges(self):
+            calls.append(1)
+            return tok.merges()
+
+    first = merge_order(Counting())
+    second = merge_order(Counting())
+    assert first == second == (vocab_order(tok), len(tok.merges())) and len(calls) == 1

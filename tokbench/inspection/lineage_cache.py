@@ -22,32 +22,49 @@ from tokbench.io import atomic_write_bytes
 from tokbench.mixture.lineage import MIN_OVERLAP, MIN_SHARED, Lineage, Relative, common_prefix, token_sequence
 
 log = logging.getLogger(__name__)
-FINGERPRINT_VERSION = 1
+FINGERPRINT_VERSION = 2  # 2: with the merge count
 
 
 def _path(sha256: str) -> Path:
     return cache_dir() / "lineage" / f"v{FINGERPRINT_VERSION}" / f"{sha256}.npz"
 
 
-def save_fingerprint(sha256: str, tokens: list[bytes]) -> None:
+def save_fingerprint(sha256: str, tokens: list[bytes], n_merges: int) -> None:
     lengths = np.fromiter((len(t) for t in tokens), np.int64, len(tokens))
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     buf = io.BytesIO()
-    np.savez(buf, data=np.frombuffer(b"".join(tokens), np.uint8), offsets=offsets)
+    np.savez(buf, data=np.frombuffer(b"".join(tokens), np.uint8), offsets=offsets, n_merges=np.int64(n_merges))
     atomic_write_bytes(_path(sha256), buf.getvalue(), durable=False)
 
 
-def load_fingerprint(sha256: str) -> list[bytes] | None:
+def load_fingerprint_full(sha256: str) -> tuple[list[bytes], int] | None:
+    """(tokens in merge-creation order, number of merges), or None when not cached."""
     p = _path(sha256)
     if not p.is_file():
         return None
     try:
         with np.load(p, allow_pickle=False) as z:
-            data, offsets = z["data"].tobytes(), z["offsets"]
+            data, offsets, n_merges = z["data"].tobytes(), z["offsets"], int(z["n_merges"])
     except (OSError, ValueError, KeyError) as e:  # a torn or foreign file: recompute
         log.debug("lineage: ignoring cache file %s: %s", p, e)
         return None
-    return [data[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
+    return [data[a:b] for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)], n_merges
+
+
+def load_fingerprint(sha256: str) -> list[bytes] | None:
+    got = load_fingerprint_full(sha256)
+    return None if got is None else got[0]
+
+
+def merge_order(tok: Any) -> tuple[list[bytes], int]:
+    """`tok`'s tokens in merge-creation order and its merge count, from the cache when there
+    (deriving the canonical merge list is most of a first inspect: 8 s for llama3)."""
+    got = load_fingerprint_full(tok.sha256)
+    if got is None:
+        merges = tok.merges()
+        got = (token_sequence(merges), len(merges))
+        save_fingerprint(tok.sha256, *got)
+    return got
 
 
 def _bpe_candidates(exclude_sha: str, names: list[str] | None) -> dict[str, str]:
@@ -71,9 +88,7 @@ def cached_lineage(
     """Lineage of `tok` against cached fingerprints (all available ones with `refresh`); (lineage, compared)."""
     from tokbench.tokenizers import load_tokenizer
 
-    ours = ours if ours is not None else token_sequence(tok.merges())
-    if load_fingerprint(tok.sha256) is None:
-        save_fingerprint(tok.sha256, ours)  # inspecting a tokenizer makes it a lineage candidate later
+    ours = ours if ours is not None else merge_order(tok)[0]  # caching it makes it a lineage candidate later
     ours_set = set(ours)
     lin = Lineage(len(ours))
     compared = []
@@ -84,11 +99,13 @@ def cached_lineage(
                 continue
             try:
                 other = load_tokenizer(name)
-                theirs = token_sequence(other.merges())
+                merges = other.merges()
+                theirs = token_sequence(merges)
             except TokbenchError as e:
                 log.debug("lineage: skipping %s: %s", name, e)
                 continue
-            save_fingerprint(sha, theirs)
+            save_fingerprint(sha, theirs, len(merges))
+            del merges
             del other
             load_tokenizer.cache_clear()  # keep one tokenizer in memory at a time
         compared.append(name)

@@ -29,10 +29,13 @@ def inspect_tokenizer(
 ) -> dict[str, Any]:
     """`lineage`: 'cached' (fingerprints already in the cache), 'all' (load every registered BPE), 'off'."""
     info: dict[str, Any] = {"name": tok.name, "algorithm": tok.algorithm, "vocab_size": int(tok.vocab_size)}
-    order = vocab_order(tok)
     if tok.algorithm == "bpe":
-        info["merges"] = len(tok.merges())
+        from tokbench.inspection.lineage_cache import merge_order
+
+        order, info["merges"] = merge_order(tok)  # == vocab_order(tok), cached by the tokenizer's sha256
         info["merges_one_per_token"] = len(order)
+    else:
+        order = vocab_order(tok)
     classes = [token_class(t) for t in order]
     edges, labels, shares = class_shares_by_rank(order, classes=classes)
     info["by_rank"] = {"edges": edges.tolist(), "classes": labels, "shares": shares.round(4).tolist()}
