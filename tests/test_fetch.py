@@ -107,3 +107,15 @@ def test_missing_flores_names_fetch(tmp_path, monkeypatch):
     monkeypatch.setenv("TOKBENCH_HOME", str(tmp_path / "home"))
     with pytest.raises(TokbenchError, match="tokbench fetch flores200"):
         get_corpus_manifest("flores200").resolve_files()
+
+
+def test_hub_layout_missing_language(shared_assets, small, tmp_path):
+    hub = tmp_path / "flores_plus"
+    for split in ("dev", "devtest"):
+        (hub / split).mkdir(parents=True)
+        texts = _texts(shared_assets, split, "tur_Latn")
+        df = pd.DataFrame({"id": range(1, len(texts) + 1), "iso_639_3": "tur", "iso_15924": "Latn", "text": texts})
+        df.to_parquet(hub / split / "tur_Latn.parquet", index=False)
+    with pytest.raises(TokbenchError, match=r"lacks 2 of 4 pinned files \(dev/mya_Mymr, devtest/mya_Mymr\)"):
+        fetch.fetch_flores200(hub=str(hub), revision="main", dest=tmp_path / "data")
+    assert not (tmp_path / "data").exists()
