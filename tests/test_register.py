@@ -154,3 +154,22 @@ def test_yaml_in_manifests_root_warns(tmp_path, monkeypatch, caplog, home):
 ])
 def test_derive_name(path, name):
     assert derive_name(Path(path)) == name
+
+
+def test_register_own_tiktoken_ranks_warns_about_special_ids(home, tmp_path, trained_bpe, caplog):
+    """A 1,000-rank file with cl100k's regex: encodes like the tokenizer it came from; the size gap is said."""
+    import base64
+
+    from tokbench.registration import register_tokenizer
+    from tokbench.tokenizers.hf import byte_decoder
+
+    dec = byte_decoder()
+    vocab = json.loads(trained_bpe.read_text())["model"]["vocab"]
+    ranks = tmp_path / "mine.tiktoken"
+    ranks.write_text("".join(f"{base64.b64encode(bytes(dec[c] for c in t)).decode()} {i}\n"
+                             for t, i in sorted(vocab.items(), key=lambda kv: kv[1])))
+    with caplog.at_level("WARNING", logger="tokbench"):
+        reg = register_tokenizer(ranks, options={"encoding": "cl100k_base"})
+    assert "has 1000 ranks" in caplog.text and f"counted as {reg.vocab_size}" in caplog.text
+    text = ["Everyone has the right to life, liberty and security of person."]
+    assert load_tokenizer("mine").encode_batch(text) == load_tokenizer(str(trained_bpe)).encode_batch(text)

@@ -12,6 +12,7 @@ before returning, so a registration that would not load is never reported as don
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +129,21 @@ def _check_name(name: str, force: bool) -> bool:
     return True
 
 
+def _warn_tiktoken_gap(tok: Any, path: Path, options: dict[str, Any]) -> None:
+    """A rank file of another size than the named encoding's keeps that encoding's special-token ids
+    (cl100k: 100257+), so the vocabulary size counts the gap; say so rather than report it silently."""
+    from tokbench.io import read_bytes
+
+    n_ranks = len(loader.tiktoken_.parse_tiktoken_ranks(read_bytes(path), str(path)))
+    n_special = len(getattr(tok, "special_ids", ()) or ())
+    if tok.vocab_size > n_ranks + n_special:
+        logging.getLogger("tokbench").warning(
+            "%s has %d ranks, but encoding %s puts its %d special tokens at ids up to %d: the vocabulary size "
+            "is counted as %d (metrics that use it, e.g. renyi_efficiency, see that size)",
+            path.name, n_ranks, options.get("encoding"), n_special, tok.vocab_size - 1, tok.vocab_size,
+        )
+
+
 def register_tokenizer(
     path: str | Path, *, name: str | None = None, license: str = "", citation: str = "",
     options: dict[str, Any] | None = None, force: bool = False,
@@ -152,6 +168,8 @@ def register_tokenizer(
     combined = loader.combined_sha256(shas)
     # load once before writing anything: a file that does not load is never registered
     tok = loader.build(fmt, paths, name, combined, options)
+    if fmt == "tiktoken":
+        _warn_tiktoken_gap(tok, paths[0], options)
     placed = [_place(name, p, s, force) for p, s in zip(paths, shas, strict=True)]
     doc: dict[str, Any] = {
         "name": name,
