@@ -16,6 +16,8 @@ def main(*paths: str) -> None:
     paths = paths or ("reports/mixture/controlled.json",)
     path = paths[0]
     df = pd.DataFrame([row for p in paths for row in json.loads(Path(p).read_text())])
+    if "trainer" in df:  # rows of the SentencePiece arm: one table row per (setup, trainer)
+        df["setup"] = df["setup"] + " " + df["trainer"].fillna("bytelevel")
     cols = ["log10_mse_bytes", "log10_mse_pairs", "baseline_uniform", "baseline_random_simplex",
             "baseline_encoding_efficiency"]
     g = df.groupby(["setup", "sample_frac"])
@@ -29,7 +31,7 @@ def main(*paths: str) -> None:
         lines.append(head + " | ".join(cells) + " |")
     md = Path(path).with_suffix(".md")
     md.write_text(
-        f"# Controlled experiments: log10 MSE (mean ± sd over trials), {int(df.merges.iloc[0])} merges\n\n"
+        f"# Controlled experiments: log10 MSE (mean ± sd over trials), {df.merges.min()}-{df.merges.max()} merges\n\n"
         + "\n".join(lines) + "\n"
     )
     print(md.read_text())

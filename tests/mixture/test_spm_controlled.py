@@ -3,8 +3,8 @@
 The controlled test trains a SentencePiece BPE (the library's own trainer, byte fallback) and a
 byte-level BPE with as many merges on the same known mixture of FLORES dev text in English,
 Chinese, Thai and Japanese (three scripts without spaces), then infers the mixture from FLORES
-devtest. Before the trainer view (whole Chinese sentences as words, invalid pairs as competitors,
-no character ranks) the SentencePiece estimate was log10 MSE -1.35 on this mixture.
+devtest. Measured on this mixture: byte-level -5.57; SentencePiece before the trainer view (code of
+333e64e) -2.79, with trainer words and pair rules -2.73, plus character-rank rows -5.16.
 """
 
 from __future__ import annotations
