@@ -16,6 +16,7 @@ from tokbench.commands import run as run_cmd
 from tokbench.errors import TokbenchError
 from tokbench.results import read_results
 from tokbench.runner import RunConfig, run_grid
+from tokbench.tokenizers.loader import display_name
 
 LANGS = ["eng_Latn", "deu_Latn", "cmn_Hans"]
 
@@ -130,3 +131,18 @@ def test_error_in_a_child_is_one_clear_error(tmp_path: Path) -> None:
                     metrics=["premium"], langs=["tur_Latn"], options={"pivot": "xxx_Latn"})  # fmt: skip
     with pytest.raises(TokbenchError):
         run_grid(cfg, log=lambda s: None)
+
+
+def test_path_tokenizers_are_named_after_their_file(tmp_path: Path, trained_bpe: Path) -> None:
+    """Results show `my_bpe`, not the path; NAME=PATH names it; two entries with one name are refused."""
+    cfg = dict(corpora=["udhr"], metrics=["bytes_per_token"], langs=["eng_Latn"], options={"bootstrap": "0"})
+    t = run_grid(RunConfig(out=tmp_path / "a", tokenizers=[str(trained_bpe), "cl100k_base"], **cfg), log=lambda s: None)
+    assert set(t.table.tokenizer) == {display_name(str(trained_bpe)), "cl100k_base"}
+    assert "/" not in display_name(str(trained_bpe))
+    t = run_grid(RunConfig(out=tmp_path / "b", tokenizers=[f"mine={trained_bpe}"], **cfg), log=lambda s: None)
+    assert set(t.table.tokenizer) == {"mine"}
+    copy = tmp_path / "elsewhere" / trained_bpe.name
+    copy.parent.mkdir()
+    copy.write_bytes(trained_bpe.read_bytes())
+    with pytest.raises(TokbenchError, match="both be named"):
+        run_grid(RunConfig(out=tmp_path / "c", tokenizers=[f"x={trained_bpe}", f"x={copy}"], **cfg))

@@ -25,7 +25,7 @@ from tokbench.metrics import DEFAULT_METRICS, get_metric
 from tokbench.metrics.families import expand_metric_families
 from tokbench.progress import progress
 from tokbench.results import Cell, ResultStore
-from tokbench.tokenizers.loader import combined_sha256
+from tokbench.tokenizers.loader import combined_sha256, display_name, spec_sha256
 
 DEFAULT_CORPORA = ("flores200",)
 STALE_CACHE_TEMP_SECONDS = 600  # a cache temp file untouched this long belongs to a killed run
@@ -64,15 +64,8 @@ def available_tokenizers() -> list[str]:
 
 
 def tokenizer_sha256(name: str) -> str:
-    """Checksum for the cell key without loading the tokenizer (from its manifest when registered)."""
-    from tokbench.manifests import tokenizer_manifests
-
-    m = tokenizer_manifests().get(name)
-    if m is not None:
-        return combined_sha256([f.sha256 for f in m.files])
-    from tokbench.tokenizers import load_tokenizer
-
-    return load_tokenizer(name).sha256
+    """Checksum for the cell key without loading the tokenizer (manifest pins, or the files' hashes)."""
+    return spec_sha256(name)
 
 
 def corpus_sha256(name: str) -> str:
@@ -140,9 +133,14 @@ def run_grid(
     for m in metric_names:
         get_metric(m)  # unknown name -> TokbenchError listing the known ones
     check_options(metric_names, cfg.options)
-    tokenizers = list(cfg.tokenizers or available_tokenizers())
+    tokenizers = list(dict.fromkeys(cfg.tokenizers or available_tokenizers()))  # a repeated entry runs once
     if not tokenizers:
         raise TokbenchError("no tokenizer available; pass --tokenizers or --data-dir with tokenizer files")
+    # results name a tokenizer given by path after its file or folder (or NAME=PATH), not the raw path
+    labels = {spec: display_name(spec) for spec in tokenizers}
+    clash = sorted({n for n in labels.values() if list(labels.values()).count(n) > 1})
+    if clash:
+        raise TokbenchError(f"two --tokenizers entries would both be named {clash[0]!r}; name them with NAME=PATH")
     langs = tuple(cfg.langs) if cfg.langs else None
     store = ResultStore(cfg.out)
     with store.writing(on_wait=log):
@@ -161,7 +159,8 @@ def run_grid(
             for tok_name in tokenizers:
                 t_sha = tokenizer_sha256(tok_name)
                 cells = [
-                    Cell(tok_name, t_sha, corpus_name, c_sha, m, get_metric(m).resolve_options(cfg.options), c_langs)
+                    Cell(labels[tok_name], t_sha, corpus_name, c_sha, m, get_metric(m).resolve_options(cfg.options),
+                         c_langs)  # fmt: skip
                     for m in names
                 ]
                 todo = [c for c in cells if cfg.force or not store.has(c)]

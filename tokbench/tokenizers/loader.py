@@ -142,11 +142,28 @@ def display_name(spec: str) -> str:
     return derive_name(Path(path)) if Path(path).expanduser().exists() else spec
 
 
+def _path_sha256(path: Path, paths: list[Path]) -> str:
+    shas = [sha256_bytes(_read(p)) for p in paths if p.is_file()] or [sha256_bytes(str(path.resolve()).encode())]
+    return combined_sha256(shas)
+
+
+def spec_sha256(spec: str) -> str:
+    """The sha256 a `--tokenizers` entry would load with, without building the tokenizer (a grid's
+    driver keys its cells on it while the workers do the loading)."""
+    if spec in tokenizer_manifests():
+        return combined_sha256([f.sha256 for f in get_tokenizer_manifest(spec).files])
+    path = Path(split_named_spec(spec)[1]).expanduser()
+    if not path.exists():
+        raise TokbenchError(
+            f"unknown tokenizer {spec!r}: not a registered name (`tokbench list tokenizers`) nor an existing path"
+        )
+    return _path_sha256(path, detect_format(path)[1])
+
+
 def load_path(path: Path, options: dict[str, Any] | None = None, name: str | None = None) -> Tokenizer:
     """An ad hoc tokenizer file or folder, named `name` or after its file/folder (`derive_name`)."""
     fmt, paths = detect_format(path)
-    shas = [sha256_bytes(_read(p)) for p in paths if p.is_file()] or [sha256_bytes(str(path.resolve()).encode())]
-    return build(fmt, paths, name or derive_name(path), combined_sha256(shas), options or {})
+    return build(fmt, paths, name or derive_name(path), _path_sha256(path, paths), options or {})
 
 
 @lru_cache(maxsize=32)
