@@ -67,14 +67,19 @@ def _log_mse(r) -> float:
     return float(np.log10(np.mean((est - TRUE) ** 2)))
 
 
-def test_sentencepiece_mixture_recovered_as_well_as_byte_level(shared_assets):
+@pytest.fixture(scope="module")
+def controlled(shared_assets):
     from tokbench.corpora import load_corpus
     from tokbench.tokenizers.spm import train_bpe
 
     fl = load_corpus("flores200")
     docs = _train_docs(fl)
-    test = {x: fl.texts("devtest", x) for x in LANGS}
-    spm_tok = train_bpe(docs, 3500, "controlled-spm")
+    return {"docs": docs, "test": {x: fl.texts("devtest", x) for x in LANGS},
+            "spm": train_bpe(docs, 3500, "controlled-spm")}
+
+
+def test_sentencepiece_mixture_recovered_as_well_as_byte_level(controlled):
+    docs, test, spm_tok = controlled["docs"], controlled["test"], controlled["spm"]
     merges = len(spm_tok.merges())
     assert 500 < merges < 1500
     spm_res = infer_mixture(spm_tok, test, merges=None, threads=2)
@@ -89,6 +94,14 @@ def test_sentencepiece_mixture_recovered_as_well_as_byte_level(shared_assets):
     assert spm_mse < -3.0, spm_res.byte_weights
     assert spm_mse <= bl_mse + 0.5, (spm_mse, bl_mse)
     assert spm_res.byte_weights["zho_Hans"] == pytest.approx(0.3, abs=0.05)
+
+
+def test_sentencepiece_bootstrap_reweights_rank_counts(controlled):
+    r = infer_mixture(controlled["spm"], controlled["test"], merges=200, bootstrap=2, seed=3, threads=2)
+    for lang in LANGS:
+        lo, hi = r.ci["byte_weights"][lang]
+        assert 0 <= lo <= hi <= 1
+    assert r.byte_weights["zho_Hans"] == pytest.approx(0.3, abs=0.1)
 
 
 def test_pairs_the_trainer_cannot_merge_are_masked():
