@@ -138,7 +138,8 @@ def infer_mixture(
 ) -> MixtureResult:
     """Estimate the training-data share of each category from ``source``'s merge list.
 
-    ``categories`` maps a name to its sample documents (or to already counted words).
+    ``categories`` maps a name to its sample documents (or to already counted words: count them
+    with ``mixture_pre_tokenizer(source)``; SentencePiece's character-rank rows need the documents).
     Solves on merges [start_merge, start_merge + merges); ``merges=None`` takes the rest.
     """
     say = progress or (lambda _m: None)
