@@ -110,7 +110,8 @@ def prepare_table(source: MergeSource, words: Sequence[CategoryWords]) -> MergeT
         raise TokbenchError(
             f"{source.name} is a {source.algorithm} tokenizer: mixture inference needs a BPE merge list"
         )
-    merges = source.merges()
+    # SentencePiece: the order of training (ids), which can differ from the encoding order (scores)
+    merges = getattr(source, "training_merges", source.merges)()
     if not merges:
         raise TokbenchError(f"{source.name} has an empty merge list")
     extra = None

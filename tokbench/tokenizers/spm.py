@@ -99,18 +99,34 @@ class SentencePieceTokenizer(Tokenizer):
         return frozenset(p.piece.replace("\u2581", " ") for p in self._proto.pieces
                          if p.type in kinds and len(p.piece) == 1)
 
+    def _derive(self, by_score: bool) -> list[Merge]:
+        normal = model_pb2.ModelProto.SentencePiece.NORMAL
+        pieces = [(p.piece.replace("\u2581", " ").encode("utf-8"), p.score, i)
+                  for i, p in enumerate(self._proto.pieces) if p.type == normal]
+        if by_score:  # what encoding applies: highest score first, ties by id, as sentencepiece does
+            pieces.sort(key=lambda x: (-x[1], x[2]))
+        return derive_merges(((tok, r) for r, (tok, _, _) in enumerate(pieces)), split_chars)
+
     @cached_property
     def _merges(self) -> list[Merge]:
-        """One merge per piece, derived by BPE-encoding each piece with earlier pieces only.
+        """One merge per piece, derived by BPE-encoding each piece with higher-scored pieces only."""
+        return self._derive(by_score=True)
 
-        Training order is id order: the trainer appends each new piece and scores it -(its index),
-        so ids and scores agree unless the scores were edited afterwards. Llama 2 and Mistral did
-        that for whitespace runs (ids 259, 268, 308, ... scored -1e9): score order would move
-        '▁▁' (Llama 2's first merge) behind every other piece and leave 15 longer runs unreachable.
+    @cached_property
+    def _training_merges(self) -> list[Merge]:
+        return self._derive(by_score=False)
+
+    def training_merges(self) -> list[Merge]:
+        """The merges in the order the trainer made them, for mixture inference: id order.
+
+        The trainer appends each new piece and scores it -(its index), so ids and scores agree
+        unless the scores were edited afterwards. Llama 2 and Mistral did that for whitespace runs
+        (ids 259, 268, 308, ... scored -1e9): `merges()` (score order, what encoding applies) puts
+        '▁▁', Llama 2's first merge, behind all 29,596 others.
         """
-        normal = model_pb2.ModelProto.SentencePiece.NORMAL
-        pieces = [p.piece.replace("\u2581", " ").encode("utf-8") for p in self._proto.pieces if p.type == normal]
-        return derive_merges(((tok, r) for r, tok in enumerate(pieces)), split_chars)
+        if self.algorithm != "bpe":
+            return super().merges()
+        return self._training_merges
 
     def merges(self) -> list[Merge]:
         if self.algorithm != "bpe":
