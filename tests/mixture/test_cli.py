@@ -86,7 +86,13 @@ def test_non_bpe_and_bad_options(tok_path, cat_dir, capsys):
 
 
 def test_solver_time_limit_is_one_line(tok_path, cat_dir, capsys):
+    # a non-positive limit is a usage error now (argparse type, exit 2), one line either way
+    with pytest.raises(SystemExit) as ei:
+        main(["mixture", str(tok_path), "--categories", str(cat_dir), "--merges", "300",
+              "--time-limit", "0", "-q"])
+    assert ei.value.code == 2
+    assert "time-limit" in one_line_error(capsys)
     rc = main(["mixture", str(tok_path), "--categories", str(cat_dir), "--merges", "300",
-               "--time-limit", "0", "-q"])
+               "--time-limit", "0.000001", "-q"])
     assert rc == 2
     assert "time-limit" in one_line_error(capsys)
