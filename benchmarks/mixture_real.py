@@ -2,6 +2,7 @@
 
 Usage: TOKBENCH_DATA=../shared/assets python benchmarks/mixture_real.py [--merges 2000]
        [--langs 20] [--tokenizers gpt2,...] [--time-limit 150] [--out reports/mixture]
+       [--extra-langs jpn_Jpan,kor_Hang] [--update]
 Writes real.json, real.md and real.png (stacked bars of byte shares, top categories).
 """
 
@@ -23,11 +24,11 @@ from tokbench.tokenizers import load_tokenizer
 TOKENIZERS = "gpt2,cl100k_base,o200k_base,llama2,llama3,mistral_v1,claude_legacy,gemma3,gpt_neox_20b,qwen3"
 
 
-def categories(n_langs: int) -> dict[str, list[str]]:
+def categories(n_langs: int, extra: tuple[str, ...] = ()) -> dict[str, list[str]]:
     fl = load_corpus("flores200")
     langs = fl.languages("devtest")
     idx = np.linspace(0, len(langs) - 1, n_langs).round().astype(int)
-    pick = sorted({langs[i] for i in idx} | {"eng_Latn", "zho_Hans", "spa_Latn", "rus_Cyrl"})
+    pick = sorted({langs[i] for i in idx} | {"eng_Latn", "zho_Hans", "spa_Latn", "rus_Cyrl"} | set(extra))
     cats = {x: fl.texts("devtest", x) for x in pick}
     cs = load_corpus("code_samples")
     for x in cs.languages(cs.splits[0]):
@@ -46,8 +47,9 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=150)
     ap.add_argument("--out", default="reports/mixture")
     ap.add_argument("--update", action="store_true", help="keep other tokenizers' results in real.json")
+    ap.add_argument("--extra-langs", default="", help="FLORES languages added to the spread, e.g. jpn_Jpan,kor_Hang")
     a = ap.parse_args()
-    cats = categories(a.langs)
+    cats = categories(a.langs, tuple(x for x in a.extra_langs.split(",") if x))
     out_dir = Path(a.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {}
