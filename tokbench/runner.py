@@ -153,11 +153,13 @@ def run_grid(
         passes = [(c, on_corpus) for c in cfg.corpora if on_corpus]
         if len(on_corpus) < len(metric_names):
             passes.append((NO_CORPUS, [m for m in metric_names if m not in on_corpus]))
-        for corpus_name, names in passes:
-            c_sha = corpus_sha256(corpus_name) if corpus_name != NO_CORPUS else ""
-            c_langs = langs if corpus_name != NO_CORPUS else None
-            for tok_name in tokenizers:
-                t_sha = tokenizer_sha256(tok_name)
+        c_shas = {c: corpus_sha256(c) if c != NO_CORPUS else "" for c, _ in passes}
+        # tokenizer-major: a tokenizer is loaded once for all its corpora (loading costs more than a corpus)
+        for tok_name in tokenizers:
+            t_sha = tokenizer_sha256(tok_name)
+            for corpus_name, names in passes:
+                c_sha = c_shas[corpus_name]
+                c_langs = langs if corpus_name != NO_CORPUS else None
                 cells = [
                     Cell(labels[tok_name], t_sha, corpus_name, c_sha, m, get_metric(m).resolve_options(cfg.options),
                          c_langs)  # fmt: skip

@@ -48,20 +48,16 @@ class DaskExecutor(Executor):
 
         data_dirs, env = worker_settings()
         tag = uuid.uuid4().hex[:8]
-        where: dict[str, tuple[str, str]] = {}
         futures = []
         for i, (corpus_name, tok_name, todo) in enumerate(plan):
-            fut = self.client.submit(
-                run_group, corpus_name, tok_name, todo, langs, data_dirs, env,
+            fut = self.client.submit(  # one (tokenizer, corpus) group per task: the finest unit, most parallel
+                run_group, tok_name, [(corpus_name, todo)], langs, data_dirs, env,
                 key=f"tokbench-{tag}-{i}-{tok_name}-{corpus_name}", pure=False,
             )  # fmt: skip
-            where[fut.key] = (corpus_name, tok_name)
             futures.append(fut)
         try:
             for fut in as_completed(futures):
-                corpus_name, tok_name = where[fut.key]
-                for cell, rows, dt in fut.result():
-                    yield corpus_name, tok_name, cell, rows, dt
+                yield from fut.result()
                 fut.release()
         finally:
             for fut in futures:  # on an error or Ctrl-C: nothing keeps running on the cluster

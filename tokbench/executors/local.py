@@ -1,6 +1,6 @@
 """The `local` executor: this machine, one group at a time.
 
-By default each tokenizer's group runs in a child process (when the plan has several tokenizers
+By default each tokenizer (all its corpora) runs in a child process (when the plan has several tokenizers
 and the standard loaders are used): a loaded 256k-vocabulary tokenizer keeps ~500 MB that the
 allocator does not hand back, so a 26-tokenizer grid in one process peaks at ~1.3 GB, while a
 child returns everything when it exits. Children come from a forkserver that has already imported
@@ -18,7 +18,7 @@ from typing import Any
 
 from tokbench.errors import TokbenchError
 from tokbench.executors.base import Executor, register_executor
-from tokbench.executors.work import NO_CORPUS, Group, Result, compute_group, run_group, worker_settings
+from tokbench.executors.work import Group, Result, by_tokenizer, run_group, run_tokenizer, worker_settings
 from tokbench.metrics import CorpusView
 
 _PRELOAD = ["tokbench.executors.work", "tokbench.corpora", "tokbench.corpora.loaders", "datasets"]
@@ -51,28 +51,28 @@ class LocalExecutor(Executor):
         return self._here(plan, langs)
 
     def _here(self, plan: list[Group], langs: tuple[str, ...] | None) -> Iterator[Result]:
-        views: dict[str, CorpusView] = {}
-        for corpus_name, tok_name, todo in plan:
-            if corpus_name not in views and corpus_name != NO_CORPUS:
-                views = {corpus_name: CorpusView(self.load_corpus(corpus_name))}  # one corpus in memory at a time
-            for cell, rows, dt in compute_group(
-                views.get(corpus_name), tok_name, todo, langs, self.load_tokenizer, self.encode
-            ):
-                yield corpus_name, tok_name, cell, rows, dt
+        views: dict[str, CorpusView] = {}  # corpora are small next to tokenizers: keep each loaded once
+
+        def view(name: str) -> CorpusView:
+            if name not in views:
+                views[name] = CorpusView(self.load_corpus(name))
+            return views[name]
+
+        for tok_name, groups in by_tokenizer(plan):
+            yield from run_tokenizer(tok_name, groups, langs, self.load_tokenizer, view, self.encode)
 
     def _in_children(self, plan: list[Group], langs: tuple[str, ...] | None) -> Iterator[Result]:
         mp = multiprocessing.get_context("forkserver")
         mp.set_forkserver_preload(_PRELOAD)
         data_dirs, env = worker_settings()
-        for corpus_name, tok_name, todo in plan:
+        for tok_name, groups in by_tokenizer(plan):
             with ProcessPoolExecutor(1, mp_context=mp) as pool:
-                fut = pool.submit(run_group, corpus_name, tok_name, todo, langs, data_dirs, env)
+                fut = pool.submit(run_group, tok_name, groups, langs, data_dirs, env)
                 try:
                     done = fut.result()
                 except BrokenProcessPool:
                     raise TokbenchError(
-                        f"the process computing {tok_name} on {corpus_name} died (out of memory?); cells finished "
-                        "before it are saved: run the same command again to resume, or with --in-process"
+                        f"the process computing {tok_name} died (out of memory?); cells finished before it are "
+                        "saved: run the same command again to resume, or with --in-process"
                     ) from None
-            for cell, rows, dt in done:
-                yield corpus_name, tok_name, cell, rows, dt
+            yield from done

@@ -44,9 +44,9 @@ def _trim_heap() -> None:
         pass
 
 
-def compute_group(
+def compute_cells(
+    tok: Any,
     view: CorpusView | None,
-    tok_name: str,
     todo: list[Cell],
     langs: tuple[str, ...] | None,
     load_tokenizer: Callable[[str], Any],
@@ -54,16 +54,44 @@ def compute_group(
 ) -> Iterator[CellResult]:
     """Compute one tokenizer's cells on one corpus; yields (cell, rows, seconds) as each finishes.
     The cells share one MetricContext, so each protocol's texts are encoded once."""
-    tok = load_tokenizer(tok_name)
     ctx = MetricContext(tok, view, langs, encode=encode, load_tokenizer=load_tokenizer)
     for cell in todo:
         t = time.perf_counter()
         rows = METRICS.get(cell.metric)().compute(ctx, dict(cell.options))
         yield cell, rows, time.perf_counter() - t
-    del ctx, tok
-    release_encodings()
-    if hasattr(load_tokenizer, "cache_clear"):  # the loader's lru_cache would keep all tokenizers
-        load_tokenizer.cache_clear()
+
+
+def run_tokenizer(
+    tok_name: str,
+    groups: list[tuple[str, list[Cell]]],
+    langs: tuple[str, ...] | None,
+    load_tokenizer: Callable[[str], Any],
+    corpus_view: Callable[[str], CorpusView],
+    encode: Callable[[Any, list[str]], Any] | None = None,
+) -> Iterator[Result]:
+    """One tokenizer, loaded once, over each of its (corpus, cells) groups; then everything it held
+    is released, so the next tokenizer starts from the same memory."""
+    tok = load_tokenizer(tok_name)
+    try:
+        for corpus_name, todo in groups:
+            view = corpus_view(corpus_name) if corpus_name != NO_CORPUS else None
+            for cell, rows, dt in compute_cells(tok, view, todo, langs, load_tokenizer, encode):
+                yield corpus_name, tok_name, cell, rows, dt
+    finally:
+        del tok
+        release_encodings()
+        if hasattr(load_tokenizer, "cache_clear"):  # the loader's lru_cache would keep all tokenizers
+            load_tokenizer.cache_clear()
+
+
+def by_tokenizer(plan: list[Group]) -> list[tuple[str, list[tuple[str, list[Cell]]]]]:
+    """Consecutive groups of one tokenizer together (the runner plans tokenizer-major)."""
+    out: list[tuple[str, list[tuple[str, list[Cell]]]]] = []
+    for corpus_name, tok_name, todo in plan:
+        if not out or out[-1][0] != tok_name:
+            out.append((tok_name, []))
+        out[-1][1].append((corpus_name, todo))
+    return out
 
 
 def worker_settings() -> tuple[list[str], dict[str, str]]:
@@ -76,13 +104,12 @@ def worker_settings() -> tuple[list[str], dict[str, str]]:
 
 
 def run_group(
-    corpus_name: str,
     tok_name: str,
-    todo: list[Cell],
+    groups: list[tuple[str, list[Cell]]],
     langs: tuple[str, ...] | None,
     data_dirs: list[str],
     env: dict[str, str],
-) -> list[CellResult]:
+) -> list[Result]:
     """A worker's whole task: load by name, compute, return rows. Errors come back as TokbenchError
     (a Rust panic is a BaseException that may not pickle across processes)."""
     from tokbench.corpora import load_corpus
@@ -92,14 +119,21 @@ def run_group(
 
     os.environ.update(env)
     set_cli_data_dirs(data_dirs)
+    views: dict[str, CorpusView] = {}
+
+    def view(name: str) -> CorpusView:
+        if name not in views:
+            views[name] = CorpusView(load_corpus(name))
+        return views[name]
+
+    where = f"{tok_name} on {', '.join(c for c, _ in groups)}"
     try:
-        view = CorpusView(load_corpus(corpus_name)) if corpus_name != NO_CORPUS else None
-        return list(compute_group(view, tok_name, todo, langs, load_tokenizer))
+        return list(run_tokenizer(tok_name, groups, langs, load_tokenizer, view))
     except TokbenchError:
         raise
     except Exception as e:
-        raise TokbenchError(f"{tok_name} on {corpus_name}: {type(e).__name__}: {first_line(e)}") from None
+        raise TokbenchError(f"{where}: {type(e).__name__}: {first_line(e)}") from None
     except BaseException as e:
         if isinstance(e, KeyboardInterrupt | SystemExit):
             raise
-        raise TokbenchError(f"{tok_name} on {corpus_name}: {type(e).__name__}: {first_line(e)}") from None
+        raise TokbenchError(f"{where}: {type(e).__name__}: {first_line(e)}") from None
