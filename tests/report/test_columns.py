@@ -117,3 +117,12 @@ def test_few_equal_numbers_do_not_make_two_tokenizers_one() -> None:
             (("ctc", "eng_Latn", 10.0), ("vocab_utilisation", "ALL", 0.1))]
     lb = build_leaderboard(pd.concat([t, pd.DataFrame(more, columns=list(COLUMNS))]), {})
     assert lb.tokenizers == ["a"] and lb.identity.aliases["a"] == ["b"]
+
+
+def test_partial_coverage_is_said_in_the_notes() -> None:
+    t = parallel_table({"a": {"eng_Latn": 100, "tur_Latn": 200, "mya_Mymr": 500},
+                        "unky": {"eng_Latn": 100, "tur_Latn": 190, "mya_Mymr": 20}},
+                       unk={"unky": {"mya_Mymr": 0.9}})
+    lb = build_leaderboard(t, {})
+    assert lb.tokenizers[0] == "unky"
+    assert "represents 2 of 3 languages" in lb.note("unky") and lb.note("a") == ""

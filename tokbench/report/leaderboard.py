@@ -56,6 +56,15 @@ class Leaderboard:
                 return c
         return None
 
+    def note(self, tok: str) -> str:
+        """Aliases / identical encodings, and a coverage warning when the tokenizer misses languages."""
+        parts = [self.identity.note(tok)] if self.identity.note(tok) else []
+        s = self.screens.get(self.primary)
+        if s is not None and s.screened and s.coverage(tok) < len(s.languages):
+            parts.append(f"represents {s.coverage(tok)} of {len(s.languages)} languages (UNK chars > "
+                         f"{100 * s.threshold:g}% on the others): ranked on the {len(s.common)} all represent")
+        return "; ".join(parts)
+
     def display(self, headline_only: bool = False, with_ci: bool = True) -> pd.DataFrame:
         """Strings for printing: rank, tokenizer, one formatted column per LbColumn, notes."""
         cols = [c for c in self.columns if c.col.headline or not headline_only]
@@ -67,7 +76,7 @@ class Leaderboard:
                     self.values.at[tok, c.key], self.values.at[tok, c.key + ":lo"], self.values.at[tok, c.key + ":hi"],
                     c.col.digits, with_ci and c.col.ci,
                 )
-            row["notes"] = self.identity.note(tok)
+            row["notes"] = self.note(tok)
             rows.append(row)
         return pd.DataFrame(rows)
 

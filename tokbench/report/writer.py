@@ -224,7 +224,7 @@ def tokenizer_pages(lb: Leaderboard, table: pd.DataFrame, anatomy: dict[str, dic
             })
         info = anatomy.get(tok)
         pages[tok] = {
-            "tok": tok, "rank": i, "n_ranked": len(lb.tokenizers), "note": lb.identity.note(tok),
+            "tok": tok, "rank": i, "n_ranked": len(lb.tokenizers), "note": lb.note(tok),
             "rank_header": lb.rank.header if lb.rank else "no ranking column",
             "metrics": metrics, "per_corpus": per_corpus, "anatomy": _anatomy_view(info),
             "anatomy_missing": (anatomy.get("__why__", {}) or {}).get(
@@ -343,7 +343,7 @@ def write_site(
     common = {"title": title, "prov": prov, "assets": _assets(), "has_languages": lang_page is not None,
               "has_compare": bool(compare_tables)}
     rows = [{"rank": i, "tokenizer": t, "file": safe_name(t) + ".html", "cells": _cells(lb, t),
-             "note": lb.identity.note(t)} for i, t in enumerate(lb.tokenizers, 1)]
+             "note": lb.note(t)} for i, t in enumerate(lb.tokenizers, 1)]
     lb_columns = [{"header": c.header, "family": c.col.family, "metric": c.col.metric} for c in lb.columns]
     index = env.get_template("index.html.j2").render(
         **common, root="", page_title="Leaderboard", intro=intro_paragraphs(lb), lb_columns=lb_columns,
