@@ -35,6 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-limit", type=positive_float, default=600.0, help="LP time limit in seconds")
     parser.add_argument("--threads", type=positive_int, default=2, help="parallel category replays")
     parser.add_argument("--seed", type=non_negative_int, default=0)
+    parser.add_argument(
+        "--executor", choices=("local", "dask"), default="local",
+        help="where the per-category counting and merge replays run: local (this process, default) or dask "
+             "(one task per category on a Dask cluster; the LP stays here)",
+    )
+    parser.add_argument("--address", help="Dask scheduler address, e.g. tcp://login-node:8786 (--executor dask)")
+    parser.add_argument("--workers", type=positive_int, help="workers of a local Dask cluster (default 2)")
     parser.add_argument("--exact", action="store_true",
                         help="run the LP to its exact optimum instead of stopping once the weights are stable")
 
@@ -70,11 +77,20 @@ def run(args: argparse.Namespace) -> int:
     cats = load_categories(args.categories)
     start = resolve_start(tok, args.start_merge, args.quiet or args.json)
     say = None if (args.quiet or args.json) else (lambda m: print(m, file=sys.stderr))
-    res = infer_mixture(
-        tok, cats, merges=args.merges, start_merge=start, solver=args.solver, other=args.other,
-        bootstrap=args.bootstrap, seed=args.seed, threads=args.threads, time_limit=args.time_limit, exact=args.exact,
-        progress=say,
+    options = dict(
+        merges=args.merges, start_merge=start, solver=args.solver, other=args.other, bootstrap=args.bootstrap,
+        seed=args.seed, threads=args.threads, time_limit=args.time_limit, exact=args.exact, progress=say,
     )
+    if args.executor == "dask":
+        from tokbench.executors.dask_cluster import DaskExecutor
+        from tokbench.mixture.tasks import DaskStages
+
+        with DaskExecutor(address=args.address, workers=args.workers) as ex:  # workers load the tokenizer by spec
+            res = infer_mixture(tok, cats, stages=DaskStages(ex.client, args.tokenizer, args.name), **options)
+    else:
+        if args.address or args.workers:
+            raise TokbenchError("--address and --workers need --executor dask")
+        res = infer_mixture(tok, cats, **options)
     if args.json:
         print_json(res.to_json())
         return 0

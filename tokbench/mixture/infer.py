@@ -14,6 +14,7 @@ from tokbench.errors import TokbenchError
 from tokbench.mixture.history import build_history
 from tokbench.mixture.lp import LPResult, RankedCounts, solve_lp
 from tokbench.mixture.replay import MergeTable, Replay, WordTable, compile_merges, encode_words, replay
+from tokbench.mixture.tasks import CategoryStages
 from tokbench.mixture.trainer_view import char_ranks, filter_replay, trainer_view
 from tokbench.mixture.words import CategoryWords, count_words
 
@@ -136,12 +137,15 @@ def infer_mixture(
     exact: bool = False,
     table: MergeTable | None = None,
     progress: Callable[[str], None] | None = None,
+    stages: CategoryStages | None = None,
 ) -> MixtureResult:
     """Estimate the training-data share of each category from ``source``'s merge list.
 
     ``categories`` maps a name to its sample documents (or to already counted words: count them
     with ``mixture_pre_tokenizer(source)``; SentencePiece's character-rank rows need the documents).
     Solves on merges [start_merge, start_merge + merges); ``merges=None`` takes the rest.
+    ``stages`` runs the per-category counting and replays elsewhere (e.g. `tasks.DaskStages`);
+    the LP always runs here, on the same input.
     """
     say = progress or (lambda _m: None)
     timings: dict[str, float] = {}
@@ -152,11 +156,14 @@ def infer_mixture(
     pre_tokenize = source.pre_tokenize if view is None else view.words(source.pre_tokenize)
     words: list[CategoryWords] = []
     raw = all(not isinstance(d, CategoryWords) for d in categories.values())
-    for name, docs in categories.items():
-        if isinstance(docs, CategoryWords):
-            words.append(docs)
-        else:
-            words.append(count_words(name, docs, pre_tokenize))
+    if stages is not None and raw:
+        words = stages.count(categories)  # type: ignore[arg-type]
+    else:
+        for name, docs in categories.items():
+            if isinstance(docs, CategoryWords):
+                words.append(docs)
+            else:
+                words.append(count_words(name, docs, pre_tokenize))
     # SentencePiece's character order is a second, unigram merge list (needs the raw text)
     rank_mats: list | None = None
     n_ranked = 0
@@ -185,7 +192,11 @@ def infer_mixture(
     def solve_once(doc_weights: Sequence[np.ndarray | None] | None) -> tuple[LPResult, np.ndarray, dict[str, float]]:
         tt: dict[str, float] = {}
         a = time.perf_counter()
-        reps = _replay_all(words, table, start_merge, stop, threads, doc_weights, pair_ok)
+        if stages is None:
+            reps = _replay_all(words, table, start_merge, stop, threads, doc_weights, pair_ok)
+        else:
+            reps = stages.replay(words, table, start_merge, stop, doc_weights)
+            reps = reps if pair_ok is None else [filter_replay(r, pair_ok) for r in reps]
         tt["replay"] = time.perf_counter() - a
         a = time.perf_counter()
         hist = build_history(reps, table, start_merge)
