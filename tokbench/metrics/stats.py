@@ -7,6 +7,7 @@ premiums (ratios against the pivot) and of cross-language aggregates are coheren
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -26,7 +27,9 @@ def bootstrap_weights(n_units: int, n_resamples: int, seed: int) -> np.ndarray:
 def percentile_ci(samples: np.ndarray, level: float = CI_LEVEL) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval along the last axis (NaN-aware: a resample that divides by zero is skipped)."""
     a = (1.0 - level) / 2.0
-    lo, hi = np.nanpercentile(samples, [100 * a, 100 * (1 - a)], axis=-1)
+    with warnings.catch_warnings():  # every resample NaN (e.g. BERT's continued words): the CI is NaN, no noise
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanpercentile(samples, [100 * a, 100 * (1 - a)], axis=-1)
     return lo, hi
 
 
