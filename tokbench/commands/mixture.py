@@ -82,7 +82,15 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed, threads=args.threads, time_limit=args.time_limit, exact=args.exact, progress=say,
     )
     if args.executor == "dask":
+        import logging
+
         from tokbench.executors.dask_cluster import DaskExecutor
+
+        try:
+            import distributed  # noqa: F401  (configures its loggers on import: quiet them after)
+        except ImportError:
+            pass  # DaskExecutor says how to install it
+        logging.getLogger("distributed").setLevel(logging.WARNING)  # cluster start/stop chatter is not our output
         from tokbench.mixture.tasks import DaskStages
 
         with DaskExecutor(address=args.address, workers=args.workers) as ex:  # workers load the tokenizer by spec
