@@ -1,7 +1,7 @@
 """Mixture inference's per-category stages on a Dask cluster give the LP the same input as in-process.
 
 One module-scoped 2-worker LocalCluster; the categories are vendored (UDHR articles, code samples),
-the tokenizer a real one from the shared assets (loaded on the workers by its registered name).
+the tokenizers real ones from the shared assets (loaded on the workers by their registered names).
 """
 
 from __future__ import annotations
@@ -75,11 +75,15 @@ def test_stages_bit_identical(client, setup):
             assert len(got[i].times) > 0 and int(got[i].merged.sum()) > 0  # the window saw real merges
 
 
-def test_mixture_identical_local_and_dask(client, setup):
-    tok, cats = setup
+@pytest.mark.parametrize("tok_name", ["r50k_base", "llama2"])  # byte-level BPE; SentencePiece (chars, trainer view)
+def test_mixture_identical_local_and_dask(client, setup, tok_name):
+    from tokbench.tokenizers import load_tokenizer
+
+    tok = setup[0] if tok_name == "r50k_base" else load_tokenizer(tok_name)
+    cats = setup[1]
     kw = dict(merges=MERGES, threads=2, bootstrap=2, seed=3)
     local = infer_mixture(tok, cats, **kw)
-    dask = infer_mixture(tok, cats, stages=DaskStages(client, "r50k_base"), **kw)
+    dask = infer_mixture(tok, cats, stages=DaskStages(client, tok_name), **kw)
     assert dask.weights == local.weights and dask.byte_weights == local.byte_weights
     assert dask.bytes_per_pair == local.bytes_per_pair and dask.ci == local.ci
     assert np.array_equal(dask.lp.alpha, local.lp.alpha) and dask.lp.objective == local.lp.objective
