@@ -62,3 +62,18 @@ def trained_bpe(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     tok.save(str(out))
     return out
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fresh TOKBENCH_HOME per test (where `tokbench register` writes), with no manifests or
+    tokenizers cached from earlier tests."""
+    from tokbench.manifests import clear_manifest_cache
+    from tokbench.tokenizers import load_tokenizer
+
+    monkeypatch.setenv("TOKBENCH_HOME", str(tmp_path / "home"))
+    clear_manifest_cache()
+    load_tokenizer.cache_clear()
+    yield tmp_path / "home"
+    clear_manifest_cache()
+    load_tokenizer.cache_clear()

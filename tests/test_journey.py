@@ -14,21 +14,11 @@ import pytest
 
 from tokbench.cli import main
 from tokbench.corpora import load_corpus
-from tokbench.manifests import clear_manifest_cache
 from tokbench.tokenizers import load_tokenizer
 
 LANGS = ["eng_Latn", "fra_Latn", "tur_Latn", "rus_Cyrl", "mya_Mymr"]
 TRAIN_LANGS = ("eng_Latn", "fra_Latn", "tur_Latn", "rus_Cyrl")
 
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TOKBENCH_HOME", str(tmp_path / "home"))
-    clear_manifest_cache()
-    load_tokenizer.cache_clear()
-    yield tmp_path / "home"
-    clear_manifest_cache()
-    load_tokenizer.cache_clear()
 
 
 def _udhr(lang: str) -> list[str]:

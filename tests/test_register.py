@@ -19,16 +19,6 @@ from tokbench.tokenizers.loader import derive_name
 VENDORED = Path(__file__).resolve().parents[1] / "tokbench" / "vendored" / "tokenizers"
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    """A fresh TOKBENCH_HOME per test, and no manifests cached from earlier tests."""
-    monkeypatch.setenv("TOKBENCH_HOME", str(tmp_path / "home"))
-    clear_manifest_cache()
-    load_tokenizer.cache_clear()
-    yield tmp_path / "home"
-    clear_manifest_cache()
-    load_tokenizer.cache_clear()
-
 
 def test_register_tokenizer_json(home, trained_bpe, capsys):
     rc = main(["register", str(trained_bpe), "--license", "MIT", "--json"])
