@@ -63,11 +63,6 @@ def available_tokenizers() -> list[str]:
     return sorted(n for n, m in seen.items() if m.availability() != "missing")
 
 
-def tokenizer_sha256(name: str) -> str:
-    """Checksum for the cell key without loading the tokenizer (manifest pins, or the files' hashes)."""
-    return spec_sha256(name)
-
-
 def corpus_sha256(name: str) -> str:
     from tokbench.manifests import corpus_manifests
 
@@ -156,7 +151,7 @@ def run_grid(
         c_shas = {c: corpus_sha256(c) if c != NO_CORPUS else "" for c, _ in passes}
         # tokenizer-major: a tokenizer is loaded once for all its corpora (loading costs more than a corpus)
         for tok_name in tokenizers:
-            t_sha = tokenizer_sha256(tok_name)
+            t_sha = spec_sha256(tok_name)  # from the manifest pins or the files, without loading
             for corpus_name, names in passes:
                 c_sha = c_shas[corpus_name]
                 c_langs = langs if corpus_name != NO_CORPUS else None
