@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 
 from tokbench.errors import TokbenchError
 
@@ -58,50 +59,46 @@ class _Held:
 
 
 @contextlib.contextmanager
+def _fd_pointed_at(stream: Any, target_fd: int) -> Iterator[int | None]:
+    """Point `stream`'s file descriptor at `target_fd` for the duration and restore it after; yields a
+    duplicate of the original descriptor (valid inside the block), or None where the stream has no
+    real descriptor (captured by a test runner), in which case nothing is redirected."""
+    try:
+        stream.flush()
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield None
+        return
+    saved = os.dup(fd)
+    os.dup2(target_fd, fd)
+    try:
+        yield saved
+    finally:
+        stream.flush()
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+@contextlib.contextmanager
 def _stderr_held() -> Iterator[_Held]:
     """Hold what native code writes to fd 2 (a Rust panic prints its message and, with RUST_BACKTRACE
     set, a whole backtrace there) and pass it on only if the call went well."""
     held = _Held()
-    try:
-        sys.stderr.flush()
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield held
-        return
-    saved = os.dup(fd)
     with tempfile.TemporaryFile() as tmp:
-        os.dup2(tmp.fileno(), fd)
-        try:
+        with _fd_pointed_at(sys.stderr, tmp.fileno()):
             yield held
-        finally:
-            os.dup2(saved, fd)
-            os.close(saved)
-            if held.replay:
-                tmp.seek(0)
-                if text := tmp.read():
-                    sys.stderr.write(text.decode("utf-8", "replace"))
+        if held.replay:
+            tmp.seek(0)
+            if text := tmp.read():
+                sys.stderr.write(text.decode("utf-8", "replace"))
 
 
 @contextlib.contextmanager
 def c_stdout_silenced() -> Iterator[None]:
     """Send what native code writes to fd 1 to /dev/null for the duration (Python's own buffered
     output is flushed first, so nothing of ours is lost)."""
-    try:
-        sys.stdout.flush()
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # no real stdout (captured by a test runner)
+    with open(os.devnull, "wb") as null, _fd_pointed_at(sys.stdout, null.fileno()):
         yield
-        return
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), fd)
-            try:
-                yield
-            finally:
-                os.dup2(saved, fd)
-    finally:
-        os.close(saved)
 
 
 def new_highs() -> object:
@@ -119,20 +116,19 @@ def stdout_reserved_for_json() -> Iterator[None]:
     """While a `--json` command runs, fd 1 points at stderr so a native library's console output can
     never mix into the JSON; Python's `sys.stdout` keeps writing to the real standard output."""
     try:
-        sys.stdout.flush()
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
+        err_fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # stderr captured (a test runner): nothing to point at
         yield
         return
-    real = os.dup(fd)
-    os.dup2(sys.stderr.fileno(), fd)
-    old_stdout = sys.stdout
-    sys.stdout = open(real, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        sys.stdout.close()  # the wrapper only: closefd=False keeps the descriptor
-        sys.stdout = old_stdout
-        os.dup2(real, fd)
-        os.close(real)
+    with _fd_pointed_at(sys.stdout, err_fd) as real:
+        if real is None:
+            yield
+            return
+        old_stdout = sys.stdout
+        sys.stdout = open(real, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stdout.close()  # the wrapper only: closefd=False keeps the descriptor
+            sys.stdout = old_stdout
