@@ -59,13 +59,14 @@ class _Held:
 
 
 @contextlib.contextmanager
-def _fd_pointed_at(stream: Any, target_fd: int) -> Iterator[int | None]:
+def _fd_pointed_at(stream: Any, target_fd: int, fd: int | None = None) -> Iterator[int | None]:
     """Point `stream`'s file descriptor at `target_fd` for the duration and restore it after; yields a
     duplicate of the original descriptor (valid inside the block), or None where the stream has no
-    real descriptor (captured by a test runner), in which case nothing is redirected."""
+    real descriptor (captured by a test runner), in which case nothing is redirected. `fd` names the
+    descriptor when it is not the stream's own (native code writes to fd 1 whatever sys.stdout is)."""
     try:
         stream.flush()
-        fd = stream.fileno()
+        fd = stream.fileno() if fd is None else fd
     except (AttributeError, OSError, ValueError):
         yield None
         return
@@ -97,7 +98,7 @@ def _stderr_held() -> Iterator[_Held]:
 def c_stdout_silenced() -> Iterator[None]:
     """Send what native code writes to fd 1 to /dev/null for the duration (Python's own buffered
     output is flushed first, so nothing of ours is lost)."""
-    with open(os.devnull, "wb") as null, _fd_pointed_at(sys.stdout, null.fileno()):
+    with open(os.devnull, "wb") as null, _fd_pointed_at(sys.stdout, null.fileno(), fd=1):
         yield
 
 
