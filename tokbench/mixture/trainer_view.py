@@ -131,7 +131,7 @@ def trainer_view(source: Any) -> TrainerView | None:
     """
     if getattr(source, "symbol_unit", "byte") != "char" or getattr(source, "algorithm", "bpe") != "bpe":
         return None
-    merges = source.merges()
+    merges = getattr(source, "training_merges", source.merges)()
     made = {a + b for a, b in merges}
     rules = getattr(source, "piece_rules", None)
     if rules is None:

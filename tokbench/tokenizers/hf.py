@@ -16,7 +16,7 @@ from tokenizers import normalizers
 from tokbench.errors import TokbenchError
 from tokbench.io import read_text
 from tokbench.tokenizers.base import Algorithm, Tokenizer, byte_offsets_from_lengths, char_to_byte_offsets
-from tokbench.tokenizers.merges import Merge, canonical_merges
+from tokbench.tokenizers.merges import Merge, canonical_merges, derive_merges, split_chars
 from tokbench.tokenizers.spm_words import split_into_words
 
 _BYTE_FALLBACK = re.compile(r"^<0x([0-9A-Fa-f]{2})>$")
@@ -163,11 +163,39 @@ class HFTokenizer(Tokenizer):
         for m in json.loads(self._tok.to_str())["model"].get("merges") or []:
             a, b = m.split(" ", 1) if isinstance(m, str) else m
             out.append((self._surface(a), self._surface(b)))
+        self._split_listed = len({a + b for a, b in out}) < len(out)  # some piece listed with 2+ splits
         vocab = {self._surface(tok) for tok in self._tok.get_vocab(with_added_tokens=True)}
         return canonical_merges(out, self.symbol_unit, vocab)
 
     def merges(self) -> list[Merge]:
         return self._merges
+
+    @cached_property
+    def _training_merges(self) -> list[Merge]:
+        made = {a + b for a, b in self._merges}
+        added = self._tok.get_added_tokens_decoder()
+        pieces = ((self._surface(tok), i) for tok, i in self._tok.get_vocab(with_added_tokens=True).items()
+                  if i not in added)
+        return derive_merges(((b, i) for b, i in pieces if b in made), split_chars)
+
+    def training_merges(self) -> list[Merge]:
+        """The merges a SentencePiece trainer made, for mixture inference; `merges()` otherwise.
+
+        A SentencePiece model converted to tokenizer.json (Gemma 3) has no merges of its own: the
+        converter lists *every* split of each piece whose halves are pieces, and `merges()` keeps the
+        first listed one (leftmost part lowest id), which is not the pair the trainer joined: Gemma 3's
+        ' on' is listed as (' o', 'n') but ' ' + 'on' is what BPE makes when 'on' precedes ' o', and
+        (' o', 'n') never occurs. 8,918 of Gemma 3's first 30k merges had such a split, most of them
+        then unexplained by every sample. Here each piece made by a listed merge, in id order (the
+        trainer's), is BPE-encoded with the pieces before it, as for a `.model`
+        (`SentencePieceTokenizer.training_merges`); added tokens (user-defined pieces such as
+        Gemma's whitespace runs, matched whole before training) are left out. Only for character-unit
+        BPE lists with more than one listed split of a piece, the mark of such a conversion.
+        """
+        if self.algorithm != "bpe" or self.symbol_unit != "char":
+            return self.merges()
+        merges = self._merges
+        return self._training_merges if self._split_listed else merges
 
 
 def from_json_bytes(data: bytes, name: str, sha256: str, *, nfc: bool = False, where: str = "") -> HFTokenizer:
