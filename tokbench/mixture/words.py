@@ -42,9 +42,13 @@ class CategoryWords:
 
 
 def count_words(
-    name: str, docs: Iterable[str], pre_tokenize: Callable[[str], list[bytes]]
+    name: str, docs: Iterable[str], pre_tokenize: Callable[[str], list[bytes]],
+    keep: Callable[[bytes], bool] | None = None,
 ) -> CategoryWords:
-    """Pre-tokenize every document (the tokenizer's own normalizer + pre-tokenizer) and index words."""
+    """Pre-tokenize every document (the tokenizer's own normalizer + pre-tokenizer) and index words.
+
+    ``keep`` drops the words it rejects from the counts; documents keep their full byte size, so
+    the byte-space conversion still covers the whole sample (see `tokbench.mixture.clean`)."""
     index: dict[bytes, int] = {}
     ids: list[int] = []
     offsets = [0]
@@ -53,7 +57,7 @@ def count_words(
         if not doc:
             continue
         for w in pre_tokenize(doc):
-            if w:
+            if w and (keep is None or keep(w)):
                 i = index.get(w)
                 if i is None:
                     i = index[w] = len(index)

@@ -1,0 +1,268 @@
+"""Code mixtures: log10 MSE against the per-language inference sample size (issue 13, part 2).
+
+Same trials, seeds and tokenizers as `mixture_controlled.py --setups code15` (byte-level BPE on
+a random Dirichlet mixture of the 15 `code_samples` languages, even files for training, odd
+files for inference). Each trial's tokenizer is trained once; inference is then repeated with
+every language's sample capped at each of --caps bytes (0 = the whole sample), so the curve
+shows how the error falls with sample size and nothing else changes along it.
+
+Diagnostic switches (one hypothesis at a time, see reports/mixture/code.md):
+  --draw cycle       training text as in the paper's train_mixed_tokenizer.py: each language's
+                     files shuffled once and cycled, the last one truncated (default: files
+                     drawn with replacement, as mixture_controlled.py does)
+  --infer-on train   in-sample: infer from the very documents the tokenizer was trained on
+                     (with their repeats); `pool`: the training files, each once
+  --clean boilerplate  strip lines repeated in >= 25% of a language's files (license headers,
+                     import blocks) from the inference samples (--clean-where both: also training)
+  --drop ws          leave whitespace-only words out of the counts (bytes still counted)
+  --count-cap K      count a word at most K times per document (burstiness)
+  --doc-cap N        keep only the first N bytes of each inference document
+  --start-merge S / --infer-merges M   solve on merges [S, M) only
+  --bag K            average K document-bootstrap estimates
+  --swap             train on the odd files, infer from the even ones
+  --separation code15,lang5   no inference: split-half noise vs nearest-other distance of the
+                     samples (tokbench.mixture.separation), rows to --out
+
+Usage: TOKBENCH_DATA=../shared/assets nice -n 10 python benchmarks/mixture_code_curve.py
+       [--trials 3] [--merges 2000] [--budget-mb 2] [--caps 10000,30000,100000,0]
+       [--out reports/mixture/code_curve.json]
+(writes the JSON rows and a Markdown table beside it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from mixture_controlled import byte_shares, draw_tagged, log_mse, setup_data, train_tokenizer  # noqa: E402
+
+from tokbench.mixture.infer import infer_mixture, mixture_pre_tokenizer  # noqa: E402
+from tokbench.mixture.words import CategoryWords, count_words  # noqa: E402
+from tokbench.tokenizers.hf import from_rust  # noqa: E402
+
+
+def cap_docs(docs: list[str], cap: int) -> list[str]:
+    """The first documents up to ``cap`` UTF-8 bytes; the last one cut at a line boundary."""
+    if cap <= 0:
+        return list(docs)
+    out: list[str] = []
+    got = 0
+    for d in docs:
+        b = len(d.encode())
+        if got + b <= cap:
+            out.append(d)
+            got += b
+            continue
+        head = d.encode()[: cap - got].decode("utf-8", errors="ignore")
+        cut = head.rfind("\n")
+        head = head[: cut + 1] if cut >= 0 else head
+        if head:
+            out.append(head)
+        break
+    return out
+
+
+def strip_boilerplate(cats: dict[str, list[str]], min_df: float = 0.25) -> dict[str, list[str]]:
+    """Diagnostic: drop lines (over 3 non-blank characters) found in >= min_df of a language's files
+    (license headers, include/import blocks every file repeats)."""
+    from collections import Counter
+
+    out = {}
+    for x, docs in cats.items():
+        df = Counter(ln for d in docs for ln in set(d.split("\n")) if len(ln.strip()) > 3)
+        common = {ln for ln, c in df.items() if c >= min_df * len(docs)}
+        out[x] = [t for t in ("\n".join(ln for ln in d.split("\n") if ln not in common) for d in docs) if t.strip()]
+    return out
+
+
+def capped(pre: Callable[[str], list[bytes]], k: int) -> Callable[[str], list[bytes]]:
+    """Diagnostic: a pre-tokenizer that keeps each word at most ``k`` times per document (burstiness)."""
+    def words(doc: str) -> list[bytes]:
+        seen: dict[bytes, int] = {}
+        out = []
+        for w in pre(doc):
+            if seen.get(w, 0) < k:
+                seen[w] = seen.get(w, 0) + 1
+                out.append(w)
+        return out
+    return words
+
+
+def resample(cw: CategoryWords, rng: np.random.Generator) -> CategoryWords:
+    """A document bootstrap replicate of a counted sample (documents drawn with replacement)."""
+    pick = rng.integers(cw.n_docs, size=cw.n_docs)
+    parts = [cw.doc_word_ids[cw.doc_offsets[d]:cw.doc_offsets[d + 1]] for d in pick]
+    lens = np.array([len(p) for p in parts], np.int64)
+    return CategoryWords(cw.name, cw.words, np.concatenate(parts), np.concatenate([[0], np.cumsum(lens)]),
+                         cw.doc_bytes[pick])
+
+
+def table(rows: list[dict], key: str = "cap") -> str:
+    """Markdown: mean +- sd of log10 MSE per cap (and per variant)."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows)
+    lines = ["| variant | cap / language | sample MB (mean) | trials | byte space | pair space | uniform |",
+             "|---|---|---|---|---|---|---|"]
+    for (variant, cap), g in df.groupby(["variant", key], sort=False):
+        cap_s = "whole" if cap == 0 else f"{cap / 1e3:g} KB"
+        lines.append(
+            f"| {variant} | {cap_s} | {g.sample_bytes.mean() / 1e6:.3f} | {len(g)} | "
+            f"{g.log10_mse_bytes.mean():.2f} ± {g.log10_mse_bytes.std():.2f} | "
+            f"{g.log10_mse_pairs.mean():.2f} ± {g.log10_mse_pairs.std():.2f} | "
+            f"{g.baseline_uniform.mean():.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def separation_rows(setups: list[str], caps: list[int]) -> list[dict]:
+    """Split-half noise vs nearest-other distance (tokbench.mixture.separation) of the inference
+    samples, plus the distance between each language's training and inference files."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    from tokbench.mixture.separation import pair_counts, separation, total_variation
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)  # as train_tokenizer's
+    pre = from_rust(tok, "bytelevel").pre_tokenize
+    rows = []
+    for setup in setups:
+        rng = np.random.default_rng(len(setup))  # trial 0's seed (the code split does not depend on it)
+        train, test = setup_data(setup if setup.startswith("lang") else "code", rng)
+        for cap in caps:
+            cats = {x: count_words(x, cap_docs(test[x], cap), pre) for x in test}
+            train_pairs = {x: pair_counts(count_words(x, train[x], pre)) for x in train}
+            for sep in separation(cats):
+                rows.append({"setup": setup, "cap": cap, "category": sep.name, "split_half": sep.split_half,
+                             "nearest": sep.nearest, "nearest_tv": sep.nearest_tv, "ratio": sep.ratio,
+                             "train_vs_test": total_variation(pair_counts(cats[sep.name]), train_pairs[sep.name])})
+            r = [x for x in rows if x["setup"] == setup and x["cap"] == cap]
+            print(f"{setup} cap {cap}: split-half {np.mean([x['split_half'] for x in r]):.3f}, train-vs-test "
+                  f"{np.mean([x['train_vs_test'] for x in r]):.3f}, nearest other "
+                  f"{np.mean([x['nearest_tv'] for x in r]):.3f}, ratio {np.mean([x['ratio'] for x in r]):.2f}",
+                  flush=True)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--trials", type=int, default=3)
+    ap.add_argument("--merges", type=int, default=2000)
+    ap.add_argument("--budget-mb", type=float, default=2.0)
+    ap.add_argument("--caps", default="10000,30000,100000,0", help="bytes per language; 0 = whole sample")
+    ap.add_argument("--draw", choices=("replace", "cycle"), default="replace")
+    ap.add_argument("--infer-on", choices=("test", "train", "pool"), default="test")
+    ap.add_argument("--clean", default="", help="boilerplate: strip lines repeated across a language's files")
+    ap.add_argument("--clean-where", choices=("infer", "train", "both"), default="infer")
+    ap.add_argument("--count-cap", type=int, default=0, help="count a word at most K times per document")
+    ap.add_argument("--drop", choices=("", "ws"), default="", help="ws: whitespace-only words left out of the counts")
+    ap.add_argument("--doc-cap", type=int, default=0, help="keep only the first N bytes of each sample document")
+    ap.add_argument("--bag", type=int, default=0, help="average the estimates of K document-bootstrap replicates")
+    ap.add_argument("--swap", action="store_true", help="train on the odd files, infer from the even ones")
+    ap.add_argument("--start-merge", type=int, default=0, help="solve on merges from this one on")
+    ap.add_argument("--infer-merges", type=int, default=0, help="solve on the first M merges (default: all)")
+    ap.add_argument("--variant", default="", help="label of this run in the table (default: from the switches)")
+    ap.add_argument("--out", default="reports/mixture/code_curve.json")
+    ap.add_argument("--separation", default="", help="setups (e.g. code15,lang5): write sample separation rows "
+                    "to --out instead of inferring")
+    a = ap.parse_args()
+    caps = [int(x) for x in a.caps.split(",")]
+    if a.separation:
+        Path(a.out).write_text(json.dumps(separation_rows(a.separation.split(","), caps), indent=1))
+        return
+    steps = [x for x in a.clean.split(",") if x]
+    variant = a.variant or "+".join(
+        [f"draw={a.draw}", f"infer={a.infer_on}"] + ([f"clean={a.clean}@{a.clean_where}"] if steps else [])
+        + ([f"count_cap={a.count_cap}"] if a.count_cap else []) + ([f"drop={a.drop}"] if a.drop else [])
+        + ([f"infer_merges={a.infer_merges}"] if a.infer_merges else [])
+        + ([f"start={a.start_merge}"] if a.start_merge else []) + (["swap"] if a.swap else [])
+        + ([f"bag={a.bag}"] if a.bag else []) + ([f"doc_cap={a.doc_cap}"] if a.doc_cap else []))
+    cleaner = (lambda c: strip_boilerplate(c)) if "boilerplate" in steps else None
+    out = Path(a.out)
+    rows: list[dict] = json.loads(out.read_text()) if out.exists() else []
+    rows = [r for r in rows if r.get("variant") != variant]
+    setup = "code15"
+    for trial in range(a.trials):
+        rng = np.random.default_rng(1000 * trial + len(setup))  # mixture_controlled.py's seeds
+        train, test = setup_data("code", rng)
+        if a.swap:
+            train, test = test, train
+        names = list(test)
+        n = len(names)
+        w = rng.dirichlet(np.ones(n))
+        tagged = draw_tagged(train, w, a.budget_mb * 1e6, rng, a.draw)
+        if cleaner is not None and a.clean_where in ("train", "both"):
+            by = cleaner({x: [d for t, d in tagged if t == x] for x in names})
+            # same mixture shares after cleaning: the truth is the cleaned bytes
+            tagged = [(x, d) for x in names for d in by[x]]
+            rng2 = np.random.default_rng(trial)
+            tagged = [tagged[i] for i in rng2.permutation(len(tagged))]
+        truth = byte_shares(tagged, names)  # exact byte shares of the training text
+        t0 = time.perf_counter()
+        tok = train_tokenizer([d for _, d in tagged], a.merges)
+        src = from_rust(tok, f"{setup}-t{trial}")
+        t_train = time.perf_counter() - t0
+        if a.infer_on == "train":
+            sample = {x: [d for t, d in tagged if t == x] for x in names}
+        elif a.infer_on == "pool":
+            sample = {x: train[x] for x in names}
+        else:
+            sample = test
+        if cleaner is not None and a.clean_where in ("infer", "both"):
+            sample = cleaner(sample)
+        if a.doc_cap:
+            sample = {x: [cap_docs([d], a.doc_cap)[0] for d in sample[x]] for x in names}
+        for cap in caps:
+            sub = {x: cap_docs(sample[x], cap) for x in names}
+            t0 = time.perf_counter()
+            cats: dict = sub
+            if a.count_cap or a.drop:
+                pre = mixture_pre_tokenizer(src)
+                if a.count_cap:
+                    pre = capped(pre, a.count_cap)
+                keep = (lambda w: not w.isspace()) if a.drop == "ws" else None
+                cats = {x: count_words(x, sub[x], pre, keep) for x in names}
+            kw = {"merges": (a.infer_merges or a.merges) - a.start_merge, "start_merge": a.start_merge, "threads": 2}
+            r = infer_mixture(src, cats, **kw)
+            est_b = np.array([r.byte_weights[x] for x in names])
+            est_p = np.array([r.weights[x] for x in names])
+            if a.bag:
+                pre = mixture_pre_tokenizer(src)
+                counted = {x: c if isinstance(c, CategoryWords) else count_words(x, c, pre) for x, c in cats.items()}
+                brng = np.random.default_rng(trial)
+                B, P = [], []
+                for _ in range(a.bag):
+                    rep = {x: resample(c, brng) for x, c in counted.items()}
+                    rb = infer_mixture(src, rep, **kw)
+                    B.append([rb.byte_weights[x] for x in names])
+                    P.append([rb.weights[x] for x in names])
+                est_b, est_p = np.mean(B, axis=0), np.mean(P, axis=0)
+            row = {
+                "variant": variant, "setup": setup, "trial": trial, "cap": cap, "langs": names,
+                "sample_bytes": int(sum(len(d.encode()) for v in sub.values() for d in v)),
+                "merges": a.merges, "truth": truth.tolist(), "dirichlet": w.tolist(),
+                "est_bytes": est_b.tolist(), "est_pairs": est_p.tolist(),
+                "log10_mse_bytes": log_mse(est_b, truth), "log10_mse_pairs": log_mse(est_p, truth),
+                "log10_mse_bytes_vs_dirichlet": log_mse(est_b, w),
+                "baseline_uniform": log_mse(np.full(n, 1 / n), truth),
+                "unexplained_merges": r.lp.skipped_steps, "train_s": t_train,
+                "infer_s": time.perf_counter() - t0,
+            }
+            rows.append(row)
+            print(json.dumps({k: v for k, v in row.items() if not isinstance(v, list)}), flush=True)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(rows, indent=1))
+    out.with_suffix(".md").write_text(
+        f"# Code mixtures: log10 MSE by per-language sample cap ({a.merges} merges, {a.budget_mb:g} MB training)\n\n"
+        + table(rows))
+    print(out.with_suffix(".md").read_text())
+
+
+if __name__ == "__main__":
+    main()
