@@ -13,7 +13,7 @@ Diagnostic switches (one hypothesis at a time, see reports/mixture/code.md):
   --infer-on train   in-sample: infer from the very documents the tokenizer was trained on
                      (with their repeats); `pool`: the training files, each once
   --clean boilerplate  strip lines repeated in >= 25% of a language's files (license headers,
-                     import blocks) from the inference samples (--clean-where both: also training)
+                     import blocks) from the inference samples
   --drop ws          leave whitespace-only words out of the counts (bytes still counted)
   --count-cap K      count a word at most K times per document (burstiness)
   --doc-cap N        keep only the first N bytes of each inference document
@@ -159,7 +159,6 @@ def main() -> None:
     ap.add_argument("--draw", choices=("replace", "cycle"), default="replace")
     ap.add_argument("--infer-on", choices=("test", "train", "pool"), default="test")
     ap.add_argument("--clean", default="", help="boilerplate: strip lines repeated across a language's files")
-    ap.add_argument("--clean-where", choices=("infer", "train", "both"), default="infer")
     ap.add_argument("--count-cap", type=int, default=0, help="count a word at most K times per document")
     ap.add_argument("--drop", choices=("", "ws"), default="", help="ws: whitespace-only words left out of the counts")
     ap.add_argument("--doc-cap", type=int, default=0, help="keep only the first N bytes of each sample document")
@@ -178,7 +177,7 @@ def main() -> None:
         return
     steps = [x for x in a.clean.split(",") if x]
     variant = a.variant or "+".join(
-        [f"draw={a.draw}", f"infer={a.infer_on}"] + ([f"clean={a.clean}@{a.clean_where}"] if steps else [])
+        [f"draw={a.draw}", f"infer={a.infer_on}"] + ([f"clean={a.clean}"] if steps else [])
         + ([f"count_cap={a.count_cap}"] if a.count_cap else []) + ([f"drop={a.drop}"] if a.drop else [])
         + ([f"infer_merges={a.infer_merges}"] if a.infer_merges else [])
         + ([f"start={a.start_merge}"] if a.start_merge else []) + (["swap"] if a.swap else [])
@@ -197,12 +196,6 @@ def main() -> None:
         n = len(names)
         w = rng.dirichlet(np.ones(n))
         tagged = draw_tagged(train, w, a.budget_mb * 1e6, rng, a.draw)
-        if cleaner is not None and a.clean_where in ("train", "both"):
-            by = cleaner({x: [d for t, d in tagged if t == x] for x in names})
-            # same mixture shares after cleaning: the truth is the cleaned bytes
-            tagged = [(x, d) for x in names for d in by[x]]
-            rng2 = np.random.default_rng(trial)
-            tagged = [tagged[i] for i in rng2.permutation(len(tagged))]
         truth = byte_shares(tagged, names)  # exact byte shares of the training text
         t0 = time.perf_counter()
         tok = train_tokenizer([d for _, d in tagged], a.merges)
@@ -214,7 +207,7 @@ def main() -> None:
             sample = {x: train[x] for x in names}
         else:
             sample = test
-        if cleaner is not None and a.clean_where in ("infer", "both"):
+        if cleaner is not None:
             sample = cleaner(sample)
         if a.doc_cap:
             sample = {x: [cap_docs([d], a.doc_cap)[0] for d in sample[x]] for x in names}

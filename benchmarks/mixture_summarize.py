@@ -18,12 +18,18 @@ def main(*paths: str) -> None:
     df = pd.DataFrame([row for p in paths for row in json.loads(Path(p).read_text())])
     if "trainer" in df:  # rows of the SentencePiece arm: one table row per (setup, trainer)
         df["setup"] = df["setup"] + " " + df["trainer"].fillna("bytelevel")
+    if "draw" in df:  # the paper's cycled training text gets rows of its own
+        df["setup"] = df["setup"] + df["draw"].map(lambda d: " cycle" if d == "cycle" else "")
     cols = ["log10_mse_bytes", "log10_mse_pairs", "baseline_uniform", "baseline_random_simplex",
             "baseline_encoding_efficiency"]
+    heads = ["ours, byte space", "ours, pair space", "uniform", "random simplex", "encoding efficiency"]
+    if "log10_mse_bytes_vs_dirichlet" in df:  # rows scored against the training text's byte shares
+        cols.insert(1, "log10_mse_bytes_vs_dirichlet")
+        heads.insert(1, "byte space vs w (old score)")
     g = df.groupby(["setup", "sample_frac"])
     agg = g[cols].agg(["mean", "std"])
-    lines = ["| setup | sample | MB (mean) | trials | ours, byte space | ours, pair space | uniform | random simplex "
-             "| encoding efficiency |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| setup | sample | MB (mean) | trials | " + " | ".join(heads) + " |",
+             "|---|---|---|---|" + "---|" * len(heads)]
     for (setup, frac), row in agg.iterrows():
         sub = g.get_group((setup, frac))
         cells = [f"{row[(c, 'mean')]:.2f} ± {row[(c, 'std')]:.2f}" for c in cols]
