@@ -2,7 +2,7 @@
 
 Usage: TOKBENCH_DATA=../shared/assets python benchmarks/mixture_real.py [--merges 2000]
        [--langs 20] [--tokenizers gpt2,...] [--time-limit 150] [--out reports/mixture]
-       [--extra-langs jpn_Jpan,kor_Hang] [--update]
+       [--extra-langs jpn_Jpan,kor_Hang] [--exact] [--update]
 Writes real.json, real.md and real.png (stacked bars of byte shares, top categories).
 """
 
@@ -48,6 +48,7 @@ def main() -> None:
     ap.add_argument("--out", default="reports/mixture")
     ap.add_argument("--update", action="store_true", help="keep other tokenizers' results in real.json")
     ap.add_argument("--extra-langs", default="", help="FLORES languages added to the spread, e.g. jpn_Jpan,kor_Hang")
+    ap.add_argument("--exact", action="store_true", help="run the LP to its optimum (no weights-stable stop)")
     a = ap.parse_args()
     cats = categories(a.langs, tuple(x for x in a.extra_langs.split(",") if x))
     out_dir = Path(a.out)
@@ -61,7 +62,8 @@ def main() -> None:
             tok = load_tokenizer(name)
             lin = find_lineage(tok, ["cl100k_base", "r50k_base"]) if name == "llama3" else None
             start = lin.parent.shared if lin and lin.parent else 0
-            r = infer_mixture(tok, cats, merges=a.merges, start_merge=start, time_limit=a.time_limit)
+            r = infer_mixture(tok, cats, merges=a.merges, start_merge=start, time_limit=a.time_limit,
+                              exact=a.exact)
             results[name] = {"byte_weights": r.byte_weights, "weights": r.weights, "start_merge": start,
                              "converged": r.lp.converged,
                              "merges_used": r.merges_used, "lp_rounds": r.lp.rounds,
