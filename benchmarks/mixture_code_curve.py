@@ -158,7 +158,8 @@ def main() -> None:
     ap.add_argument("--caps", default="10000,30000,100000,0", help="bytes per language; 0 = whole sample")
     ap.add_argument("--draw", choices=("replace", "cycle"), default="replace")
     ap.add_argument("--infer-on", choices=("test", "train", "pool"), default="test")
-    ap.add_argument("--clean", default="", help="boilerplate: strip lines repeated across a language's files")
+    ap.add_argument("--clean", choices=("", "boilerplate"), default="",
+                    help="boilerplate: strip lines repeated across a language's files from the samples")
     ap.add_argument("--count-cap", type=int, default=0, help="count a word at most K times per document")
     ap.add_argument("--drop", choices=("", "ws"), default="", help="ws: whitespace-only words left out of the counts")
     ap.add_argument("--doc-cap", type=int, default=0, help="keep only the first N bytes of each sample document")
@@ -175,7 +176,7 @@ def main() -> None:
     if a.separation:
         Path(a.out).write_text(json.dumps(separation_rows(a.separation.split(","), caps), indent=1))
         return
-    steps = [x for x in a.clean.split(",") if x]
+    steps = [a.clean] if a.clean else []
     variant = a.variant or "+".join(
         [f"draw={a.draw}", f"infer={a.infer_on}"] + ([f"clean={a.clean}"] if steps else [])
         + ([f"count_cap={a.count_cap}"] if a.count_cap else []) + ([f"drop={a.drop}"] if a.drop else [])
