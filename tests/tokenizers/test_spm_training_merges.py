@@ -64,3 +64,13 @@ def test_llama2_json_and_model_agree(shared_assets):
 
     model, converted = load_tokenizer("llama2"), load_tokenizer("llama2_hf")
     assert converted.training_merges() == model.training_merges()
+
+
+def test_trainer_view_of_the_conversion_matches_the_model(spm_model):
+    from tokbench.mixture.trainer_view import trainer_view
+
+    model, conv = trainer_view(spm_model), trainer_view(from_rust(_converted(spm_model), "converted"))
+    assert model is not None and conv is not None
+    assert conv.ranked == model.ranked and conv.ranked[0] == " "
+    assert conv.known == model.known
+    assert conv.rules.split_digits and conv.rules.split_by_unicode_script
