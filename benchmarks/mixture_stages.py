@@ -51,14 +51,15 @@ def main() -> None:
     if a.tokenizer == "trained":
         # a byte-level BPE trained on a random mixture of the same languages' FLORES dev text:
         # the regime of the controlled experiments, where the samples explain the merges
-        from mixture_controlled import train_tokenizer
+        from mixture_controlled import draw_docs, train_tokenizer
 
         from tokbench.tokenizers.hf import from_rust
 
         rng = np.random.default_rng(0)
         w = rng.dirichlet(np.ones(len(langs)))
         t0 = time.perf_counter()
-        hf_tok = train_tokenizer({x: flores.texts("dev", x) for x in langs}, w, a.train_mb * 1e6, a.merges, rng)
+        docs = draw_docs({x: flores.texts("dev", x) for x in langs}, w, a.train_mb * 1e6, rng)
+        hf_tok = train_tokenizer(docs, a.merges)
         print(f"trained {a.merges} merges in {time.perf_counter() - t0:.1f}s", flush=True)
         tok = from_rust(hf_tok, f"trained-{len(langs)}")
     else:

@@ -100,6 +100,15 @@ class _HighsBackend:
         )
         self.deletable = np.concatenate([self.deletable, np.full(len(lower), deletable)])
 
+    def set_row_bounds(self, first: int, lower: np.ndarray, upper: np.ndarray) -> None:
+        """New bounds for rows ``first .. first + len(lower) - 1``; the basis stays dual feasible."""
+        rows = np.arange(first, first + len(lower), dtype=np.int32)
+        self.h.changeRowsBounds(len(rows), rows, lower.astype(np.float64), upper.astype(np.float64))
+
+    def set_costs(self, first: int, k: int, cost: float) -> None:
+        cols = np.arange(first, first + k, dtype=np.int32)
+        self.h.changeColsCost(k, cols, np.full(k, float(cost)))
+
     def prune(self, min_slack: float) -> int:
         """Delete competitor rows whose slack exceeds `min_slack`: they are basic, so the basis stays
         valid, and the violation search re-adds any that bind again. Keeps re-solves small: with
@@ -153,6 +162,14 @@ class _PulpBackend:
         for r in range(len(lower)):
             a, b = starts[r], ends[r]
             self.rows.append((float(lower[r]), float(upper[r]), idx[a:b].copy(), vals[a:b].copy()))
+
+    def set_row_bounds(self, first: int, lower: np.ndarray, upper: np.ndarray) -> None:
+        for r, (lo, up) in enumerate(zip(lower, upper, strict=True)):
+            _, _, idx, vals = self.rows[first + r]
+            self.rows[first + r] = (float(lo), float(up), idx, vals)
+
+    def set_costs(self, first: int, k: int, cost: float) -> None:
+        self.costs[first:first + k] = [float(cost)] * k
 
     def solve(self) -> np.ndarray:
         import pulp
@@ -267,11 +284,16 @@ def solve_lp(
     skip_unseen: bool | None = None,
     on_round: Callable[[int, np.ndarray, float], None] | None = None,
     ranks: RankedCounts | None = None,
+    prox: float = 0.01,
+    prox_min: float = 2.5e-3,
 ) -> LPResult:
     """Solve the mixture LP on ``h`` with lazy rows; see the module docstring.
 
     ``ranks``: items the trainer ordered by training frequency (SentencePiece's characters, see
     ``RankedCounts``); their order gives rows of the same form as the merges'.
+    ``prox``, ``prox_min``: the proximal weight's start and floor, as a fraction of an average
+    category's pair count per unit of L1 change of the weights (see the module docstring); 0 turns
+    it off, and ``alpha_tol=0`` (exact) runs without it.
     """
     if solver not in SOLVERS:
         raise TokbenchError(f"unknown solver {solver!r}: choose one of {', '.join(SOLVERS)}")
@@ -301,6 +323,14 @@ def solve_lp(
     # simplex row and optional other budget
     idx = list(range(n)) + ([c_other] if other else [])
     be.add_rows(np.array([1.0]), np.array([1.0]), np.array([0]), np.array(idx), np.ones(len(idx)))
+    if alpha_tol <= 0:
+        prox = 0.0
+    if prox > 0:  # alpha_i - d+_i + d-_i = center_i (rows 1..n, before any prunable row); d+, d- cost rho
+        rho = prox * S
+        c_prox = be.n_cols
+        be.add_cols(2 * n, rho)
+        pidx = np.stack([np.arange(n), c_prox + np.arange(n), c_prox + n + np.arange(n)], axis=1).ravel()
+        be.add_rows(np.full(n, 1.0 / n), np.full(n, 1.0 / n), np.arange(n) * 3, pidx, np.tile([1.0, -1.0, 1.0], n))
     if other:
         ui = np.arange(c_ut, c_ut + T)
         be.add_rows(np.array([-np.inf]), np.array([0.0]), np.array([0]),
@@ -355,12 +385,22 @@ def solve_lp(
             print(f"round {rounds}: {len(steps)} violated, max {last_max:.3g}, rows {n_rows}, "
                   f"alpha change {change if rounds else 0:.2g}, "
                   f"obj {vt.sum() + vp.sum():.4g}, search {t_search:.1f}s solve {t_solve:.1f}s")
-        if (len(steps) == 0 and len(rank_k) == 0) or rounds >= max_rounds:
+        done = len(steps) == 0 and len(rank_k) == 0
+        if done and prox > 0:
+            # nothing violated at the anchored optimum: drop the anchor so the plain LP's optimum is returned
+            prox = 0.0
+            be.set_costs(c_prox, 2 * n, 0.0)
+            done = False
+        if done or rounds >= max_rounds:
             converged = "exact" if len(steps) == 0 and len(rank_k) == 0 else "max_rounds"
             break
         if alpha_tol > 0 and stable >= patience:
-            converged = "alpha"
-            break
+            if prox <= prox_min:
+                converged = "alpha"
+                break
+            prox = max(prox / 4, prox_min)  # settled at this weight: loosen the anchor, go on
+            be.set_costs(c_prox, 2 * n, prox * S)
+            stable = 0
         if time.perf_counter() > deadline:
             raise TokbenchError("the LP did not converge within --time-limit; raise it or use fewer --merges")
         keep = worst_rows(steps, gids, viol, h.n_gids)
@@ -440,6 +480,8 @@ def solve_lp(
                         deletable=True)
             n_rows += m
         t0 = time.perf_counter()
+        if prox > 0:
+            be.set_row_bounds(1, alpha, alpha)  # anchor: this round's weights
         x = be.solve()
         if prune_slack is not None and isinstance(be, _HighsBackend):
             be.prune(prune_slack)  # non-binding rows: re-found by the scan if they bind again
