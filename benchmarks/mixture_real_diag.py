@@ -8,7 +8,7 @@ MODE:
   ranks    zho byte share by the character-rank threshold (RankedCounts over characters seen
            >= N times; none: no rank rows)
   order    zho byte share for three category orders, weights-stable stop vs the exact LP
-  dropzho  exact LP objective (and its merge/rank parts) with and without the zho category
+  dropzho  exact LP objective with and without the zho category
 Categories are `mixture_real.categories(16)` (36), words counted once per run.
 """
 
