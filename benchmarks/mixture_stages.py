@@ -44,6 +44,8 @@ def main() -> None:
     ap.add_argument("--skip-big", action="store_true")
     ap.add_argument("--lp-time-limit", type=float, default=600.0)
     ap.add_argument("--train-mb", type=float, default=20.0, help="training text for --tokenizer trained")
+    ap.add_argument("--bootstrap", type=int, default=0,
+                    help="then run infer_mixture end to end with this many bootstrap replicates")
     ap.add_argument("--out", default="reports/mixture/stages.json")
     a = ap.parse_args()
     flores = load_corpus("flores200")
@@ -99,6 +101,14 @@ def main() -> None:
         st |= {"solve": time.perf_counter() - t0, "solve_error": str(e)}
     out["flores"] = st
     print(json.dumps(st, indent=1), flush=True)
+    if a.bootstrap:
+        from tokbench.mixture.infer import infer_mixture
+
+        t0 = time.perf_counter()
+        r = infer_mixture(tok, cats, merges=a.merges, bootstrap=a.bootstrap, threads=a.threads, seed=0)
+        out["infer"] = {"wall": time.perf_counter() - t0, "timings": r.timings, "lp_rounds": r.lp.rounds,
+                        "byte_weights": r.byte_weights, "ci95_bytes": r.ci.get("byte_weights", {})}
+        print(json.dumps({k: v for k, v in out["infer"].items() if k != "ci95_bytes"}), flush=True)
     if not a.skip_big:
         ds = load_corpus("domain_samples")
         text = "\n".join(ds.texts(ds.splits[0], "books") + ds.texts(ds.splits[0], "docs"))

@@ -12,7 +12,7 @@ import numpy as np
 
 from tokbench.errors import TokbenchError
 from tokbench.mixture.history import build_history
-from tokbench.mixture.lp import LPResult, RankedCounts, solve_lp
+from tokbench.mixture.lp import LPResult, RankedCounts, WarmStart, solve_lp
 from tokbench.mixture.replay import MergeTable, Replay, WordTable, compile_merges, encode_words, replay
 from tokbench.mixture.tasks import CategoryStages
 from tokbench.mixture.trainer_view import char_ranks, filter_replay, trainer_view
@@ -189,11 +189,12 @@ def infer_mixture(
         if k % 10 == 0:
             say(f"LP round {k}: largest violation {max_violation:.3g} occurrences")
 
-    def solve_once(doc_weights: Sequence[np.ndarray | None] | None) -> tuple[LPResult, np.ndarray, dict[str, float]]:
+    def solve_once(doc_weights: Sequence[np.ndarray | None] | None, warm: WarmStart | None = None,
+                   replay_threads: int = threads) -> tuple[LPResult, np.ndarray, dict[str, float]]:
         tt: dict[str, float] = {}
         a = time.perf_counter()
         if stages is None:
-            reps = _replay_all(words, table, start_merge, stop, threads, doc_weights, pair_ok)
+            reps = _replay_all(words, table, start_merge, stop, replay_threads, doc_weights, pair_ok)
         else:
             reps = stages.replay(words, table, start_merge, stop, doc_weights)
             reps = reps if pair_ok is None else [filter_replay(r, pair_ok) for r in reps]
@@ -214,7 +215,9 @@ def infer_mixture(
         a = time.perf_counter()
         lp = solve_lp(hist, solver=solver, tol=tol, other=other, time_limit=time_limit, threads=1,
                       **({"alpha_tol": 0.0} if exact else {}),
-                      on_round=lp_progress if doc_weights is None else None, ranks=ranks)
+                      on_round=lp_progress if doc_weights is None else None, ranks=ranks,
+                      # a replicate starts at the point estimate: anchor it at the loosest weight from there
+                      **({"start": warm, "prox": 2.5e-3} if warm is not None else {}))
         tt["solve"] = time.perf_counter() - a
         tt["lp_search"] = lp.timings["search"]
         tt["lp_solver"] = lp.timings["solve"]
@@ -247,15 +250,29 @@ def infer_mixture(
     if bootstrap > 0:
         t0 = time.perf_counter()
         rng = np.random.default_rng(seed)
-        A, B = [], []
-        for r in range(bootstrap):
-            dws = [rng.multinomial(cw.n_docs, np.full(cw.n_docs, 1.0 / cw.n_docs)) for cw in words]
-            lpr, npairs, _ = solve_once(dws)
+        draws = [[rng.multinomial(cw.n_docs, np.full(cw.n_docs, 1.0 / cw.n_docs)) for cw in words]
+                 for _ in range(bootstrap)]
+        warm = WarmStart.of(lp)
+        done = [0]
+
+        def replicate(dws: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+            # warm: the point estimate's weights and live rows, so a replicate re-solves a nearby LP
+            lpr, npairs, _ = solve_once(dws, warm, replay_threads=1 if par > 1 else threads)
             nb_ = np.array([cw.n_bytes(dw) for cw, dw in zip(words, dws, strict=True)], np.float64)
-            ar, br = shares(lpr, npairs, nb_)
-            A.append(ar)
-            B.append(br)
-            say(f"bootstrap {r + 1}/{bootstrap}")
+            done[0] += 1
+            say(f"bootstrap {done[0]}/{bootstrap}")
+            return shares(lpr, npairs, nb_)
+
+        # replicates are independent; HiGHS and the numba kernels release the GIL, so threads run them
+        # side by side (results in draw order, so a seed gives the same intervals at any thread count)
+        par = 1 if stages is not None else max(1, min(threads, bootstrap))
+        if par == 1:
+            got = [replicate(d) for d in draws]
+        else:
+            with ThreadPoolExecutor(par) as ex:
+                got = list(ex.map(replicate, draws))
+        A = [g[0] for g in got]
+        B = [g[1] for g in got]
         for space, M in (("weights", np.array(A)), ("byte_weights", np.array(B))):
             lo, hi = np.percentile(M, [2.5, 97.5], axis=0)
             result.ci[space] = {n: (float(x), float(y)) for n, x, y in zip(out_names, lo, hi, strict=True)}

@@ -43,6 +43,7 @@ from tokbench.native import c_stdout_silenced, new_highs
 
 _DEBUG = bool(os.environ.get("TOKBENCH_LP_DEBUG"))
 SOLVERS = ("highs", "pulp-highs", "pulp-cbc")
+FIXED, PRUNABLE = -1, -2  # row tags: kept for good / may be pruned but is not a merge competitor row
 
 
 @dataclass
@@ -57,6 +58,32 @@ class LPResult:
     converged: str = "exact"  # "exact": no violated row left; "alpha": weights stable (see solve_lp)
     skipped_steps: int = 0  # merges whose pair no sample contains at that step (no rows, see solve_lp)
     timings: dict[str, float] = field(default_factory=dict)
+    # competitor rows live at the end (merge step, pair key): a warm start for a related LP (bootstrap)
+    active_steps: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    active_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+@dataclass
+class WarmStart:
+    """Where to start a related LP (a bootstrap replicate of the same samples): weights and rows."""
+
+    alpha: np.ndarray
+    steps: np.ndarray  # merge steps of the rows
+    keys: np.ndarray  # pair keys (left * n_tokens + right) of the rows' competitors
+
+    @classmethod
+    def of(cls, r: LPResult) -> WarmStart:
+        return cls(r.alpha, r.active_steps, r.active_keys)
+
+
+def _rows_in(h: History, steps: np.ndarray, keys: np.ndarray, unseen: np.ndarray) -> np.ndarray:
+    """Row tags t * P + gid of the given (step, pair key) rows that exist in ``h``."""
+    steps = np.asarray(steps, np.int64)
+    pos = np.searchsorted(h.keys, keys)
+    ok = (pos < len(h.keys)) & (steps < h.n_steps)
+    pos, steps = pos[ok], steps[ok]
+    ok = (h.keys[pos] == np.asarray(keys)[ok]) & ~unseen[steps] & (h.merged_gid[steps] != pos)
+    return np.unique(steps[ok] * h.n_gids + pos[ok])
 
 
 class _HighsBackend:
@@ -77,7 +104,8 @@ class _HighsBackend:
                        0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
         self.n_cols = n_cols
         self._ms = highspy.HighsModelStatus
-        self.deletable = np.zeros(0, bool)  # per live row: a competitor row that may be pruned
+        # per live row: FIXED, PRUNABLE (no identity) or a competitor row's tag t * n_pairs + gid
+        self.tags = np.zeros(0, np.int64)
 
     def add_cols(self, k: int, cost: float) -> None:
         self.h.addCols(k, np.full(k, cost), np.zeros(k), np.full(k, self.inf),
@@ -91,14 +119,14 @@ class _HighsBackend:
         starts: np.ndarray,
         idx: np.ndarray,
         vals: np.ndarray,
-        deletable: bool = False,
+        tags: np.ndarray | int = FIXED,
     ) -> None:
         lo = np.where(np.isinf(lower), -self.inf, lower)
         up = np.where(np.isinf(upper), self.inf, upper)
         self.h.addRows(
             len(lower), lo, up, len(idx), starts.astype(np.int32), idx.astype(np.int32), vals.astype(np.float64)
         )
-        self.deletable = np.concatenate([self.deletable, np.full(len(lower), deletable)])
+        self.tags = np.concatenate([self.tags, np.broadcast_to(np.asarray(tags, np.int64), len(lower))])
 
     def set_row_bounds(self, first: int, lower: np.ndarray, upper: np.ndarray) -> None:
         """New bounds for rows ``first .. first + len(lower) - 1``; the basis stays dual feasible."""
@@ -116,11 +144,14 @@ class _HighsBackend:
         binding by 3x (30k merges x 30 languages: 75.7 s -> 25.5 s, same estimate). Dropping every
         row whose slack is basic, degenerate binding ones included, was slower: 119 rounds, 68 s."""
         rv = np.asarray(self.h.getSolution().row_value)
-        drop = np.flatnonzero(self.deletable & (rv > min_slack))
+        drop = np.flatnonzero((self.tags != FIXED) & (rv > min_slack))
         if len(drop):
             self.h.deleteRows(len(drop), drop.astype(np.int32))
-            self.deletable = np.delete(self.deletable, drop)
+            self.tags = np.delete(self.tags, drop)
         return len(drop)
+
+    def live_tags(self) -> np.ndarray:
+        return self.tags[self.tags >= 0]
 
     def solve(self) -> np.ndarray:
         self.h.run()
@@ -138,6 +169,7 @@ class _PulpBackend:
     def __init__(self, n_cols: int, costs: np.ndarray, time_limit: float, threads: int, which: str) -> None:
         self.costs = list(map(float, costs))
         self.rows: list[tuple[float, float, np.ndarray, np.ndarray]] = []
+        self.tags: list[int] = []
         self.time_limit = time_limit
         self.threads = threads
         self.which = which
@@ -156,8 +188,9 @@ class _PulpBackend:
         starts: np.ndarray,
         idx: np.ndarray,
         vals: np.ndarray,
-        deletable: bool = False,
+        tags: np.ndarray | int = FIXED,
     ) -> None:
+        self.tags.extend(np.broadcast_to(np.asarray(tags, np.int64), len(lower)).tolist())
         ends = np.append(starts[1:], len(idx))
         for r in range(len(lower)):
             a, b = starts[r], ends[r]
@@ -170,6 +203,10 @@ class _PulpBackend:
 
     def set_costs(self, first: int, k: int, cost: float) -> None:
         self.costs[first:first + k] = [float(cost)] * k
+
+    def live_tags(self) -> np.ndarray:
+        t = np.asarray(self.tags, np.int64)
+        return t[t >= 0]
 
     def solve(self) -> np.ndarray:
         import pulp
@@ -286,6 +323,7 @@ def solve_lp(
     ranks: RankedCounts | None = None,
     prox: float = 0.01,
     prox_min: float = 2.5e-3,
+    start: WarmStart | None = None,
 ) -> LPResult:
     """Solve the mixture LP on ``h`` with lazy rows; see the module docstring.
 
@@ -294,6 +332,7 @@ def solve_lp(
     ``prox``, ``prox_min``: the proximal weight's start and floor, as a fraction of an average
     category's pair count per unit of L1 change of the weights (see the module docstring); 0 turns
     it off, and ``alpha_tol=0`` (exact) runs without it.
+    ``start``: initial weights and rows (e.g. the point estimate's, for a bootstrap replicate).
     """
     if solver not in SOLVERS:
         raise TokbenchError(f"unknown solver {solver!r}: choose one of {', '.join(SOLVERS)}")
@@ -344,7 +383,8 @@ def solve_lp(
         be.add_cols(KU, 1.0)
         g_col = np.full(KU, -1, np.int64)
         wr, wi = np.zeros(K), np.zeros(KU)
-    col_of = np.full(h.n_gids, -1, np.int64)
+    P = h.n_gids
+    col_of = np.full(P, -1, np.int64)
     has_y = np.zeros(T, bool)
     z_of: dict[bytes, int] = {}  # (pair gid, its count vector) -> column of z_q
     alpha = np.full(n, 1.0 / n)
@@ -360,6 +400,10 @@ def solve_lp(
     if unseen.all():
         raise TokbenchError("no merge pair occurs in any category sample: the samples cannot explain this "
                             "merge list (check --start-merge and the categories)")
+    start_rows = None
+    if start is not None:
+        alpha = np.asarray(start.alpha, np.float64).copy()
+        start_rows = _rows_in(h, start.steps, start.keys, unseen)
     ut = np.zeros(T)
     vp = np.zeros(h.n_gids)
     n_rows = 0
@@ -370,6 +414,8 @@ def solve_lp(
     stable = 0
     change = 0.0
     prev_alpha, prev_other = alpha.copy(), 0.0
+    if prox > 0:
+        be.set_row_bounds(1, alpha, alpha)
     converged = "exact"
     while True:
         t0 = time.perf_counter()
@@ -385,7 +431,7 @@ def solve_lp(
             print(f"round {rounds}: {len(steps)} violated, max {last_max:.3g}, rows {n_rows}, "
                   f"alpha change {change if rounds else 0:.2g}, "
                   f"obj {vt.sum() + vp.sum():.4g}, search {t_search:.1f}s solve {t_solve:.1f}s")
-        done = len(steps) == 0 and len(rank_k) == 0
+        done = len(steps) == 0 and len(rank_k) == 0 and start_rows is None
         if done and prox > 0:
             # nothing violated at the anchored optimum: drop the anchor so the plain LP's optimum is returned
             prox = 0.0
@@ -404,7 +450,12 @@ def solve_lp(
         if time.perf_counter() > deadline:
             raise TokbenchError("the LP did not converge within --time-limit; raise it or use fewer --merges")
         keep = worst_rows(steps, gids, viol, h.n_gids)
-        steps, gids, viol = steps[keep], gids[keep], viol[keep]
+        steps, gids = steps[keep].astype(np.int64), gids[keep].astype(np.int64)
+        row_tags = steps * P + gids
+        if start_rows is not None:  # first round of a warm start: the given rows as well
+            row_tags = np.unique(np.concatenate([row_tags, start_rows]))
+            steps, gids = row_tags // P, row_tags % P
+            start_rows = None
         rounds += 1
         new = np.unique(gids[col_of[gids] < 0])
         if len(new):
@@ -450,7 +501,7 @@ def solve_lp(
             vals[:, -1] = -1.0
             width = cols.shape[1]
             be.add_rows(np.zeros(k), np.full(k, np.inf), np.arange(k) * width, cols.ravel(), vals.ravel(),
-                        deletable=True)
+                        tags=row_tags)
         else:
             coef = h.merged[:, steps].T.astype(np.float64) * scale - cp  # [k, n]
             width = n + len(extra)
@@ -461,7 +512,7 @@ def solve_lp(
             for j, col in enumerate(extra):
                 idx[:, n + j] = col
             be.add_rows(
-                np.zeros(k), np.full(k, np.inf), np.arange(k) * width, idx.ravel(), vals.ravel(), deletable=True
+                np.zeros(k), np.full(k, np.inf), np.arange(k) * width, idx.ravel(), vals.ravel(), tags=row_tags
             )
         n_rows += k
         if len(rank_k):
@@ -477,7 +528,7 @@ def solve_lp(
             cols = np.stack([g_col[rank_k], g_col[rank_j], c_wr + rank_k, c_wi + rank_j], axis=1)
             vals = np.tile(np.array([1.0, -1.0, 1.0, 1.0]), (m, 1))
             be.add_rows(np.zeros(m), np.full(m, np.inf), np.arange(m) * 4, cols.ravel(), vals.ravel(),
-                        deletable=True)
+                        tags=PRUNABLE)
             n_rows += m
         t0 = time.perf_counter()
         if prox > 0:
@@ -510,8 +561,10 @@ def solve_lp(
         print("binding rows", int((rv < 1e-6).sum()), "of", len(rv),
               "v_t>0:", int((vt > 1e-9).sum()), "v_p>0:", int((vp > 1e-9).sum()))
     objective = float(vt.sum() + vp.sum() + (wr.sum() + wi.sum() if ranks is not None else 0.0))
+    live = be.live_tags()
     return LPResult(
         alpha=alpha, alpha_other=a_other if other else None, objective=objective, rounds=rounds,
         n_rows=n_rows, n_pair_vars=int((col_of >= 0).sum()), max_violation=last_max, converged=converged,
         skipped_steps=int(unseen.sum()), timings={"search": t_search, "solve": t_solve},
+        active_steps=(live // P).astype(np.int32), active_keys=h.keys[live % P],
     )
