@@ -101,3 +101,11 @@ def test_merges_no_sample_contains_are_skipped_unless_other(synthetic):
     # with "other", those merges are what the other category is for
     o = infer_mixture(synthetic["src"], cats, merges=300, other=True)
     assert o.lp.skipped_steps == 0 and o.weights["other"] > 0.05
+
+
+def test_bootstrap_is_the_same_with_replicates_in_parallel(synthetic):
+    # replicates run two at a time in threads; results are gathered in draw order, so a seed fixes them
+    one = infer_mixture(synthetic["src"], synthetic["samples"], merges=100, bootstrap=4, seed=3, threads=1)
+    two = infer_mixture(synthetic["src"], synthetic["samples"], merges=100, bootstrap=4, seed=3, threads=2)
+    for k in TRUE:
+        assert one.ci["byte_weights"][k] == pytest.approx(two.ci["byte_weights"][k], abs=1e-9)

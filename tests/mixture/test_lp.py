@@ -6,7 +6,7 @@ import pytest
 from tokbench.errors import TokbenchError
 from tokbench.mixture.history import build_history, find_violations, worst_rows
 from tokbench.mixture.infer import _replay_all, infer_mixture, prepare_table
-from tokbench.mixture.lp import solve_lp
+from tokbench.mixture.lp import WarmStart, solve_lp
 from tokbench.mixture.words import count_words
 
 
@@ -56,3 +56,28 @@ def test_on_round_reports_progress(history):
 def test_samples_that_explain_no_merge_are_a_clear_error(synthetic):
     with pytest.raises(TokbenchError, match="no merge pair occurs in any category sample"):
         infer_mixture(synthetic["src"], {"digits": ["0 1 2 3 4 5 6 7 8 9"] * 10}, merges=50)
+
+
+def test_proximal_anchor_reaches_the_plain_lp_optimum_when_run_exactly(history):
+    # the anchor only chooses among optima on the way: once nothing is violated it is dropped and the
+    # plain LP re-solved, so the objective equals an unanchored exact run's
+    plain = solve_lp(history, alpha_tol=0, prox=0)
+    anchored = solve_lp(history, tol=1e-2, alpha_tol=1e-12, patience=10_000, prox=0.01, max_rounds=500)
+    assert plain.converged == anchored.converged == "exact"
+    assert anchored.objective == pytest.approx(plain.objective, rel=1e-6)
+
+
+def test_default_anchored_estimate_is_close_to_the_exact_one(history):
+    exact = solve_lp(history, alpha_tol=0)
+    fast = solve_lp(history)
+    assert np.abs(fast.alpha - exact.alpha).max() < 0.02, (fast.alpha, exact.alpha)
+
+
+def test_warm_start_from_own_solution_needs_fewer_rounds(history):
+    cold = solve_lp(history)
+    assert len(cold.active_steps) == len(cold.active_keys) > 0
+    # every live row is a (step, competitor pair) the history knows
+    assert np.isin(cold.active_keys, history.keys).all()
+    warm = solve_lp(history, start=WarmStart.of(cold), prox=2.5e-3, patience=2)
+    assert warm.rounds < cold.rounds
+    assert np.abs(warm.alpha - cold.alpha).max() < 0.02
