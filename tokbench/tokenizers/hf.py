@@ -156,16 +156,22 @@ class HFTokenizer(Tokenizer):
         return [self._surface(piece) for piece, _ in pre.pre_tokenize_str(normalized)]
 
     @cached_property
-    def _merges(self) -> list[Merge]:
+    def _merge_list(self) -> tuple[list[Merge], bool]:
+        """The canonical merge list, and whether the file lists some piece with two or more splits
+        (the mark of a SentencePiece model converted to tokenizer.json; see `training_merges`)."""
         if self.algorithm != "bpe":
-            return super().merges()
+            return super().merges(), False
         out: list[Merge] = []
         for m in json.loads(self._tok.to_str())["model"].get("merges") or []:
             a, b = m.split(" ", 1) if isinstance(m, str) else m
             out.append((self._surface(a), self._surface(b)))
-        self._split_listed = len({a + b for a, b in out}) < len(out)  # some piece listed with 2+ splits
+        split_listed = len({a + b for a, b in out}) < len(out)
         vocab = {self._surface(tok) for tok in self._tok.get_vocab(with_added_tokens=True)}
-        return canonical_merges(out, self.symbol_unit, vocab)
+        return canonical_merges(out, self.symbol_unit, vocab), split_listed
+
+    @property
+    def _merges(self) -> list[Merge]:
+        return self._merge_list[0]
 
     def merges(self) -> list[Merge]:
         return self._merges
@@ -194,8 +200,7 @@ class HFTokenizer(Tokenizer):
         """
         if self.algorithm != "bpe" or self.symbol_unit != "char":
             return self.merges()
-        merges = self._merges
-        return self._training_merges if self._split_listed else merges
+        return self._training_merges if self._merge_list[1] else self.merges()
 
 
 def from_json_bytes(data: bytes, name: str, sha256: str, *, nfc: bool = False, where: str = "") -> HFTokenizer:
