@@ -343,7 +343,8 @@ def solve_lp(
     ``prox``, ``prox_min``: the proximal weight's start and floor, as a fraction of an average
     category's pair count per unit of L1 change of the weights (see the module docstring); 0 turns
     it off, and ``alpha_tol=0`` (exact) runs without it.
-    ``start``: initial weights and rows (e.g. the point estimate's, for a bootstrap replicate).
+    ``start``: initial weights and rows (e.g. the point estimate's, for a bootstrap replicate); the
+    anchor then starts at ``prox_min``.
     """
     if solver not in SOLVERS:
         raise TokbenchError(f"unknown solver {solver!r}: choose one of {', '.join(SOLVERS)}")
@@ -375,12 +376,15 @@ def solve_lp(
     be.add_rows(np.array([1.0]), np.array([1.0]), np.array([0]), np.array(idx), np.ones(len(idx)))
     if alpha_tol <= 0:
         prox = 0.0
+    elif start is not None:
+        prox = min(prox, prox_min)  # a warm start is already near its answer: loosest anchor from the start
     if prox > 0:  # alpha_i - d+_i + d-_i = center_i (rows 1..n, before any prunable row); d+, d- cost rho
         rho = prox * S
         c_prox = be.n_cols
         be.add_cols(2 * n, rho)
         pidx = np.stack([np.arange(n), c_prox + np.arange(n), c_prox + n + np.arange(n)], axis=1).ravel()
-        be.add_rows(np.full(n, 1.0 / n), np.full(n, 1.0 / n), np.arange(n) * 3, pidx, np.tile([1.0, -1.0, 1.0], n))
+        # bounds (the anchor) are set to the current weights before every solve
+        be.add_rows(np.zeros(n), np.zeros(n), np.arange(n) * 3, pidx, np.tile([1.0, -1.0, 1.0], n))
     if other:
         ui = np.arange(c_ut, c_ut + T)
         be.add_rows(np.array([-np.inf]), np.array([0.0]), np.array([0]),
@@ -425,8 +429,6 @@ def solve_lp(
     stable = 0
     change = 0.0
     prev_alpha, prev_other = alpha.copy(), 0.0
-    if prox > 0:
-        be.set_row_bounds(1, alpha, alpha)
     converged = "exact"
     while True:
         t0 = time.perf_counter()
