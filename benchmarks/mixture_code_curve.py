@@ -95,6 +95,11 @@ def capped(pre: Callable[[str], list[bytes]], k: int) -> Callable[[str], list[by
     return words
 
 
+def dropping(pre: Callable[[str], list[bytes]], drop: Callable[[bytes], bool]) -> Callable[[str], list[bytes]]:
+    """Diagnostic: a pre-tokenizer that leaves out the words ``drop`` selects (documents keep their bytes)."""
+    return lambda doc: [w for w in pre(doc) if not drop(w)]
+
+
 def resample(cw: CategoryWords, rng: np.random.Generator) -> CategoryWords:
     """A document bootstrap replicate of a counted sample (documents drawn with replacement)."""
     pick = rng.integers(cw.n_docs, size=cw.n_docs)
@@ -220,8 +225,9 @@ def main() -> None:
                 pre = mixture_pre_tokenizer(src)
                 if a.count_cap:
                     pre = capped(pre, a.count_cap)
-                keep = (lambda w: not w.isspace()) if a.drop == "ws" else None
-                cats = {x: count_words(x, sub[x], pre, keep) for x in names}
+                if a.drop == "ws":
+                    pre = dropping(pre, bytes.isspace)
+                cats = {x: count_words(x, sub[x], pre) for x in names}
             kw = {"merges": (a.infer_merges or a.merges) - a.start_merge, "start_merge": a.start_merge, "threads": 2}
             r = infer_mixture(src, cats, **kw)
             est_b = np.array([r.byte_weights[x] for x in names])

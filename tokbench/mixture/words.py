@@ -42,13 +42,12 @@ class CategoryWords:
 
 
 def count_words(
-    name: str, docs: Iterable[str], pre_tokenize: Callable[[str], list[bytes]],
-    keep: Callable[[bytes], bool] | None = None,
+    name: str, docs: Iterable[str], pre_tokenize: Callable[[str], list[bytes]]
 ) -> CategoryWords:
     """Pre-tokenize every document (the tokenizer's own normalizer + pre-tokenizer) and index words.
 
-    ``keep`` drops the words it rejects from the counts; documents keep their full byte size, so
-    the byte-space conversion still covers the whole sample (see `tokbench.mixture.clean`)."""
+    A document's byte size is taken from its text, not its words, so a pre-tokenizer that leaves
+    words out (a diagnostic filter) still converts to byte space over the whole sample."""
     index: dict[bytes, int] = {}
     ids: list[int] = []
     offsets = [0]
@@ -57,7 +56,7 @@ def count_words(
         if not doc:
             continue
         for w in pre_tokenize(doc):
-            if w and (keep is None or keep(w)):
+            if w:
                 i = index.get(w)
                 if i is None:
                     i = index[w] = len(index)

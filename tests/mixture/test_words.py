@@ -1,4 +1,5 @@
-"""count_words(keep=...): words left out of the counts, documents still counted in full bytes."""
+"""count_words with a pre-tokenizer that leaves words out: those words are gone from the counts, and
+documents are still counted in full bytes."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ def _pre():
     return from_rust(tok, "bytelevel").pre_tokenize
 
 
-def test_keep_drops_whitespace_words_but_not_document_bytes(shared_assets):
+def test_words_left_out_by_the_pre_tokenizer_keep_document_bytes(shared_assets):
     docs = load_corpus("code_samples").texts("samples", "kotlin")[:3]
     pre = _pre()
     full = count_words("kotlin", docs, pre)
-    kept = count_words("kotlin", docs, pre, keep=lambda w: not w.isspace())
+    kept = count_words("kotlin", docs, lambda d: [w for w in pre(d) if not w.isspace()])
     # indentation runs are words of their own in the GPT-2 pattern, and Kotlin has plenty
     assert any(w.isspace() for w in full.words)
     assert not any(w.isspace() for w in kept.words)
