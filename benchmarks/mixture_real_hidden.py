@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from tokbench.corpora import load_corpus
-from tokbench.mixture.infer import infer_mixture
-from tokbench.tokenizers.spm import train_bpe
+sys.path.insert(0, str(Path(__file__).parent))
+from mixture_controlled import draw_docs  # noqa: E402
+
+from tokbench.corpora import load_corpus  # noqa: E402
+from tokbench.mixture.infer import infer_mixture  # noqa: E402
+from tokbench.tokenizers.spm import train_bpe  # noqa: E402
 
 LISTED = {"eng_Latn": 0.35, "spa_Latn": 0.08, "rus_Cyrl": 0.06, "ben_Beng": 0.04, "heb_Hebr": 0.03,
           "cym_Latn": 0.02, "kir_Cyrl": 0.02}
@@ -44,19 +48,6 @@ def mixture(variant: str, zho: float) -> tuple[dict[str, float], list[str]]:
     return {k: v / tot for k, v in w.items()}, listed
 
 
-def draw(fl, w: dict[str, float], budget: int, rng: np.random.Generator) -> list[str]:
-    docs: list[str] = []
-    for lang, share in w.items():
-        pool = fl.texts("dev", lang)
-        got = 0
-        while got < share * budget:
-            d = pool[int(rng.integers(len(pool)))]
-            docs.append(d)
-            got += len(d.encode())
-    rng.shuffle(docs)
-    return docs
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", default="0,1,2")
@@ -70,7 +61,9 @@ def main() -> None:
     for seed in map(int, a.seeds.split(",")):
         for variant in VARIANTS:
             w, listed = mixture(variant, a.zho)
-            docs = draw(fl, w, int(a.budget_mb * 1e6), np.random.default_rng(seed))
+            # with replacement, as the controlled experiments draw
+            docs = draw_docs({x: fl.texts("dev", x) for x in w}, np.array(list(w.values())), int(a.budget_mb * 1e6),
+                             np.random.default_rng(seed))
             tok = train_bpe(docs, a.vocab, f"hidden-{variant}-{seed}")
             t0 = time.perf_counter()
             r = infer_mixture(tok, {x: fl.texts("devtest", x) for x in listed}, merges=None, time_limit=900)
