@@ -89,8 +89,12 @@ def _replay_all(
     words: Sequence[CategoryWords], table: MergeTable, start: int, stop: int, threads: int,
     doc_weights: Sequence[np.ndarray | None] | None = None,
     pair_ok: Callable[[np.ndarray], np.ndarray] | None = None,
+    encoded: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> list[Replay]:
-    encoded = [encode_words(cw.words, table) for cw in words]
+    """Replay every category; ``encoded`` (from `encode_words`) saves re-encoding the same words,
+    e.g. across bootstrap replicates, which only reweight them."""
+    if encoded is None:
+        encoded = [encode_words(cw.words, table) for cw in words]
 
     def one(i: int) -> Replay:
         flat, off = encoded[i]
@@ -189,12 +193,15 @@ def infer_mixture(
         if k % 10 == 0:
             say(f"LP round {k}: largest violation {max_violation:.3g} occurrences")
 
+    # the words' symbol sequences do not change between the point estimate and bootstrap replicates
+    encoded = [encode_words(cw.words, table) for cw in words] if stages is None else None
+
     def solve_once(doc_weights: Sequence[np.ndarray | None] | None, warm: WarmStart | None = None,
                    replay_threads: int = threads) -> tuple[LPResult, np.ndarray, dict[str, float]]:
         tt: dict[str, float] = {}
         a = time.perf_counter()
         if stages is None:
-            reps = _replay_all(words, table, start_merge, stop, replay_threads, doc_weights, pair_ok)
+            reps = _replay_all(words, table, start_merge, stop, replay_threads, doc_weights, pair_ok, encoded)
         else:
             reps = stages.replay(words, table, start_merge, stop, doc_weights)
             reps = reps if pair_ok is None else [filter_replay(r, pair_ok) for r in reps]
