@@ -53,19 +53,24 @@ def main() -> None:
     if a.tokenizer == "trained":
         # a byte-level BPE trained on a random mixture of the same languages' FLORES dev text:
         # the regime of the controlled experiments, where the samples explain the merges
-        from mixture_controlled import draw_docs, train_tokenizer
+        from mixture_controlled import draw_tagged, train_tokenizer
 
         from tokbench.tokenizers.hf import from_rust
 
         rng = np.random.default_rng(0)
         w = rng.dirichlet(np.ones(len(langs)))
         t0 = time.perf_counter()
-        docs = draw_docs({x: flores.texts("dev", x) for x in langs}, w, a.train_mb * 1e6, rng)
-        hf_tok = train_tokenizer(docs, a.merges)
+        tagged = draw_tagged({x: flores.texts("dev", x) for x in langs}, w, a.train_mb * 1e6, rng)
+        hf_tok = train_tokenizer([d for _, d in tagged], a.merges)
+        nbytes = dict.fromkeys(langs, 0)
+        for lang, d in tagged:
+            nbytes[lang] += len(d.encode())
+        truth = {x: nbytes[x] / sum(nbytes.values()) for x in langs}  # the training text's byte shares
         print(f"trained {a.merges} merges in {time.perf_counter() - t0:.1f}s", flush=True)
         tok = from_rust(hf_tok, f"trained-{len(langs)}")
     else:
         tok = load_tokenizer(a.tokenizer)
+        truth = None
     cats = {lang: flores.texts("devtest", lang) for lang in langs}
     out: dict = {"tokenizer": a.tokenizer, "merges": a.merges, "categories": len(langs), "solver": a.solver,
                  "threads": a.threads, "sample_bytes": int(sum(len(t.encode()) for v in cats.values() for t in v))}
@@ -108,6 +113,14 @@ def main() -> None:
         r = infer_mixture(tok, cats, merges=a.merges, bootstrap=a.bootstrap, threads=a.threads, seed=0)
         out["infer"] = {"wall": time.perf_counter() - t0, "timings": r.timings, "lp_rounds": r.lp.rounds,
                         "byte_weights": r.byte_weights, "ci95_bytes": r.ci.get("byte_weights", {})}
+        if truth is not None:  # where the truth is known: the estimate's error and the intervals' coverage
+            est, ci = r.byte_weights, r.ci["byte_weights"]
+            out["infer"]["log10_mse_bytes"] = float(np.log10(np.mean([(est[x] - truth[x]) ** 2 for x in langs])))
+            out["infer"]["ci95_covers_truth"] = float(np.mean([ci[x][0] <= truth[x] <= ci[x][1] for x in langs]))
+            # the "basic" bootstrap interval: the percentile one reflected about the estimate
+            out["infer"]["basic_ci95_covers_truth"] = float(np.mean(
+                [2 * est[x] - ci[x][1] <= truth[x] <= 2 * est[x] - ci[x][0] for x in langs]))
+            out["infer"]["ci95_covers_estimate"] = float(np.mean([ci[x][0] <= est[x] <= ci[x][1] for x in langs]))
         print(json.dumps({k: v for k, v in out["infer"].items() if k != "ci95_bytes"}), flush=True)
     if not a.skip_big:
         ds = load_corpus("domain_samples")
