@@ -28,17 +28,18 @@ def main(*paths: str) -> None:
         heads.insert(1, "byte space vs w (old score)")
     g = df.groupby(["setup", "sample_frac"])
     agg = g[cols].agg(["mean", "std"])
-    lines = ["| setup | sample | MB (mean) | trials | " + " | ".join(heads) + " |",
-             "|---|---|---|---|" + "---|" * len(heads)]
-    for (setup, frac), row in agg.iterrows():
-        sub = g.get_group((setup, frac))
-        cells = [f"{row[(c, 'mean')]:.2f} ± {row[(c, 'std')]:.2f}" for c in cols]
-        head = f"| {setup} | {frac:g} | {sub.sample_bytes.mean() / 1e6:.2f} | {len(sub)} | "
-        lines.append(head + " | ".join(cells) + " |")
+    table = pd.DataFrame({
+        "setup": [setup for setup, _ in agg.index],
+        "sample": [f"{frac:g}" for _, frac in agg.index],
+        "MB (mean)": [f"{g.get_group(k).sample_bytes.mean() / 1e6:.2f}" for k in agg.index],
+        "trials": [len(g.get_group(k)) for k in agg.index],
+        **{h: [f"{m:.2f} ± {sd:.2f}" for m, sd in zip(agg[(c, "mean")], agg[(c, "std")], strict=True)]
+           for c, h in zip(cols, heads, strict=True)},
+    })
     md = Path(path).with_suffix(".md")
     md.write_text(
         f"# Controlled experiments: log10 MSE (mean ± sd over trials), {df.merges.min()}-{df.merges.max()} merges\n\n"
-        + "\n".join(lines) + "\n"
+        + table.to_markdown(index=False, tablefmt="github", disable_numparse=True) + "\n"
     )
     print(md.read_text())
 
