@@ -44,6 +44,24 @@ def test_mixture_table(tok_path, cat_dir, capsys):
     assert "byte_share" in capsys.readouterr().out
 
 
+def test_mixture_table_with_bootstrap_says_when_estimates_leave_their_intervals(tok_path, cat_dir, capsys):
+    argv = ["mixture", str(tok_path), "--categories", str(cat_dir), "--merges", "60", "--bootstrap", "4",
+            "--seed", "4"]
+    assert main([*argv, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    ci, est = out["ci95"]["byte_weights"], out["byte_weights"]
+    outside = sum(not ci[k][0] <= est[k] <= ci[k][1] for k in est)
+    assert set(out["bootstrap_mean"]["byte_weights"]) == set(est)
+    assert main([*argv, "-q"]) == 0
+    table = capsys.readouterr().out
+    assert "byte_ci95" in table and "byte_boot_mean" in table
+    # seed 4 puts one of the three estimates outside its 4-replicate interval (here; the note's
+    # presence is checked against the JSON so another platform's last digits cannot break the test)
+    assert ("lie outside their bootstrap interval" in table) == (outside > 0)
+    if outside:
+        assert f"note: {outside} of {len(est)} byte shares lie outside" in table
+
+
 def one_line_error(capsys) -> str:
     err = capsys.readouterr().err.strip()
     assert "Traceback" not in err and len(err.splitlines()) == 1, err

@@ -44,6 +44,11 @@ def test_bootstrap_intervals_cover_estimate(synthetic):
     for lo, hi in r.ci["byte_weights"].values():
         assert 0 <= lo <= hi <= 1
     assert r.to_json()["ci95"]["byte_weights"]["aa"]
+    # the replicates' mean sits inside their own interval, and the JSON carries it
+    for name, m in r.boot_mean["byte_weights"].items():
+        lo, hi = r.ci["byte_weights"][name]
+        assert lo - 1e-12 <= m <= hi + 1e-12
+    assert set(r.to_json()["bootstrap_mean"]["byte_weights"]) == set(r.categories)
 
 
 def test_byte_space_conversion():

@@ -103,13 +103,20 @@ def run(args: argparse.Namespace) -> int:
         print_json(res.to_json())
         return 0
     rows = []
+    outside = 0
     for name in sorted(res.categories, key=lambda n: -res.byte_weights[n]):
         row = {"category": name, "byte_share": res.byte_weights[name], "pair_share": res.weights[name]}
         if res.ci:
             lo, hi = res.ci["byte_weights"][name]
             row["byte_ci95"] = f"[{lo:.3f}, {hi:.3f}]"
+            row["byte_boot_mean"] = res.boot_mean["byte_weights"][name]
+            outside += not lo <= res.byte_weights[name] <= hi
         rows.append(row)
     print_table(rows)
     print(f"\n{res.merges_used} merges from #{res.start_merge}, solver {res.solver}, "
           f"{res.lp.rounds} LP rounds ({res.lp.converged}), {res.lp.n_rows} rows, {res.timings['total']:.1f}s")
+    if outside:
+        print(f"note: {outside} of {len(res.categories)} byte shares lie outside their bootstrap interval: the "
+              "estimate moves when the samples are resampled (compare byte_boot_mean); read the intervals as "
+              "sampling spread, not as bounds around the estimate")
     return 0
