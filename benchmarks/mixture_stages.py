@@ -65,7 +65,8 @@ def main() -> None:
         nbytes = dict.fromkeys(langs, 0)
         for lang, d in tagged:
             nbytes[lang] += len(d.encode())
-        truth = {x: nbytes[x] / sum(nbytes.values()) for x in langs}  # the training text's byte shares
+        total = sum(nbytes.values())
+        truth = {x: nbytes[x] / total for x in langs}  # the training text's byte shares
         print(f"trained {a.merges} merges in {time.perf_counter() - t0:.1f}s", flush=True)
         tok = from_rust(hf_tok, f"trained-{len(langs)}")
     else:
