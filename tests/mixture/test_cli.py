@@ -62,6 +62,21 @@ def test_mixture_table_with_bootstrap_says_when_estimates_leave_their_intervals(
         assert f"note: {outside} of {len(est)} byte shares lie outside" in table
 
 
+def test_mixture_separation_check(tok_path, cat_dir, capsys):
+    argv = ["mixture", str(tok_path), "--categories", str(cat_dir), "--merges", "60", "--separation"]
+    assert main([*argv, "--json"]) == 0
+    sep = json.loads(capsys.readouterr().out)["separation"]
+    assert set(sep) == {"aa", "bb", "cc"}
+    for s in sep.values():
+        assert s["nearest"] in {"aa", "bb", "cc"} and 0 <= s["split_half"] <= 1 and 0 < s["nearest_tv"] <= 1
+        assert s["ratio"] == pytest.approx(s["split_half"] / s["nearest_tv"])
+    assert main([*argv, "-q"]) == 0
+    table = capsys.readouterr().out
+    assert "split_half_tv" in table and "nearest_tv" in table
+    weak = [k for k, s in sep.items() if s["ratio"] > 0.5]
+    assert ("their shares are limited by the samples" in table) == bool(weak)
+
+
 def one_line_error(capsys) -> str:
     err = capsys.readouterr().err.strip()
     assert "Traceback" not in err and len(err.splitlines()) == 1, err

@@ -64,3 +64,12 @@ def test_flores_languages_separate_far_better_than_code(shared_assets, counted):
     code = min(s.ratio for s in separation(counted))
     # measured: English/French/German 0.11-0.13 (same script, one parallel text); C/C++/Go 0.51-0.71
     assert text < 0.2 < 0.4 < code
+
+
+def test_nearest_distance_is_the_pairwise_total_variation(counted):
+    # separation() computes all distances at once from a dense matrix; each must be the Counter one
+    full = {x: pair_counts(cw) for x, cw in counted.items()}
+    for s in separation(counted):
+        others = {y: total_variation(full[s.name], full[y]) for y in full if y != s.name}
+        assert s.nearest == min(others, key=others.get)
+        assert s.nearest_tv == pytest.approx(others[s.nearest], abs=1e-6)

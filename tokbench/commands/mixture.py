@@ -44,6 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=positive_int, help="workers of a local Dask cluster (default 2)")
     parser.add_argument("--exact", action="store_true",
                         help="run the LP to its exact optimum instead of stopping once the weights are stable")
+    parser.add_argument("--separation", action="store_true",
+                        help="also check that each category's sample tells it apart from the nearest other one "
+                             "(split-half noise / nearest distance; flags ratios above 0.5)")
 
 
 def resolve_start(tok: object, spec: str, quiet: bool) -> int:
@@ -99,8 +102,20 @@ def run(args: argparse.Namespace) -> int:
         if args.address or args.workers:
             raise TokbenchError("--address and --workers need --executor dask")
         res = infer_mixture(tok, cats, **options)
+    seps = None
+    if args.separation:
+        from tokbench.mixture.infer import mixture_pre_tokenizer
+        from tokbench.mixture.separation import WARN_RATIO, separation
+        from tokbench.mixture.words import count_words
+
+        pre = mixture_pre_tokenizer(tok)
+        seps = sorted(separation({n: count_words(n, docs, pre) for n, docs in cats.items()}), key=lambda s: -s.ratio)
     if args.json:
-        print_json(res.to_json())
+        out = res.to_json()
+        if seps is not None:
+            out["separation"] = {s.name: {"split_half": s.split_half, "nearest": s.nearest,
+                                          "nearest_tv": s.nearest_tv, "ratio": s.ratio} for s in seps}
+        print_json(out)
         return 0
     rows = []
     outside = 0
@@ -119,4 +134,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {outside} of {len(res.categories)} byte shares lie outside their bootstrap interval: the "
               "estimate moves when the samples are resampled (compare byte_boot_mean); read the intervals as "
               "sampling spread, not as bounds around the estimate")
+    if seps is not None:
+        print()
+        print_table([{"category": s.name, "split_half_tv": s.split_half, "nearest": s.nearest,
+                      "nearest_tv": s.nearest_tv, "ratio": s.ratio} for s in seps])
+        weak = [s.name for s in seps if s.ratio > WARN_RATIO]
+        if weak:
+            print(f"note: {len(weak)} of {len(seps)} samples are too small to tell their category from the nearest "
+                  f"other one (split-half distance > {WARN_RATIO:g} x nearest distance: {', '.join(weak[:5])}"
+                  f"{', ...' if len(weak) > 5 else ''}): their shares are limited by the samples; use bigger ones")
     return 0
