@@ -24,7 +24,8 @@ DEFAULT_MERGES = 30_000  # the paper's protocol: the first 30k merges
 # against a cold solve of the same resampled data (87/78/80 rounds, 46-62 s): patience 1 ends after
 # 18-21 rounds (24-28 s), RMS gap to the cold answer 0.0009-0.0011 (max 0.007); patience 2 after
 # 19-38 rounds (27-38 s), 0.0010-0.0021 (max 0.019). 20 replicates: gpt2 420 -> 374 s, trained
-# 267 -> 228 s (benchmarks/mixture_stages.py --bootstrap 20).
+# 267 -> 228 s (benchmarks/mixture_stages.py --bootstrap 20; with lp's first-solve pricing as well,
+# 278-292 s and 225 s).
 REPLICATE_PATIENCE = 1
 OTHER = "other"
 
