@@ -93,13 +93,22 @@ def _pairwise_tv(full: list[Counter[bytes]]) -> np.ndarray:
 def separation(cats: Mapping[str, CategoryWords]) -> list[Separation]:
     """Split-half noise and nearest-neighbour distance of every category (needs >= 2 documents each)."""
     names = list(cats)
-    tv = _pairwise_tv([pair_counts(cats[x]) for x in names])
+    halves, full = [], []
+    for x in names:
+        cw = cats[x]
+        idx = np.arange(cw.n_docs)
+        if cw.n_docs > 1:  # the whole sample's counts are the halves' sum: one pass over the words
+            even, odd = pair_counts(cw, idx[0::2]), pair_counts(cw, idx[1::2])
+            halves.append(total_variation(even, odd))
+            full.append(even + odd)
+        else:
+            halves.append(1.0)
+            full.append(pair_counts(cw))
+    tv = _pairwise_tv(full)
     np.fill_diagonal(tv, np.inf)
     out = []
     for i, x in enumerate(names):
-        cw = cats[x]
-        idx = np.arange(cw.n_docs)
-        half = total_variation(pair_counts(cw, idx[0::2]), pair_counts(cw, idx[1::2])) if cw.n_docs > 1 else 1.0
+        half = halves[i]
         j = int(np.argmin(tv[i])) if len(names) > 1 else -1
         out.append(Separation(x, half, names[j] if j >= 0 else "", float(tv[i, j]) if j >= 0 else 1.0))
     return out
