@@ -103,13 +103,10 @@ def run(args: argparse.Namespace) -> int:
             raise TokbenchError("--address and --workers need --executor dask")
         res = infer_mixture(tok, cats, **options)
     seps = None
-    if args.separation:
-        from tokbench.mixture.infer import mixture_pre_tokenizer
+    if args.separation:  # on the words the inference counted
         from tokbench.mixture.separation import WARN_RATIO, separation
-        from tokbench.mixture.words import count_words
 
-        pre = mixture_pre_tokenizer(tok)
-        seps = sorted(separation({n: count_words(n, docs, pre) for n, docs in cats.items()}), key=lambda s: -s.ratio)
+        seps = sorted(separation({cw.name: cw for cw in res.words}), key=lambda s: -s.ratio)
     if args.json:
         out = res.to_json()
         if seps is not None:

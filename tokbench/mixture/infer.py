@@ -60,6 +60,9 @@ class MixtureResult:
     # solves of the same replicates agree), so the shift is reported rather than hidden
     boot_mean: dict[str, dict[str, float]] = field(default_factory=dict)
     bootstrap: int = 0
+    # the categories' counted words, for checks on the same samples (e.g. separation) without
+    # pre-tokenizing them again; not part of the JSON
+    words: list[CategoryWords] = field(default_factory=list, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -266,7 +269,7 @@ def infer_mixture(
         byte_weights=dict(zip(out_names, map(float, b), strict=True)),
         merges_used=stop - start_merge, start_merge=start_merge, solver=solver, lp=lp, timings=timings,
         bytes_per_pair={n: float(x / p) for n, x, p in zip(names, n_bytes, n_pairs, strict=True)},
-        bootstrap=bootstrap,
+        bootstrap=bootstrap, words=words,
     )
     if bootstrap > 0:
         t0 = time.perf_counter()
