@@ -19,6 +19,14 @@ Diagnostic switches (one hypothesis at a time, see reports/mixture/code.md):
   --doc-cap N        keep only the first N bytes of each inference document
   --start-merge S / --infer-merges M   solve on merges [S, M) only
   --bag K            average K document-bootstrap estimates
+  --weigh-steps K    solve once with each step's slack v_t costing mean(sd)/sd_t (clipped to
+                     [0.1, 10]) instead of 1: sd_t is the spread over K document-bootstrap
+                     replicates of step t's merged-pair count (--weigh-stat merged) or of its
+                     margin over the top competitor (margin), weighted uniformly or by the point
+                     estimate (--weigh-at); --weigh-pairs weighs each pair's v_p the same way (its
+                     count at the step where it peaks); --weigh-power p raises the costs to p
+                     (0: all 1, the unweighted LP), --weigh-norm rescales them to mean 1 and
+                     --weigh-scale multiplies them
   --swap             train on the odd files, infer from the even ones
   --separation code15,lang5   no inference: split-half noise vs nearest-other distance of the
                      samples (tokbench.mixture.separation), rows to --out
@@ -43,7 +51,17 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mixture_controlled import byte_shares, draw_tagged, log_mse, setup_data, train_tokenizer  # noqa: E402
 
-from tokbench.mixture.infer import infer_mixture, mixture_pre_tokenizer  # noqa: E402
+from tokbench.mixture.history import History, build_history, counts_at, find_violations  # noqa: E402
+from tokbench.mixture.infer import (  # noqa: E402
+    MergeSource,
+    _replay_all,
+    byte_space,
+    infer_mixture,
+    mixture_pre_tokenizer,
+    prepare_table,
+)
+from tokbench.mixture.lp import solve_lp  # noqa: E402
+from tokbench.mixture.replay import encode_words  # noqa: E402
 from tokbench.mixture.words import CategoryWords, count_words  # noqa: E402
 from tokbench.tokenizers.hf import from_rust  # noqa: E402
 
@@ -109,6 +127,88 @@ def resample(cw: CategoryWords, rng: np.random.Generator) -> CategoryWords:
                          cw.doc_bytes[pick])
 
 
+def step_noise(hist_of: Callable[[list[np.ndarray] | None], History], n_docs: list[int], k: int, w: np.ndarray,
+               s0: float, stat: str, pair_at: tuple[np.ndarray, np.ndarray] | None = None,
+               seed: int = 0) -> tuple[np.ndarray, np.ndarray | None]:
+    """Spread (sd over ``k`` document-bootstrap replicates, drawn as `infer_mixture` draws them) of
+    each step's merged-pair count, or of its margin over the top competitor, at weights ``w`` in
+    the point LP's units (s0 / N_i per raw count, N_i each replicate's own pair total).
+    ``pair_at`` (pair keys, one step each): also the spread of each pair's count at its step."""
+    rng = np.random.default_rng(seed)
+    vals, pvals = [], []
+    for _ in range(k):
+        h = hist_of([rng.multinomial(d, np.full(d, 1.0 / d)) for d in n_docs])
+        ws = w * s0 / h.n_pairs
+        y = ws @ h.merged
+        if stat == "margin":
+            T = h.n_steps
+            st, _, viol = find_violations(h, ws, np.zeros(T), np.zeros(h.n_gids), np.zeros(T), -1e300, 2)
+            first = np.unique(st, return_index=True)[1]  # each step's rows come most violated first
+            best = np.zeros(T)  # a step with no competitor at all: margin = merged count
+            best[st[first]] = viol[first] + y[st[first]]
+            y = y - best
+        vals.append(y)
+        if pair_at is not None:
+            keys, at = pair_at
+            pos = np.minimum(np.searchsorted(h.keys, keys), len(h.keys) - 1)
+            there = h.keys[pos] == keys  # a pair the replicate's documents never form counts 0
+            c = np.zeros(len(keys))
+            c[there] = counts_at(h, at[there], pos[there]) @ ws
+            pvals.append(c)
+    return np.std(vals, axis=0, ddof=1), (np.std(pvals, axis=0, ddof=1) if pair_at is not None else None)
+
+
+def noise_costs(sd: np.ndarray, power: float, norm: bool, scale: float) -> np.ndarray:
+    """(mean sd / sd)^power clipped to [0.1, 10] (sd 0: 10), optionally rescaled to mean 1, times scale."""
+    ref = sd[sd > 0].mean()
+    c = np.clip(np.divide(ref, sd, out=np.full_like(sd, np.inf), where=sd > 0) ** power, 0.1, 10.0)
+    return (c / c.mean() if norm else c) * scale
+
+
+def weighed_estimate(src: MergeSource, cats: dict, kw: dict, a: argparse.Namespace,
+                     check: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Diagnostic: the point LP re-solved with each step's slack (and with --weigh-pairs each pair's)
+    costing 1 / its bootstrap noise (see the module docstring).
+
+    Rebuilds `infer_mixture`'s point estimate from its own pieces (checked against ``check``, the
+    pair-space weights infer_mixture returned) so the replicates and the weighted LP see the same
+    history."""
+    pre = mixture_pre_tokenizer(src)
+    words = [c if isinstance(c, CategoryWords) else count_words(x, c, pre) for x, c in cats.items()]
+    table = prepare_table(src, words)
+    start = kw["start_merge"]
+    stop = min(table.n_merges, start + kw["merges"])
+    encoded = [encode_words(cw.words, table) for cw in words]
+
+    def hist_of(dws: list[np.ndarray] | None) -> History:
+        return build_history(_replay_all(words, table, start, stop, 2, dws, None, encoded), table, start)
+
+    h = hist_of(None)
+    lp0 = solve_lp(h)
+    if np.abs(lp0.alpha - check).max() > 1e-12:
+        raise RuntimeError("the rebuilt point estimate differs from infer_mixture's")
+    w = np.full(h.n_cat, 1.0 / h.n_cat) if a.weigh_at == "uniform" else lp0.alpha
+    s0 = float(h.n_pairs.mean())
+    t0 = time.perf_counter()
+    pair_at = None
+    if a.weigh_pairs:  # each pair's step: where its weighted count peaks on a grid of 11 steps
+        grid = np.linspace(0, h.n_steps - 1, 11).astype(np.int64)
+        P = h.n_gids
+        cnt = (counts_at(h, np.repeat(grid, P), np.tile(np.arange(P), len(grid))) @ (w * s0 / h.n_pairs))
+        pair_at = (h.keys, grid[np.argmax(cnt.reshape(len(grid), P), axis=0)])
+    sd, psd = step_noise(hist_of, [cw.n_docs for cw in words], a.weigh_steps, w, s0, a.weigh_stat, pair_at)
+    costs = noise_costs(sd, a.weigh_power, a.weigh_norm, a.weigh_scale)
+    pcosts = noise_costs(psd, a.weigh_power, a.weigh_norm, a.weigh_scale) if psd is not None else None
+    t_noise = time.perf_counter() - t0
+    lp = solve_lp(h, step_costs=costs, pair_costs=pcosts)
+    n_bytes = np.array([cw.n_bytes() for cw in words], np.float64)
+    info = {"noise_s": t_noise, "cost_q": np.percentile(costs, [5, 25, 50, 75, 95]).round(3).tolist(),
+            "clipped_lo": int((costs <= 0.1 * a.weigh_scale).sum()),
+            "clipped_hi": int((costs >= 10 * a.weigh_scale).sum()),
+            "identical_to_point": bool(np.array_equal(lp.alpha, lp0.alpha))}
+    return byte_space(lp.alpha, n_bytes, h.n_pairs), lp.alpha, info
+
+
 def table(rows: list[dict], key: str = "cap") -> str:
     """Markdown: mean +- sd of log10 MSE per cap (and per variant)."""
     import pandas as pd
@@ -169,6 +269,16 @@ def main() -> None:
     ap.add_argument("--drop", choices=("", "ws"), default="", help="ws: whitespace-only words left out of the counts")
     ap.add_argument("--doc-cap", type=int, default=0, help="keep only the first N bytes of each sample document")
     ap.add_argument("--bag", type=int, default=0, help="average the estimates of K document-bootstrap replicates")
+    ap.add_argument("--weigh-steps", type=int, default=0, help="weigh each step's slack by 1 / its noise over "
+                    "K document-bootstrap replicates")
+    ap.add_argument("--weigh-at", choices=("uniform", "point"), default="uniform",
+                    help="weights at which the step noise is measured")
+    ap.add_argument("--weigh-stat", choices=("merged", "margin"), default="merged",
+                    help="noise of the merged-pair count, or of its margin over the top competitor")
+    ap.add_argument("--weigh-power", type=float, default=1.0, help="costs (mean sd / sd)^p; 0: all 1")
+    ap.add_argument("--weigh-norm", action="store_true", help="rescale the clipped costs to mean 1")
+    ap.add_argument("--weigh-scale", type=float, default=1.0, help="multiply the costs (control: --weigh-power 0)")
+    ap.add_argument("--weigh-pairs", action="store_true", help="weigh each pair's slack v_p by its noise too")
     ap.add_argument("--swap", action="store_true", help="train on the odd files, infer from the even ones")
     ap.add_argument("--start-merge", type=int, default=0, help="solve on merges from this one on")
     ap.add_argument("--infer-merges", type=int, default=0, help="solve on the first M merges (default: all)")
@@ -187,7 +297,10 @@ def main() -> None:
         + ([f"count_cap={a.count_cap}"] if a.count_cap else []) + ([f"drop={a.drop}"] if a.drop else [])
         + ([f"infer_merges={a.infer_merges}"] if a.infer_merges else [])
         + ([f"start={a.start_merge}"] if a.start_merge else []) + (["swap"] if a.swap else [])
-        + ([f"bag={a.bag}"] if a.bag else []) + ([f"doc_cap={a.doc_cap}"] if a.doc_cap else []))
+        + ([f"bag={a.bag}"] if a.bag else []) + ([f"doc_cap={a.doc_cap}"] if a.doc_cap else [])
+        + ([f"weigh={a.weigh_steps}:{a.weigh_at}:{a.weigh_stat}:p{a.weigh_power:g}"
+             + (":norm" if a.weigh_norm else "") + (f":x{a.weigh_scale:g}" if a.weigh_scale != 1 else "")
+             + (":pairs" if a.weigh_pairs else "")] if a.weigh_steps else []))
     cleaner = (lambda c: strip_boilerplate(c)) if "boilerplate" in steps else None
     out = Path(a.out)
     rows: list[dict] = json.loads(out.read_text()) if out.exists() else []
@@ -243,6 +356,9 @@ def main() -> None:
                     B.append([rb.byte_weights[x] for x in names])
                     P.append([rb.weights[x] for x in names])
                 est_b, est_p = np.mean(B, axis=0), np.mean(P, axis=0)
+            extra: dict = {}
+            if a.weigh_steps:
+                est_b, est_p, extra = weighed_estimate(src, cats, kw, a, est_p)
             row = {
                 "variant": variant, "setup": setup, "trial": trial, "cap": cap, "langs": names,
                 "sample_bytes": int(sum(len(d.encode()) for v in sub.values() for d in v)),
@@ -252,7 +368,7 @@ def main() -> None:
                 "log10_mse_bytes_vs_dirichlet": log_mse(est_b, w),
                 "baseline_uniform": log_mse(np.full(n, 1 / n), truth),
                 "unexplained_merges": r.lp.skipped_steps, "train_s": t_train,
-                "infer_s": time.perf_counter() - t0,
+                "infer_s": time.perf_counter() - t0, **extra,
             }
             rows.append(row)
             print(json.dumps({k: v for k, v in row.items() if not isinstance(v, list)}), flush=True)

@@ -120,8 +120,8 @@ class _HighsBackend:
         # per live row: FIXED, PRUNABLE (no identity) or a competitor row's tag t * n_pairs + gid
         self.tags = np.zeros(0, np.int64)
 
-    def add_cols(self, k: int, cost: float) -> None:
-        self.h.addCols(k, np.full(k, cost), np.zeros(k), np.full(k, self.inf),
+    def add_cols(self, k: int, cost: float | np.ndarray) -> None:
+        self.h.addCols(k, np.full(k, cost, np.float64), np.zeros(k), np.full(k, self.inf),
                        0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
         self.n_cols += k
 
@@ -198,8 +198,8 @@ class _PulpBackend:
     def n_cols(self) -> int:
         return len(self.costs)
 
-    def add_cols(self, k: int, cost: float) -> None:
-        self.costs.extend([cost] * k)
+    def add_cols(self, k: int, cost: float | np.ndarray) -> None:
+        self.costs.extend(np.broadcast_to(np.asarray(cost, np.float64), k).tolist())
 
     def add_rows(
         self,
@@ -344,6 +344,8 @@ def solve_lp(
     prox: float = 0.01,
     prox_min: float = 2.5e-3,
     start: WarmStart | None = None,
+    step_costs: np.ndarray | None = None,
+    pair_costs: np.ndarray | None = None,
 ) -> LPResult:
     """Solve the mixture LP on ``h`` with lazy rows; see the module docstring.
 
@@ -354,6 +356,9 @@ def solve_lp(
     it off, and ``alpha_tol=0`` (exact) runs without it.
     ``start``: initial weights and rows (e.g. the point estimate's, for a bootstrap replicate); the
     anchor then starts at ``prox_min``.
+    ``step_costs``: cost of each step's slack v_t (positive, length ``h.n_steps``) in place of 1, e.g.
+    to make steps whose counts are noisy cheaper to violate; ``objective`` is then the weighted sum.
+    ``pair_costs``: the same for each pair's slack v_p, indexed by the pair's id in ``h`` (``h.keys``).
     """
     if solver not in SOLVERS:
         raise TokbenchError(f"unknown solver {solver!r}: choose one of {', '.join(SOLVERS)}")
@@ -363,6 +368,14 @@ def solve_lp(
     if np.any(h.n_pairs <= 0):
         bad = int(np.flatnonzero(h.n_pairs <= 0)[0])
         raise TokbenchError(f"category #{bad} has no byte pairs at the start merge (sample too small or empty)")
+    if step_costs is not None:
+        step_costs = np.asarray(step_costs, np.float64)
+        if step_costs.shape != (T,) or not np.all(np.isfinite(step_costs)) or np.any(step_costs <= 0):
+            raise TokbenchError(f"step_costs must hold {T} positive finite numbers, one per merge step")
+    if pair_costs is not None:
+        pair_costs = np.asarray(pair_costs, np.float64)
+        if pair_costs.shape != (h.n_gids,) or not np.all(np.isfinite(pair_costs)) or np.any(pair_costs <= 0):
+            raise TokbenchError(f"pair_costs must hold {h.n_gids} positive finite numbers, one per pair")
     S = float(h.n_pairs.mean())
     scale = S / h.n_pairs  # per-category multiplier of raw counts
     # columns: alpha[0:n], (alpha_other), v_t[T], (u_t[T]), then v_p added lazily
@@ -373,7 +386,7 @@ def solve_lp(
     c_y = c_vt + T + (T if other else 0)  # y_t (sparse form only; unused columns are free of rows)
     n0 = c_y + T
     costs = np.zeros(n0)
-    costs[c_vt:c_vt + T] = 1.0
+    costs[c_vt:c_vt + T] = 1.0 if step_costs is None else step_costs
     t_start = time.perf_counter()
     deadline = t_start + time_limit
     if solver == "highs":
@@ -482,7 +495,7 @@ def solve_lp(
         new = np.unique(gids[col_of[gids] < 0])
         if len(new):
             col_of[new] = np.arange(be.n_cols, be.n_cols + len(new))
-            be.add_cols(len(new), 1.0)
+            be.add_cols(len(new), 1.0 if pair_costs is None else pair_costs[new])
         cnt_raw = counts_at(h, steps, gids)  # int64 [k, n]
         cp = cnt_raw.astype(np.float64) * scale
         k = len(steps)
@@ -582,7 +595,9 @@ def solve_lp(
         rv = np.asarray(be.h.getSolution().row_value)
         print("binding rows", int((rv < 1e-6).sum()), "of", len(rv),
               "v_t>0:", int((vt > 1e-9).sum()), "v_p>0:", int((vp > 1e-9).sum()))
-    objective = float(vt.sum() + vp.sum() + (wr.sum() + wi.sum() if ranks is not None else 0.0))
+    vt_cost = vt.sum() if step_costs is None else float(step_costs @ vt)
+    vp_cost = vp.sum() if pair_costs is None else float(pair_costs @ vp)
+    objective = float(vt_cost + vp_cost + (wr.sum() + wi.sum() if ranks is not None else 0.0))
     live = be.live_tags()
     return LPResult(
         alpha=alpha, alpha_other=a_other if other else None, objective=objective, rounds=rounds,
