@@ -1,7 +1,7 @@
 """Mixture estimates for real tokenizers with FLORES languages, code and English domains.
 
 Usage: TOKBENCH_DATA=../shared/assets python benchmarks/mixture_real.py [--merges 2000]
-       [--langs 20] [--tokenizers gpt2,...] [--time-limit 150] [--out reports/mixture]
+       [--langs paper|N] [--tokenizers gpt2,...] [--time-limit 150] [--out reports/mixture]
        [--extra-langs jpn_Jpan,kor_Hang] [--exact] [--update]
 Writes real.json, real.md and real.png (stacked bars of byte shares, top categories).
 """
@@ -17,18 +17,28 @@ import numpy as np
 
 from tokbench.corpora import load_corpus
 from tokbench.errors import TokbenchError
+from tokbench.mixture.categories import PAPER_LANGUAGES
 from tokbench.mixture.infer import infer_mixture
 from tokbench.mixture.lineage import find_lineage
+from tokbench.report.mixture import category_group
 from tokbench.tokenizers import load_tokenizer
 
 TOKENIZERS = "gpt2,cl100k_base,o200k_base,llama2,llama3,mistral_v1,claude_legacy,gemma3,gpt_neox_20b,qwen3"
 
 
-def categories(n_langs: int, extra: tuple[str, ...] = ()) -> dict[str, list[str]]:
+def categories(n_langs: int | str, extra: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """FLORES devtest languages, code samples and English domains.
+
+    n_langs="paper" takes the paper's language list (PAPER_LANGUAGES); a number spreads that many
+    languages evenly over FLORES' alphabetical list, plus eng/zho/spa/rus.
+    """
     fl = load_corpus("flores200")
     langs = fl.languages("devtest")
-    idx = np.linspace(0, len(langs) - 1, n_langs).round().astype(int)
-    pick = sorted({langs[i] for i in idx} | {"eng_Latn", "zho_Hans", "spa_Latn", "rus_Cyrl"} | set(extra))
+    if n_langs == "paper":
+        pick = sorted(set(PAPER_LANGUAGES) | set(extra))
+    else:
+        idx = np.linspace(0, len(langs) - 1, int(n_langs)).round().astype(int)
+        pick = sorted({langs[i] for i in idx} | {"eng_Latn", "zho_Hans", "spa_Latn", "rus_Cyrl"} | set(extra))
     cats = {x: fl.texts("devtest", x) for x in pick}
     cs = load_corpus("code_samples")
     for x in cs.languages(cs.splits[0]):
@@ -42,7 +52,7 @@ def categories(n_langs: int, extra: tuple[str, ...] = ()) -> dict[str, list[str]
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--merges", type=int, default=2000)
-    ap.add_argument("--langs", type=int, default=20)
+    ap.add_argument("--langs", default="paper", help='how many FLORES languages, or "paper" (PAPER_LANGUAGES)')
     ap.add_argument("--tokenizers", default=TOKENIZERS)
     ap.add_argument("--time-limit", type=float, default=150)
     ap.add_argument("--out", default="reports/mixture")
@@ -50,7 +60,7 @@ def main() -> None:
     ap.add_argument("--extra-langs", default="", help="FLORES languages added to the spread, e.g. jpn_Jpan,kor_Hang")
     ap.add_argument("--exact", action="store_true", help="run the LP to its optimum (no weights-stable stop)")
     a = ap.parse_args()
-    cats = categories(a.langs, tuple(x for x in a.extra_langs.split(",") if x))
+    cats = categories(a.langs if a.langs == "paper" else int(a.langs), tuple(x for x in a.extra_langs.split(",") if x))
     out_dir = Path(a.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {}
@@ -77,6 +87,14 @@ def main() -> None:
     write_report(results, list(cats), out_dir)
 
 
+def totals(byte_weights: dict[str, float]) -> tuple[float, float, float]:
+    """English (eng_Latn and the English domains), code, and every other language: the leaderboard's groups."""
+    g = {k: 0.0 for k in ("English", "code", "non-English", "other")}
+    for c, w in byte_weights.items():
+        g[category_group(c)] += w
+    return g["English"], g["code"], g["non-English"] + g["other"]
+
+
 def write_report(results: dict, cats: list[str], out_dir: Path) -> None:
     import matplotlib
 
@@ -86,9 +104,11 @@ def write_report(results: dict, cats: list[str], out_dir: Path) -> None:
     ok = {k: v for k, v in results.items() if "byte_weights" in v}
     tot = {c: sum(v["byte_weights"].get(c, 0) for v in ok.values()) for c in cats}
     top = sorted(cats, key=lambda c: -tot[c])[:12]
-    lines = ["# Mixture estimates of real tokenizers (byte shares; top categories)", "",
-             "| tokenizer | merges | unexplained | " + " | ".join(top) + " | rest |",
-             "|---" * (len(top) + 4) + "|"]
+    lines = ["# Mixture estimates of real tokenizers (byte shares)", "",
+             f"{len(cats)} categories. English = eng_Latn + the English domains (en:*), code = code:*, "
+             "other = every other language (the leaderboard's groups); then the largest categories.", "",
+             "| tokenizer | merges | unexplained | English | code | other | " + " | ".join(top) + " | rest |",
+             "|---" * (len(top) + 7) + "|"]
     fig, ax = plt.subplots(figsize=(11, 5))
     names = list(ok)
     bottom = np.zeros(len(names))
@@ -102,7 +122,8 @@ def write_report(results: dict, cats: list[str], out_dir: Path) -> None:
         rest = 1 - sum(bw.get(t, 0) for t in top)
         span = f"{v['start_merge']}+{v['merges_used']}"
         cells = " | ".join(f"{bw.get(t, 0):.3f}" for t in top)
-        lines.append(f"| {n} | {span} | {v.get('unexplained_merges', '?')} | {cells} | {rest:.3f} |")
+        tots = " | ".join(f"{x:.3f}" for x in totals(bw))
+        lines.append(f"| {n} | {span} | {v.get('unexplained_merges', '?')} | {tots} | {cells} | {rest:.3f} |")
     for n, v in results.items():
         if "error" in v:
             lines.append(f"\n- {n}: not solved ({v.get('merges', '?')} merges): {v['error'][:160]}")

@@ -1,0 +1,31 @@
+"""Category specs: folders, corpus languages and the paper's named language set."""
+
+from __future__ import annotations
+
+import pytest
+
+from tokbench.errors import TokbenchError
+from tokbench.mixture.categories import PAPER_LANGUAGES, load_category_spec
+
+
+def test_paper_languages_are_flores_codes_without_repeats() -> None:
+    from tokbench.corpora import load_corpus
+
+    flores = set(load_corpus("flores200").languages("devtest"))
+    assert len(PAPER_LANGUAGES) == len(set(PAPER_LANGUAGES)) == 95  # 112 OSCAR languages, 17 not in FLORES
+    assert set(PAPER_LANGUAGES) <= flores
+    # the languages whose absence let Japanese Han merges land on Chinese are in the set
+    assert {"zho_Hans", "jpn_Jpan", "kor_Hang", "eng_Latn"} <= set(PAPER_LANGUAGES)
+
+
+def test_named_set_expands_inside_a_corpus_spec() -> None:
+    cats = load_category_spec("flores200:devtest:@hayase2024")
+    assert list(cats) == list(PAPER_LANGUAGES)
+    mixed = load_category_spec("flores200:devtest:fij_Latn,@hayase2024")
+    assert list(mixed)[0] == "fij_Latn" and len(mixed) == 96
+    assert all(docs and all(d for d in docs) for docs in cats.values())
+
+
+def test_unknown_named_set_is_a_clear_error() -> None:
+    with pytest.raises(TokbenchError, match="unknown language set '@nope'"):
+        load_category_spec("flores200:devtest:@nope")
