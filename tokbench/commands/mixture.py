@@ -20,7 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--categories", nargs="+", required=True, metavar="DIR|CORPUS[:SPLIT][:LANGS]",
         help="a folder with one <name>.txt(.gz) per category, or a registered corpus "
-             "(e.g. flores200:devtest:eng_Latn,fra_Latn or code_samples)",
+             "(e.g. flores200:devtest:eng_Latn,fra_Latn or code_samples; flores200:devtest:@hayase2024 "
+             "is the paper's language list)",
     )
     parser.add_argument(
         "--merges", type=positive_int, default=30000, help="merges to solve on (default 30000, the paper's)"
