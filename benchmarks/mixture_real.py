@@ -3,7 +3,8 @@
 Usage: TOKBENCH_DATA=../shared/assets python benchmarks/mixture_real.py [--merges 2000]
        [--langs paper|N] [--tokenizers gpt2,...] [--time-limit 150] [--out reports/mixture]
        [--extra-langs jpn_Jpan,kor_Hang] [--exact] [--update]
-Writes real.json, real.md and real.png (stacked bars of byte shares, top categories).
+Writes real.json, real.md and real.png (byte shares: English, code, other languages, and the
+languages with the largest shares).
 """
 
 from __future__ import annotations
@@ -95,38 +96,42 @@ def totals(byte_weights: dict[str, float]) -> tuple[float, float, float]:
     return g["English"], g["code"], g["non-English"] + g["other"]
 
 
-def write_report(results: dict, cats: list[str], out_dir: Path) -> None:
+def write_report(results: dict, cats: list[str], out_dir: Path, n_langs_shown: int = 8) -> None:
+    """real.md (totals, then the languages with the largest summed share) and real.png (the same, stacked)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import pandas as pd
 
     ok = {k: v for k, v in results.items() if "byte_weights" in v}
-    tot = {c: sum(v["byte_weights"].get(c, 0) for v in ok.values()) for c in cats}
-    top = sorted(cats, key=lambda c: -tot[c])[:12]
-    lines = ["# Mixture estimates of real tokenizers (byte shares)", "",
-             f"{len(cats)} categories. English = eng_Latn + the English domains (en:*), code = code:*, "
-             "other = every other language (the leaderboard's groups); then the largest categories.", "",
-             "| tokenizer | merges | unexplained | English | code | other | " + " | ".join(top) + " | rest |",
-             "|---" * (len(top) + 7) + "|"]
-    fig, ax = plt.subplots(figsize=(11, 5))
-    names = list(ok)
-    bottom = np.zeros(len(names))
-    for ci, c in enumerate([*top, "rest"]):
-        vals = np.array([v["byte_weights"].get(c, 0) if c != "rest" else
-                         1 - sum(v["byte_weights"].get(t, 0) for t in top) for v in ok.values()])
-        ax.bar(names, vals, bottom=bottom, label=c, color=plt.cm.tab20.colors[ci % 20])
-        bottom += vals
+    langs = [c for c in cats if category_group(c) not in ("English", "code")]
+    lang_tot = {c: sum(v["byte_weights"].get(c, 0.0) for v in ok.values()) for c in langs}
+    shown = sorted(langs, key=lambda c: -lang_tot[c])[:n_langs_shown]
+    rows = []
     for n, v in ok.items():
         bw = v["byte_weights"]
-        rest = 1 - sum(bw.get(t, 0) for t in top)
-        span = f"{v['start_merge']}+{v['merges_used']}"
-        cells = " | ".join(f"{bw.get(t, 0):.3f}" for t in top)
-        tots = " | ".join(f"{x:.3f}" for x in totals(bw))
-        lines.append(f"| {n} | {span} | {v.get('unexplained_merges', '?')} | {tots} | {cells} | {rest:.3f} |")
+        eng, code, other = totals(bw)
+        row = {"tokenizer": n, "merges": f"{v['start_merge']}+{v['merges_used']}",
+               "unexplained": v.get("unexplained_merges", "?"), "English": eng, "code": code,
+               "other languages": other}
+        row.update({c: bw.get(c, 0.0) for c in shown})
+        row["other languages, rest"] = other - sum(bw.get(c, 0.0) for c in shown)
+        rows.append(row)
+    df = pd.DataFrame(rows).set_index("tokenizer")
+    lines = ["# Mixture estimates of real tokenizers (byte shares)", "",
+             f"{len(cats)} categories. English = eng_Latn + the English domains (en:*), code = the code:* "
+             f"categories, other languages = the rest (the leaderboard's groups); then the {len(shown)} "
+             "languages with the largest share summed over the tokenizers.", "",
+             df.to_markdown(floatfmt=".3f")]
     for n, v in results.items():
         if "error" in v:
             lines.append(f"\n- {n}: not solved ({v.get('merges', '?')} merges): {v['error'][:160]}")
+    fig, ax = plt.subplots(figsize=(11, 5))
+    bottom = np.zeros(len(df))
+    for ci, c in enumerate(["English", "code", *shown, "other languages, rest"]):
+        ax.bar(df.index, df[c].to_numpy(float), bottom=bottom, label=c, color=plt.cm.tab20.colors[ci % 20])
+        bottom += df[c].to_numpy(float)
     ax.set_ylabel("estimated byte share")
     ax.legend(loc="center left", bbox_to_anchor=(1, 0.5), fontsize=8)
     plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
