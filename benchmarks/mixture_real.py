@@ -2,7 +2,7 @@
 
 Usage: TOKBENCH_DATA=../shared/assets python benchmarks/mixture_real.py [--merges 2000]
        [--langs paper|N] [--tokenizers gpt2,...] [--time-limit 150] [--out reports/mixture]
-       [--extra-langs jpn_Jpan,kor_Hang] [--exact] [--update]
+       [--extra-langs jpn_Jpan,kor_Hang] [--exact] [--bootstrap 20] [--update]
 Writes real.json, real.md and real.png (byte shares: English, code, other languages, and the
 languages with the largest shares).
 """
@@ -21,7 +21,7 @@ from tokbench.errors import TokbenchError
 from tokbench.mixture.categories import PAPER_LANGUAGES
 from tokbench.mixture.infer import infer_mixture
 from tokbench.mixture.lineage import find_lineage
-from tokbench.report.mixture import category_group
+from tokbench.report.mixture import category_group, group_shares
 from tokbench.tokenizers import load_tokenizer
 
 TOKENIZERS = "gpt2,cl100k_base,o200k_base,llama2,llama3,mistral_v1,claude_legacy,gemma3,gpt_neox_20b,qwen3"
@@ -60,6 +60,8 @@ def main() -> None:
     ap.add_argument("--update", action="store_true", help="keep other tokenizers' results in real.json")
     ap.add_argument("--extra-langs", default="", help="FLORES languages added to the spread, e.g. jpn_Jpan,kor_Hang")
     ap.add_argument("--exact", action="store_true", help="run the LP to its optimum (no weights-stable stop)")
+    ap.add_argument("--bootstrap", type=int, default=0,
+                    help="document-bootstrap replicates: 95%% intervals per category and per group")
     a = ap.parse_args()
     cats = categories(a.langs if a.langs == "paper" else int(a.langs), tuple(x for x in a.extra_langs.split(",") if x))
     out_dir = Path(a.out)
@@ -74,12 +76,18 @@ def main() -> None:
             lin = find_lineage(tok, ["cl100k_base", "r50k_base"]) if name == "llama3" else None
             start = lin.parent.shared if lin and lin.parent else 0
             r = infer_mixture(tok, cats, merges=a.merges, start_merge=start, time_limit=a.time_limit,
-                              exact=a.exact)
+                              exact=a.exact, bootstrap=a.bootstrap)
+            groups = group_shares(r.byte_weights, r.replicates.get("byte_weights"), r.categories)
             results[name] = {"byte_weights": r.byte_weights, "weights": r.weights, "start_merge": start,
                              "converged": r.lp.converged,
                              "merges_used": r.merges_used, "lp_rounds": r.lp.rounds,
                              "unexplained_merges": r.lp.skipped_steps, "lp_seconds": r.timings.get("solve"),
-                             "seconds": time.perf_counter() - t0}
+                             "groups": groups, "seconds": time.perf_counter() - t0}
+            if a.bootstrap:
+                results[name].update(
+                    bootstrap=a.bootstrap, ci95={s: {k: list(v) for k, v in d.items()} for s, d in r.ci.items()},
+                    bootstrap_mean=r.boot_mean, bootstrap_seconds=r.timings.get("bootstrap"),
+                    group_ci95={g: [v[1], v[2]] for g, v in groups.items()})
         except TokbenchError as e:
             results[name] = {"error": str(e), "merges": a.merges, "seconds": time.perf_counter() - t0}
         print(name, json.dumps({k: v for k, v in results[name].items() if k not in ("weights",)})[:400], flush=True)
@@ -88,12 +96,13 @@ def main() -> None:
     write_report(results, list(cats), out_dir)
 
 
-def totals(byte_weights: dict[str, float]) -> tuple[float, float, float]:
-    """English (eng_Latn and the English domains), code, and every other language: the leaderboard's groups."""
-    g = {k: 0.0 for k in ("English", "code", "non-English", "other")}
-    for c, w in byte_weights.items():
-        g[category_group(c)] += w
-    return g["English"], g["code"], g["non-English"] + g["other"]
+def totals(result: dict) -> dict[str, tuple[float, float, float]]:
+    """English (eng_Latn and the English domains), code and other languages: share and 95% interval
+    (the leaderboard's groups; NaN ends without --bootstrap)."""
+    g = dict(result.get("groups") or {})
+    if not g:
+        g = {k: (v[0], float("nan"), float("nan")) for k, v in group_shares(result["byte_weights"]).items()}
+    return {"English": tuple(g["English"]), "code": tuple(g["code"]), "other languages": tuple(g["non-English"])}
 
 
 def write_report(results: dict, cats: list[str], out_dir: Path, n_langs_shown: int = 8) -> None:
@@ -108,30 +117,35 @@ def write_report(results: dict, cats: list[str], out_dir: Path, n_langs_shown: i
     langs = [c for c in cats if category_group(c) not in ("English", "code")]
     lang_tot = {c: sum(v["byte_weights"].get(c, 0.0) for v in ok.values()) for c in langs}
     shown = sorted(langs, key=lambda c: -lang_tot[c])[:n_langs_shown]
-    rows = []
+    rows, shares = [], []  # the table's cells (intervals as text) and the plotted numbers
     for n, v in ok.items():
         bw = v["byte_weights"]
-        eng, code, other = totals(bw)
-        row = {"tokenizer": n, "merges": f"{v['start_merge']}+{v['merges_used']}",
-               "unexplained": v.get("unexplained_merges", "?"), "English": eng, "code": code,
-               "other languages": other}
-        row.update({c: bw.get(c, 0.0) for c in shown})
-        row["other languages, rest"] = other - sum(bw.get(c, 0.0) for c in shown)
+        tot = totals(v)
+        share = {g: x[0] for g, x in tot.items()} | {c: bw.get(c, 0.0) for c in shown}
+        share["other languages, rest"] = share["other languages"] - sum(bw.get(c, 0.0) for c in shown)
+        row: dict = {"tokenizer": n, "merges": f"{v['start_merge']}+{v['merges_used']}",
+                     "unexplained": v.get("unexplained_merges", "?")} | share
+        for g, (x, lo, hi) in tot.items():
+            if not np.isnan(lo):
+                row[g] = f"{x:.3f} [{lo:.3f}, {hi:.3f}]"
         rows.append(row)
+        shares.append(share)
     df = pd.DataFrame(rows).set_index("tokenizer")
+    num = pd.DataFrame(shares, index=df.index)
     lines = ["# Mixture estimates of real tokenizers (byte shares)", "",
              f"{len(cats)} categories. English = eng_Latn + the English domains (en:*), code = the code:* "
-             f"categories, other languages = the rest (the leaderboard's groups); then the {len(shown)} "
-             "languages with the largest share summed over the tokenizers.", "",
+             f"categories, other languages = the rest (the leaderboard's groups; [95% bootstrap interval] where "
+             f"run with --bootstrap); then the {len(shown)} languages with the largest share summed over the "
+             "tokenizers.", "",
              df.to_markdown(floatfmt=".3f")]
     for n, v in results.items():
         if "error" in v:
             lines.append(f"\n- {n}: not solved ({v.get('merges', '?')} merges): {v['error'][:160]}")
     fig, ax = plt.subplots(figsize=(11, 5))
-    bottom = np.zeros(len(df))
+    bottom = np.zeros(len(num))
     for ci, c in enumerate(["English", "code", *shown, "other languages, rest"]):
-        ax.bar(df.index, df[c].to_numpy(float), bottom=bottom, label=c, color=plt.cm.tab20.colors[ci % 20])
-        bottom += df[c].to_numpy(float)
+        ax.bar(num.index, num[c].to_numpy(float), bottom=bottom, label=c, color=plt.cm.tab20.colors[ci % 20])
+        bottom += num[c].to_numpy(float)
     ax.set_ylabel("estimated byte share")
     ax.legend(loc="center left", bbox_to_anchor=(1, 0.5), fontsize=8)
     plt.setp(ax.get_xticklabels(), rotation=30, ha="right")

@@ -49,6 +49,12 @@ def test_bootstrap_intervals_cover_estimate(synthetic):
         lo, hi = r.ci["byte_weights"][name]
         assert lo - 1e-12 <= m <= hi + 1e-12
     assert set(r.to_json()["bootstrap_mean"]["byte_weights"]) == set(r.categories)
+    # the replicate matrix behind both: its rows sum to 1 and its percentiles are the intervals
+    M = r.replicates["byte_weights"]
+    assert M.shape == (3, len(r.categories)) and np.allclose(M.sum(axis=1), 1.0)
+    lo, hi = np.percentile(M, [2.5, 97.5], axis=0)
+    assert [tuple(x) for x in zip(lo, hi, strict=True)] == [r.ci["byte_weights"][c] for c in r.categories]
+    assert "replicates" not in r.to_json()
 
 
 def test_byte_space_conversion():

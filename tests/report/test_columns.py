@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from tokbench.report import LEADERBOARD_COLUMNS, Column, register_column
 from tokbench.report.leaderboard import build_leaderboard
-from tokbench.report.mixture import category_group, load_mixture
+from tokbench.report.mixture import category_group, group_shares, load_mixture
 from tokbench.results import COLUMNS
 
 
@@ -105,6 +106,23 @@ def test_mixture_results_of_both_formats(tmp_path: Path) -> None:
     lb = build_leaderboard(pd.concat([t, rows], ignore_index=True), {})
     assert lb.tokenizers == ["a"]  # a mixture result alone adds no row
     assert lb.value("a", lb.column("mixture.code_share").key) == pytest.approx(25.0)
+
+
+def test_group_shares_take_their_interval_from_the_replicates(tmp_path: Path) -> None:
+    names = ["eng_Latn", "code:c", "code:go", "fra_Latn"]
+    # two code languages trade weight between replicates: each one's interval is wide, their sum's is not
+    reps = np.array([[0.5, 0.3, 0.1, 0.1], [0.5, 0.1, 0.3, 0.1], [0.5, 0.2, 0.2, 0.1]])
+    g = group_shares(dict(zip(names, reps[2], strict=True)), reps, names)
+    assert g["code"][0] == pytest.approx(0.4)
+    assert g["code"][1:] == pytest.approx((0.4, 0.4))
+    assert g["English"] == pytest.approx((0.5, 0.5, 0.5)) and g["non-English"][0] == pytest.approx(0.1)
+    assert all(np.isnan(x) for x in group_shares({"code:c": 1.0})["code"][1:])
+    doc = {"results": {"a": {"byte_weights": dict(zip(names, reps[2], strict=True)),
+                             "group_ci95": {k: [v[1], v[2]] for k, v in g.items()}}}}
+    (tmp_path / "m.json").write_text(json.dumps(doc), encoding="utf-8")
+    rows = load_mixture([tmp_path / "m.json"])
+    code = rows[rows.metric == "mixture.code_share"].iloc[0]
+    assert (code.value, code.ci_low, code.ci_high) == pytest.approx((0.4, 0.4, 0.4))
 
 
 def test_few_equal_numbers_do_not_make_two_tokenizers_one() -> None:

@@ -63,6 +63,9 @@ class MixtureResult:
     # the categories' counted words, for checks on the same samples (e.g. separation) without
     # pre-tokenizing them again; not part of the JSON
     words: list[CategoryWords] = field(default_factory=list, repr=False)
+    # space -> [replicate, category] estimates, so sums over categories (e.g. "all code") get their
+    # own intervals; not part of the JSON (ci95 and bootstrap_mean summarise it)
+    replicates: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -301,6 +304,7 @@ def infer_mixture(
             lo, hi = np.percentile(M, [2.5, 97.5], axis=0)
             result.ci[space] = {n: (float(x), float(y)) for n, x, y in zip(out_names, lo, hi, strict=True)}
             result.boot_mean[space] = dict(zip(out_names, map(float, M.mean(axis=0)), strict=True))
+            result.replicates[space] = M
         timings["bootstrap"] = time.perf_counter() - t0
     stages = ("pretokenize", "compile", "replay", "index", "solve", "bootstrap")
     timings["total"] = sum(v for k, v in timings.items() if k in stages)

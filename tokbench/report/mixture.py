@@ -3,7 +3,8 @@ as in reports/mixture/real.json) as tidy rows, so the leaderboard and plots trea
 
 Rows: corpus "mixture", metric `mixture.byte_share` per category (language = category), and per
 tokenizer the derived `mixture.code_share` (categories `code:*`), `mixture.english_share`
-(`eng_*` and English domains `en:*`) and `mixture.non_english_share` (other language codes).
+(`eng_*` and English domains `en:*`) and `mixture.non_english_share` (other language codes), with
+the intervals of `group_ci95` ({group: [low, high]}, from `group_shares`) when the result has them.
 """
 
 from __future__ import annotations
@@ -31,6 +32,31 @@ def category_group(cat: str) -> str:
     if LANG_CODE.match(cat):
         return "non-English"
     return "other"
+
+
+GROUP_METRICS = (("code", "code_share"), ("English", "english_share"), ("non-English", "non_english_share"))
+
+
+def group_shares(byte_weights: dict[str, float], replicates: Any = None,
+                 names: list[str] | None = None) -> dict[str, tuple[float, float, float]]:
+    """Each group's (share, 2.5th, 97.5th percentile): the groups of `category_group`, summed.
+
+    ``replicates`` ([replicate, category] byte shares in ``names`` order, `MixtureResult.replicates`)
+    gives the group's own interval: summing the categories' interval ends would overstate it, since
+    the categories of one replicate trade weight with each other. Without replicates the ends are NaN.
+    """
+    import numpy as np
+
+    groups = ("code", "English", "non-English", "other")
+    out = {}
+    for g in groups:
+        value = sum(w for c, w in byte_weights.items() if category_group(c) == g)
+        lo = hi = float("nan")
+        if replicates is not None and names is not None:
+            mask = np.array([category_group(c) == g for c in names])
+            lo, hi = np.percentile(np.asarray(replicates)[:, mask].sum(axis=1), [2.5, 97.5])
+        out[g] = (float(value), float(lo), float(hi))
+    return out
 
 
 def _results(doc: Any, path: Path) -> dict[str, dict[str, Any]]:
@@ -67,9 +93,8 @@ def load_mixture(paths: list[Path]) -> pd.DataFrame:
         merges = int(float(r.get("merges_used", 0) or 0))
         for cat in sorted(bw):
             rows.append(_row(tok, cat, "mixture.byte_share", bw[cat], ci.get(cat), merges))
-        groups: dict[str, float] = {}
-        for cat, v in bw.items():
-            groups[category_group(cat)] = groups.get(category_group(cat), 0.0) + v
-        for g, metric in (("code", "code_share"), ("English", "english_share"), ("non-English", "non_english_share")):
-            rows.append(_row(tok, "ALL", f"mixture.{metric}", groups.get(g, 0.0), None, merges))
+        groups = group_shares(bw)
+        group_ci = r.get("group_ci95") or {}
+        for g, metric in GROUP_METRICS:
+            rows.append(_row(tok, "ALL", f"mixture.{metric}", groups[g][0], group_ci.get(g), merges))
     return pd.DataFrame(rows, columns=list(COLUMNS))
