@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tokbench.errors import TokbenchError
@@ -37,7 +38,7 @@ def category_group(cat: str) -> str:
 GROUP_METRICS = (("code", "code_share"), ("English", "english_share"), ("non-English", "non_english_share"))
 
 
-def group_shares(byte_weights: dict[str, float], replicates: Any = None,
+def group_shares(byte_weights: dict[str, float], replicates: np.ndarray | None = None,
                  names: list[str] | None = None) -> dict[str, tuple[float, float, float]]:
     """Each group's (share, 2.5th, 97.5th percentile): the groups of `category_group`, summed.
 
@@ -45,8 +46,6 @@ def group_shares(byte_weights: dict[str, float], replicates: Any = None,
     gives the group's own interval: summing the categories' interval ends would overstate it, since
     the categories of one replicate trade weight with each other. Without replicates the ends are NaN.
     """
-    import numpy as np
-
     groups = ("code", "English", "non-English", "other")
     out = {}
     for g in groups:
