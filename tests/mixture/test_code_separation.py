@@ -73,3 +73,24 @@ def test_nearest_distance_is_the_pairwise_total_variation(counted):
         others = {y: total_variation(full[s.name], full[y]) for y in full if y != s.name}
         assert s.nearest == min(others, key=others.get)
         assert s.nearest_tv == pytest.approx(others[s.nearest], abs=1e-6)
+
+
+def test_char_unit_counts_character_pairs(shared_assets):
+    """SentencePiece merges characters: a Han word of n characters holds n - 1 pairs, not 3n - 1."""
+    pre = from_rust(_bytelevel(), "bytelevel").pre_tokenize
+    fl = load_corpus("flores200")
+    cats = {x: count_words(x, fl.texts("devtest", x)[:200], pre) for x in ("zho_Hans", "jpn_Jpan")}
+    zh = cats["zho_Hans"]
+    chars = [w.decode("utf-8", errors="replace") for w in zh.words]
+    expect = int(sum((len(w) - 1) * c for w, c in zip(chars, zh.counts(), strict=True) if len(w) > 1))
+    got = pair_counts(zh, unit="char")
+    assert sum(got.values()) == expect
+    assert sum(got.values()) < sum(pair_counts(zh).values())
+    assert all(isinstance(k, str) and len(k) == 2 for k in got)
+    # in bytes, Chinese and Japanese share the UTF-8 lead/continuation-byte pairs of the CJK block;
+    # in characters only shared Han characters make them alike, so they sit further apart
+    far_bytes = separation(cats)[0].nearest_tv
+    far_chars = separation(cats, "char")[0].nearest_tv
+    assert far_chars > far_bytes
+    with pytest.raises(ValueError, match="unit"):
+        pair_counts(zh, unit="word")

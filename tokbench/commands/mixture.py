@@ -107,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
     if args.separation:  # on the words the inference counted
         from tokbench.mixture.separation import WARN_RATIO, separation
 
-        seps = sorted(separation({cw.name: cw for cw in res.words}), key=lambda s: -s.ratio)
+        unit = getattr(tok, "symbol_unit", "byte")  # the pairs the merges start from
+        seps = sorted(separation({cw.name: cw for cw in res.words}, unit), key=lambda s: -s.ratio)
     if args.json:
         out = res.to_json()
         if seps is not None:

@@ -2,8 +2,9 @@
 
 Mixture inference compares each category's pair frequencies with the merge list; it can only
 resolve categories whose samples differ from each other by more than a sample differs from
-itself. We measure both on the byte pairs inside pre-tokenized words (what the first merges
-see), as total variation distances between pair distributions:
+itself. We measure both on the symbol pairs inside pre-tokenized words (what the first merges
+see: byte pairs, or character pairs for SentencePiece), as total variation distances between pair
+distributions:
 
 - ``split_half``: between the even and the odd documents of one category's sample (sampling
   noise of a half sample; the whole sample's noise is smaller, roughly by sqrt(2));
@@ -45,24 +46,29 @@ class Separation:
         return self.split_half / self.nearest_tv if self.nearest_tv > 0 else float("inf")
 
 
-def pair_counts(cw: CategoryWords, docs: np.ndarray | None = None) -> Counter[bytes]:
-    """Byte pairs inside words (each counted once per word occurrence), over ``docs`` (default all)."""
+def pair_counts(cw: CategoryWords, docs: np.ndarray | None = None, unit: str = "byte") -> Counter[bytes | str]:
+    """Symbol pairs inside words (each counted once per word occurrence), over ``docs`` (default all).
+
+    ``unit``: the tokenizer's symbol unit, "byte" (byte-level BPE) or "char" (SentencePiece merges
+    characters: a Han character's three UTF-8 bytes form pairs its merges never see)."""
+    if unit not in ("byte", "char"):
+        raise ValueError(f"unit must be 'byte' or 'char', not {unit!r}")
     if docs is None:
         ids = cw.doc_word_ids
     else:
         ids = np.concatenate([cw.doc_word_ids[cw.doc_offsets[d]:cw.doc_offsets[d + 1]] for d in docs]
                              or [np.zeros(0, np.int32)])
     per_word = np.bincount(ids, minlength=len(cw.words))
-    out: Counter[bytes] = Counter()
+    out: Counter[bytes | str] = Counter()
     for i in np.flatnonzero(per_word):
-        w = cw.words[i]
+        w: bytes | str = cw.words[i] if unit == "byte" else cw.words[i].decode("utf-8", errors="replace")
         c = int(per_word[i])
         for k in range(len(w) - 1):
             out[w[k:k + 2]] += c
     return out
 
 
-def total_variation(p: Counter[bytes], q: Counter[bytes]) -> float:
+def total_variation(p: Counter[bytes | str], q: Counter[bytes | str]) -> float:
     """Half the L1 distance between the normalised distributions (0 = equal, 1 = disjoint)."""
     sp, sq = sum(p.values()), sum(q.values())
     if sp == 0 or sq == 0:
@@ -70,10 +76,10 @@ def total_variation(p: Counter[bytes], q: Counter[bytes]) -> float:
     return 0.5 * sum(abs(p.get(k, 0) / sp - q.get(k, 0) / sq) for k in p.keys() | q.keys())
 
 
-def _pairwise_tv(full: list[Counter[bytes]]) -> np.ndarray:
+def _pairwise_tv(full: list[Counter[bytes | str]]) -> np.ndarray:
     """All categories' pairwise TV distances at once (a dense category x pair matrix: 112 FLORES
     languages take seconds, where pairwise Counter arithmetic takes minutes)."""
-    index: dict[bytes, int] = {}
+    index: dict[bytes | str, int] = {}
     for c in full:
         for k in c:
             index.setdefault(k, len(index))
@@ -90,20 +96,21 @@ def _pairwise_tv(full: list[Counter[bytes]]) -> np.ndarray:
     return d
 
 
-def separation(cats: Mapping[str, CategoryWords]) -> list[Separation]:
-    """Split-half noise and nearest-neighbour distance of every category (needs >= 2 documents each)."""
+def separation(cats: Mapping[str, CategoryWords], unit: str = "byte") -> list[Separation]:
+    """Split-half noise and nearest-neighbour distance of every category (needs >= 2 documents each),
+    on the pairs of the tokenizer's symbol ``unit`` ("byte" or "char")."""
     names = list(cats)
     halves, full = [], []
     for x in names:
         cw = cats[x]
         idx = np.arange(cw.n_docs)
         if cw.n_docs > 1:  # the whole sample's counts are the halves' sum: one pass over the words
-            even, odd = pair_counts(cw, idx[0::2]), pair_counts(cw, idx[1::2])
+            even, odd = pair_counts(cw, idx[0::2], unit), pair_counts(cw, idx[1::2], unit)
             halves.append(total_variation(even, odd))
             full.append(even + odd)
         else:
             halves.append(1.0)
-            full.append(pair_counts(cw))
+            full.append(pair_counts(cw, unit=unit))
     tv = _pairwise_tv(full)
     np.fill_diagonal(tv, np.inf)
     out = []
