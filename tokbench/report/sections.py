@@ -10,6 +10,7 @@ import pandas as pd
 
 from tokbench.report import plots
 from tokbench.report.base import ReportContext, Section, register_section
+from tokbench.report.mixture import category_group
 
 PER_LANGUAGE_DETAIL = {
     "premium": ("premium", "ctc", "unk_char_frac"),
@@ -109,21 +110,41 @@ def compression(ctx: ReportContext) -> Section | None:
 
 
 @register_section("mixture")
-def mixture(ctx: ReportContext) -> Section | None:
+def mixture(ctx: ReportContext, n_langs: int = 8) -> Section | None:
     d = ctx.metric("mixture.byte_share")
     if d.empty:
         return None
     shares = d.pivot_table(index="tokenizer", columns="language", values="value", aggfunc="first").fillna(0.0)
     shares = shares.loc[_order(ctx, list(shares.index))]
-    top = plots.top_categories(shares, 11)
-    fig = plots.stacked_shares(top, "Inferred training-data mixture (Hayase et al. 2024)",
+    group = {c: category_group(c) for c in shares.columns}
+    langs = [c for c in shares.columns if group[c] == "non-English"]
+    shown = list(shares[langs].sum().sort_values(ascending=False, kind="stable").index[:n_langs])
+    parts = pd.DataFrame(index=shares.index)
+    parts["English"] = shares[[c for c in shares.columns if group[c] == "English"]].sum(axis=1)
+    parts["code"] = shares[[c for c in shares.columns if group[c] == "code"]].sum(axis=1)
+    for c in shown:
+        parts[c] = shares[c]
+    parts["other languages"] = shares[[c for c in langs if c not in shown]].sum(axis=1)
+    other = shares[[c for c in shares.columns if group[c] == "other"]].sum(axis=1)
+    if (other > 0).any():  # categories named without a group prefix (e.g. a folder of samples)
+        parts["other categories"] = other
+    fig = plots.stacked_shares(parts, "Inferred training-data mixture (Hayase et al. 2024)",
                                "share of training bytes", "tokenizer (leaderboard order)")
-    table = top.map(lambda v: f"{v:.3f}").reset_index()
+    table = parts.map(lambda v: f"{v:.3f}")
+    for col, metric in (("English", "mixture.english_share"), ("code", "mixture.code_share")):
+        ci = ctx.metric(metric).set_index("tokenizer")
+        for tok in table.index:
+            if tok in ci.index and pd.notna(ci.at[tok, "ci_low"]):
+                table.at[tok, col] += f" [{ci.at[tok, 'ci_low']:.3f}, {ci.at[tok, 'ci_high']:.3f}]"
+    table = table.reset_index()
     table.columns.name = None
     return Section(
         "Inferred data mixture",
-        text="Byte shares of each category in the tokenizer's training data, inferred from its merge list by "
-        "a linear program (Hayase et al. 2024); the 11 largest categories, the rest summed.",
+        text="Byte shares of the tokenizer's training data, inferred from its merge list by a linear program "
+        "(Hayase et al. 2024): English (eng_* and English domains), code, the "
+        f"{len(shown)} languages with the largest summed share, and the other languages; 95% bootstrap "
+        "intervals in brackets where the result has them (they reflect resampling of the inference "
+        "samples only, reports/mixture/README.md).",
         figures={"mixture_shares": fig}, tables={"mixture_shares": table}, order=60,
     )
 
