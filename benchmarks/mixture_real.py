@@ -18,6 +18,7 @@ import numpy as np
 
 from tokbench.corpora import load_corpus
 from tokbench.errors import TokbenchError
+from tokbench.io import atomic_write_text
 from tokbench.mixture.categories import PAPER_LANGUAGES
 from tokbench.mixture.infer import infer_mixture
 from tokbench.mixture.lineage import find_lineage
@@ -82,27 +83,28 @@ def main() -> None:
                              "converged": r.lp.converged,
                              "merges_used": r.merges_used, "lp_rounds": r.lp.rounds,
                              "unexplained_merges": r.lp.skipped_steps, "lp_seconds": r.timings.get("solve"),
-                             "groups": groups, "seconds": time.perf_counter() - t0}
-            if a.bootstrap:
+                             "seconds": time.perf_counter() - t0}
+            if a.bootstrap:  # intervals only where there are replicates (no NaN in the JSON)
+                js = r.to_json()
                 results[name].update(
-                    bootstrap=a.bootstrap, ci95={s: {k: list(v) for k, v in d.items()} for s, d in r.ci.items()},
-                    bootstrap_mean=r.boot_mean, bootstrap_seconds=r.timings.get("bootstrap"),
+                    bootstrap=a.bootstrap, ci95=js["ci95"], bootstrap_mean=js["bootstrap_mean"],
+                    bootstrap_seconds=r.timings.get("bootstrap"),
                     group_ci95={g: [v[1], v[2]] for g, v in groups.items()})
         except TokbenchError as e:
             results[name] = {"error": str(e), "merges": a.merges, "seconds": time.perf_counter() - t0}
         print(name, json.dumps({k: v for k, v in results[name].items() if k not in ("weights",)})[:400], flush=True)
-        (out_dir / "real.json").write_text(json.dumps({"categories": list(cats),
-                                                       "results": results}, indent=1))
+        atomic_write_text(out_dir / "real.json", json.dumps({"categories": list(cats), "results": results}, indent=1))
     write_report(results, list(cats), out_dir)
 
 
 def totals(result: dict) -> dict[str, tuple[float, float, float]]:
     """English (eng_Latn and the English domains), code and other languages: share and 95% interval
     (the leaderboard's groups; NaN ends without --bootstrap)."""
-    g = dict(result.get("groups") or {})
-    if not g:
-        g = {k: (v[0], float("nan"), float("nan")) for k, v in group_shares(result["byte_weights"]).items()}
-    return {"English": tuple(g["English"]), "code": tuple(g["code"]), "other languages": tuple(g["non-English"])}
+    ci = result.get("group_ci95") or {}
+    share = group_shares(result["byte_weights"])
+    nan = (float("nan"), float("nan"))
+    return {label: (share[g][0], *ci.get(g, nan))
+            for label, g in (("English", "English"), ("code", "code"), ("other languages", "non-English"))}
 
 
 def write_report(results: dict, cats: list[str], out_dir: Path, n_langs_shown: int = 8) -> None:
