@@ -53,7 +53,7 @@ def main() -> None:
     if a.tokenizer == "trained":
         # a byte-level BPE trained on a random mixture of the same languages' FLORES dev text:
         # the regime of the controlled experiments, where the samples explain the merges
-        from mixture_controlled import draw_tagged, train_tokenizer
+        from mixture_controlled import byte_shares, draw_tagged, log_mse, train_tokenizer
 
         from tokbench.tokenizers.hf import from_rust
 
@@ -62,11 +62,7 @@ def main() -> None:
         t0 = time.perf_counter()
         tagged = draw_tagged({x: flores.texts("dev", x) for x in langs}, w, a.train_mb * 1e6, rng)
         hf_tok = train_tokenizer([d for _, d in tagged], a.merges)
-        nbytes = dict.fromkeys(langs, 0)
-        for lang, d in tagged:
-            nbytes[lang] += len(d.encode())
-        total = sum(nbytes.values())
-        truth = {x: nbytes[x] / total for x in langs}  # the training text's byte shares
+        truth = dict(zip(langs, byte_shares(tagged, langs), strict=True))  # the training text's byte shares
         print(f"trained {a.merges} merges in {time.perf_counter() - t0:.1f}s", flush=True)
         tok = from_rust(hf_tok, f"trained-{len(langs)}")
     else:
@@ -116,7 +112,8 @@ def main() -> None:
                         "byte_weights": r.byte_weights, "ci95_bytes": r.ci.get("byte_weights", {})}
         if truth is not None:  # where the truth is known: the estimate's error and the intervals' coverage
             est, ci = r.byte_weights, r.ci["byte_weights"]
-            out["infer"]["log10_mse_bytes"] = float(np.log10(np.mean([(est[x] - truth[x]) ** 2 for x in langs])))
+            out["infer"]["log10_mse_bytes"] = log_mse(np.array([est[x] for x in langs]),
+                                                      np.array([truth[x] for x in langs]))
             out["infer"]["ci95_covers_truth"] = float(np.mean([ci[x][0] <= truth[x] <= ci[x][1] for x in langs]))
             # the "basic" bootstrap interval: the percentile one reflected about the estimate
             out["infer"]["basic_ci95_covers_truth"] = float(np.mean(
