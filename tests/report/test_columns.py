@@ -162,3 +162,15 @@ def test_mixture_section_shows_groups_languages_and_intervals(tmp_path: Path) ->
     assert list(t.columns) == ["English", "code", "jpn_Jpan", "zho_Hans", "other languages"]
     assert t.at["a", "English"] == "0.500 [0.450, 0.520]" and t.at["a", "code"] == "0.300 [0.250, 0.330]"
     assert t.at["a", "other languages"] == "0.040" and t.at["b", "English"] == "0.900"
+
+
+def test_mixture_section_without_any_interval(tmp_path: Path) -> None:
+    from tokbench.report.base import ReportContext
+    from tokbench.report.sections import mixture
+
+    doc = {"results": {"a": {"byte_weights": {"eng_Latn": 0.7, "code:c": 0.2, "fra_Latn": 0.1}}}}
+    (tmp_path / "m.json").write_text(json.dumps(doc), encoding="utf-8")
+    sec = mixture(ReportContext(load_mixture([tmp_path / "m.json"]), {}, {}), n_langs=1)
+    assert sec is not None
+    t = sec.tables["mixture_shares"].set_index("tokenizer")
+    assert t.loc["a"].tolist() == ["0.700", "0.200", "0.100", "0.000"]

@@ -119,23 +119,23 @@ def mixture(ctx: ReportContext, n_langs: int = 8) -> Section | None:
     group = {c: category_group(c) for c in shares.columns}
     langs = [c for c in shares.columns if group[c] == "non-English"]
     shown = list(shares[langs].sum().sort_values(ascending=False, kind="stable").index[:n_langs])
-    parts = pd.DataFrame(index=shares.index)
-    parts["English"] = shares[[c for c in shares.columns if group[c] == "English"]].sum(axis=1)
-    parts["code"] = shares[[c for c in shares.columns if group[c] == "code"]].sum(axis=1)
+    # the group totals (and their intervals) are load_mixture's rows, not summed again here
+    totals = {col: ctx.metric(f"mixture.{m}").set_index("tokenizer").reindex(shares.index)
+              for col, m in (("English", "english_share"), ("code", "code_share"), ("languages", "non_english_share"))}
+    parts = pd.DataFrame({"English": totals["English"]["value"], "code": totals["code"]["value"]})
     for c in shown:
         parts[c] = shares[c]
-    parts["other languages"] = shares[[c for c in langs if c not in shown]].sum(axis=1)
+    parts["other languages"] = totals["languages"]["value"] - shares[shown].sum(axis=1)
     other = shares[[c for c in shares.columns if group[c] == "other"]].sum(axis=1)
     if (other > 0).any():  # categories named without a group prefix (e.g. a folder of samples)
         parts["other categories"] = other
     fig = plots.stacked_shares(parts, "Inferred training-data mixture (Hayase et al. 2024)",
                                "share of training bytes", "tokenizer (leaderboard order)")
     table = parts.map(lambda v: f"{v:.3f}")
-    for col, metric in (("English", "mixture.english_share"), ("code", "mixture.code_share")):
-        ci = ctx.metric(metric).set_index("tokenizer")
-        for tok in table.index:
-            if tok in ci.index and pd.notna(ci.at[tok, "ci_low"]):
-                table.at[tok, col] += f" [{ci.at[tok, 'ci_low']:.3f}, {ci.at[tok, 'ci_high']:.3f}]"
+    for col in ("English", "code"):
+        for tok, lo, hi in zip(table.index, totals[col]["ci_low"], totals[col]["ci_high"], strict=True):
+            if pd.notna(lo):
+                table.at[tok, col] += f" [{lo:.3f}, {hi:.3f}]"
     table = table.reset_index()
     table.columns.name = None
     return Section(
