@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tokbench.errors import TokbenchError
 from tokbench.mixture.categories import PAPER_LANGUAGES, load_category_spec
 
 
-def test_paper_languages_are_flores_codes_without_repeats() -> None:
+def test_paper_languages_are_flores_codes_without_repeats(shared_assets: Path) -> None:
     from tokbench.corpora import load_corpus
 
     flores = set(load_corpus("flores200").languages("devtest"))
@@ -18,7 +20,7 @@ def test_paper_languages_are_flores_codes_without_repeats() -> None:
     assert {"zho_Hans", "jpn_Jpan", "kor_Hang", "eng_Latn"} <= set(PAPER_LANGUAGES)
 
 
-def test_named_set_expands_inside_a_corpus_spec() -> None:
+def test_named_set_expands_inside_a_corpus_spec(shared_assets: Path) -> None:
     cats = load_category_spec("flores200:devtest:@hayase2024")
     assert list(cats) == list(PAPER_LANGUAGES)
     mixed = load_category_spec("flores200:devtest:fij_Latn,@hayase2024")
@@ -27,5 +29,6 @@ def test_named_set_expands_inside_a_corpus_spec() -> None:
 
 
 def test_unknown_named_set_is_a_clear_error() -> None:
+    """On the vendored UDHR, so the check runs without the data directory."""
     with pytest.raises(TokbenchError, match="unknown language set '@nope'"):
-        load_category_spec("flores200:devtest:@nope")
+        load_category_spec("udhr:articles:@nope")
