@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from itertools import chain
 from typing import Literal
@@ -60,7 +60,18 @@ class Tokenizer(ABC):
         """Token strings in the library's own form (byte-level unicode, '▁', '##' ...)."""
 
     @abstractmethod
-    def decode(self, ids: Sequence[int]) -> str: ...
+    def decode(self, ids: Sequence[int]) -> str:
+        """Text of `ids` through the library's own decoder, special tokens kept: what a user gets back."""
+
+    def decode_batch(self, batch: Sequence[Sequence[int]]) -> list[str]:
+        """`decode` of each sequence; adapters override it with the library's batch path."""
+        return [self.decode(ids) for ids in batch]
+
+    def documented_normalization(self) -> tuple[str, Callable[[str], str] | None]:
+        """(label, function) of the text normalisation the tokenizer's own files declare (e.g. NFC, NFKC),
+        without the escaping its decoder undoes (whitespace as '▁', dummy prefix); ("", None) if none.
+        The round-trip metrics compare decode(encode(text)) with function(text)."""
+        return "", None
 
     @abstractmethod
     def _token_bytes(self) -> list[bytes | None]: ...

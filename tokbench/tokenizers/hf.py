@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,30 @@ def _has_component(node: Any, type_name: str) -> bool:
     if isinstance(node, list):
         return any(_has_component(v, type_name) for v in node)
     return False
+
+
+def _text_normalizers(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """Flattened normalizer steps that change the text (SentencePiece-style escaping left out)."""
+    kind = node.get("type")
+    if kind == "Sequence":
+        return [s for child in node.get("normalizers", []) for s in _text_normalizers(child)]
+    if kind == "Prepend" or (kind == "Replace" and node.get("content") == "\u2581"
+                             and node.get("pattern") == {"String": " "}):
+        return []
+    return [node]
+
+
+def _normalizer_label(node: dict[str, Any]) -> str:
+    kind = str(node.get("type"))
+    if kind == "BertNormalizer":  # strip_accents null follows lowercase (the library's rule)
+        on = {k: node.get(k) for k in ("clean_text", "handle_chinese_chars", "lowercase")}
+        on["strip_accents"] = node.get("lowercase") if node.get("strip_accents") is None else node.get("strip_accents")
+        return f"BertNormalizer({','.join(k for k, v in on.items() if v)})"
+    if kind == "Replace":
+        return f"Replace({json.dumps(node.get('pattern'), ensure_ascii=False)}->{node.get('content')!r})"
+    if kind == "Precompiled":
+        return "Precompiled(SentencePiece charsmap)"
+    return kind
 
 
 class HFTokenizer(Tokenizer):
@@ -120,6 +144,27 @@ class HFTokenizer(Tokenizer):
 
     def decode(self, ids: Sequence[int]) -> str:
         return self._tok.decode(list(map(int, ids)), skip_special_tokens=False)
+
+    def decode_batch(self, batch: Sequence[Sequence[int]]) -> list[str]:
+        return self._tok.decode_batch([list(map(int, ids)) for ids in batch], skip_special_tokens=False)
+
+    def documented_normalization(self) -> tuple[str, Callable[[str], str] | None]:
+        """The tokenizer.json normalizer minus the whitespace escaping its decoder undoes (Prepend '▁',
+        Replace ' ' -> '▁'), run by the `tokenizers` library itself."""
+        norm = self._tok.normalizer
+        if norm is None:
+            return "", None
+        steps = _text_normalizers(json.loads(norm.__getstate__()))
+        if not steps:
+            return "", None
+        spec = {"type": "Sequence", "normalizers": steps}
+        doc = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": [], "normalizer": spec,
+               "pre_tokenizer": None, "post_processor": None, "decoder": None,
+               "model": {"type": "WordLevel", "vocab": {"[UNK]": 0}, "unk_token": "[UNK]"}}
+        shell = RustTokenizer.from_str(json.dumps(doc)).normalizer
+        assert shell is not None
+        labels = list(dict.fromkeys(_normalizer_label(n) for n in steps))  # qwen3's NFC twice: file + load option
+        return "normalizer=" + "+".join(labels), shell.normalize_str
 
     def _surface(self, s: str) -> bytes:
         """Library token string → surface bytes."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 
 import sentencepiece as spm
@@ -66,6 +66,24 @@ class SentencePieceTokenizer(Tokenizer):
 
     def decode(self, ids: Sequence[int]) -> str:
         return self._sp.decode(list(map(int, ids)))
+
+    def decode_batch(self, batch: Sequence[Sequence[int]]) -> list[str]:
+        return self._sp.decode([list(map(int, ids)) for ids in batch], num_threads=self._threads)
+
+    def documented_normalization(self) -> tuple[str, Callable[[str], str] | None]:
+        """The model's normalizer_spec (its rule, e.g. nmt_nfkc, and remove_extra_whitespaces) without the
+        dummy prefix and '▁' escaping that decoding undoes, applied by sentencepiece itself."""
+        spec = self._proto.normalizer_spec
+        rule = spec.name or "custom"
+        if rule == "identity" and not spec.remove_extra_whitespaces and not spec.precompiled_charsmap:
+            return "", None
+        proto = model_pb2.ModelProto()
+        proto.CopyFrom(self._proto)
+        proto.normalizer_spec.add_dummy_prefix = False
+        proto.normalizer_spec.escape_whitespaces = False
+        sp = spm.SentencePieceProcessor(model_proto=proto.SerializeToString())
+        label = "sentencepiece " + rule + ("+remove_extra_whitespaces" if spec.remove_extra_whitespaces else "")
+        return label, sp.normalize
 
     def _token_bytes(self) -> list[bytes | None]:
         out: list[bytes | None] = []

@@ -125,6 +125,10 @@ class TiktokenTokenizer(Tokenizer):
     def decode(self, ids: Sequence[int]) -> str:
         return self._enc.decode([int(i) - self._offset for i in ids])
 
+    def decode_batch(self, batch: Sequence[Sequence[int]]) -> list[str]:
+        shifted = [[int(i) - self._offset for i in ids] for ids in batch]
+        return self._enc.decode_batch(shifted, num_threads=self._threads)
+
     def _token_bytes(self) -> list[bytes | None]:
         out: list[bytes | None] = [None] * self._n_vocab
         for tok, r in self._ranks.items():
