@@ -43,15 +43,57 @@ def test_a_tokenizer_poor_at_the_pivot_does_not_rank_first() -> None:
     assert lb.value("big", lb.rank.key) == 800 and lb.value("toy", lb.rank.key) == 1300
 
 
-def test_unk_heavy_language_leaves_the_common_set() -> None:
+def test_a_tokenizer_missing_a_language_is_listed_not_ranked() -> None:
+    # 'unky' maps Burmese to UNK: 20 tokens make its total the smallest (330 < 800), yet it is not ranked
     t = parallel_table({"a": {"eng_Latn": 100, "tur_Latn": 200, "mya_Mymr": 500},
                         "unky": {"eng_Latn": 100, "tur_Latn": 210, "mya_Mymr": 20}},
                        unk={"unky": {"mya_Mymr": 0.9}})
     lb = build_leaderboard(t, {})
-    assert lb.screens["par"].common == ["eng_Latn", "tur_Latn"]
-    assert lb.tokenizers == ["a", "unky"]  # 300 < 310 on the common set; unscreened 'unky' would win (330 < 800)
+    assert lb.ranked == ["a"] and lb.others == ["unky"]
+    assert lb.tokenizers == ["a", "unky"]  # never interleaved: the ranked table first
     assert lb.value("unky", lb.column("tokens_all").key) == 330
     assert lb.value("unky", lb.column("coverage").key) == 2
+    assert "represents 2 of 3 languages" in lb.note("unky") and "mya_Mymr" in lb.note("unky")
+    assert lb.rank_text("unky") == "–"
+
+
+def test_a_lossy_tokenizer_is_listed_not_ranked_and_says_what_it_loses() -> None:
+    t = parallel_table({"a": {"eng_Latn": 100, "tur_Latn": 200}, "lower": {"eng_Latn": 90, "tur_Latn": 150}})
+    rt = [row("a", "roundtrip.exact_normalized", "ALL", 1.0), row("lower", "roundtrip.exact_normalized", "ALL", 0.25),
+          row("lower", "roundtrip.changes.case", "ALL", 0.7), row("lower", "roundtrip.changes.accents", "ALL", 0.05)]
+    lb = build_leaderboard(pd.concat([t, pd.DataFrame(rt, columns=list(COLUMNS))], ignore_index=True), {})
+    assert lb.ranked == ["a"] and lb.others == ["lower"]
+    note = lb.note("lower")
+    assert "25.0% of sentences round-trip" in note and "case 70%" in note and "accents 5%" in note
+
+
+def test_the_ranked_set_does_not_depend_on_the_pool() -> None:
+    counts = {"a": {"eng_Latn": 100, "tur_Latn": 200, "mya_Mymr": 500},
+              "b": {"eng_Latn": 110, "tur_Latn": 190, "mya_Mymr": 400},
+              "c": {"eng_Latn": 120, "tur_Latn": 300, "mya_Mymr": 900}}
+    unk = {"partial": {"mya_Mymr": 0.5}}
+    full = build_leaderboard(parallel_table({**counts, "partial": {"eng_Latn": 1, "tur_Latn": 1, "mya_Mymr": 1}},
+                                            unk), {})
+    for drop in ("a", "b", "c", "partial"):
+        sub = build_leaderboard(parallel_table({k: v for k, v in {**counts, "partial": {
+            "eng_Latn": 1, "tur_Latn": 1, "mya_Mymr": 1}}.items() if k != drop}, unk), {})
+        assert sub.ranked == [t for t in full.ranked if t != drop]
+        # the ranking number of a tokenizer is its own: all languages, whatever the pool
+        for tok in sub.ranked:
+            assert sub.value(tok, sub.rank.key) == full.value(tok, full.rank.key)
+
+
+def test_equal_totals_share_a_rank_and_overlapping_intervals_give_a_range() -> None:
+    t = parallel_table({"a": {"eng_Latn": 100, "tur_Latn": 200}, "a2": {"eng_Latn": 100, "tur_Latn": 200},
+                        "b": {"eng_Latn": 101, "tur_Latn": 201}, "c": {"eng_Latn": 150, "tur_Latn": 300}})
+    ci = {"a": (290, 310), "a2": (290, 310), "b": (295, 312), "c": (440, 460)}
+    t = pd.concat([t, pd.DataFrame([{**row(k, "ctc", "ALL", sum(v for v in t[(t.tokenizer == k) & (t.metric == "ctc")][
+        "value"])), "ci_low": lo, "ci_high": hi} for k, (lo, hi) in ci.items()], columns=list(COLUMNS))])
+    lb = build_leaderboard(t, {})
+    assert lb.values.at["a", lb.rank.key + ":lo"] == 290  # the shared-resample interval of the ALL row
+    assert lb.rank_text("a") == lb.rank_text("a2") == "1–3"  # tied with each other, overlapping b
+    assert lb.rank_text("b") == "1–3" and lb.rank_text("c") == "4"
+    assert "shares its rank with a2" in lb.note("a")
 
 
 def test_family_columns_appear_only_with_their_results() -> None:

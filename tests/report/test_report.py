@@ -16,20 +16,24 @@ from tokbench.report.leaderboard import build_leaderboard
 from tokbench.results import read_results
 
 
-def test_ranked_by_total_tokens_on_the_common_valid_set(small_run: Path) -> None:
+def test_ranked_by_total_tokens_on_all_languages_among_full_coverage(small_run: Path) -> None:
     table, prov = read_results(small_run)
     lb = build_leaderboard(table, prov)
-    screen = lb.screens["udhr"]
-    # BERT maps Amharic and Burmese to UNK (Petrov et al.'s 10% screen): not in the common set
-    assert set(screen.common) == {"eng_Latn", "tur_Latn", "deu_Latn", "rus_Cyrl"}
-    ctc = table[table.metric == "ctc"]
-    expected = ctc[ctc.language.isin(screen.common)].groupby("tokenizer")["value"].sum()
+    # BERT maps Amharic and Burmese to UNK (Petrov et al.'s 10% screen): listed, not ranked
+    assert lb.others == ["bert_base_uncased"]
+    assert "bert_base_uncased" not in lb.ranked and lb.tokenizers[-1] == "bert_base_uncased"
+    ctc = table[(table.metric == "ctc") & (table.language != "ALL")]
+    expected = ctc.groupby("tokenizer")["value"].sum()
     key = lb.rank.key
     for tok in lb.tokenizers:
         assert lb.value(tok, key) == expected[tok]
-    values = [lb.value(t, key) for t in lb.tokenizers]
+    values = [lb.value(t, key) for t in lb.ranked]
     assert values == sorted(values)
-    assert lb.tokenizers[0] == expected.drop("bert_base_uncased_vocab").idxmin()
+    # the total's interval is the ctc ALL row's: one resample of aligned units shared by all languages
+    agg = table[(table.metric == "ctc") & (table.language == "ALL")].set_index("tokenizer")
+    for tok in lb.ranked:
+        assert agg.at[tok, "value"] == expected[tok]
+        assert lb.values.at[tok, key + ":lo"] == agg.at[tok, "ci_low"] < expected[tok] < agg.at[tok, "ci_high"]
 
 
 def test_unk_screen_keeps_the_unscreened_value_and_coverage(small_run: Path) -> None:

@@ -1,6 +1,7 @@
-"""Leaderboard columns of the built-in families: absolute cost, coverage, premium, compression.
+"""Leaderboard columns of the built-in metrics: absolute cost, coverage, round trip, premium, compression.
 
-The first column is the default ranking key (see ranking.py for why it is an absolute cost).
+The first column is the ranking key: total tokens on every language (ranking.py says why an absolute
+cost, and who is eligible to be ranked on it).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import pandas as pd
 from tokbench.report.columns import ALL, MEAN, Column, register_column
 from tokbench.report.ranking import Screen, coverage, premium_stat, total_tokens
 
-RANK_KEY = "tokens_common"
+RANK_KEY = "tokens_all"
 
 
 def _vocab_size(table: pd.DataFrame, screen: Screen) -> pd.DataFrame:
@@ -23,14 +24,12 @@ def _vocab_size(table: pd.DataFrame, screen: Screen) -> pd.DataFrame:
 
 
 for _col in (
-    Column(RANK_KEY, "ctc", "corpus tokens on the {n_common} languages all represent", "", False, family="cost",
-           order=10,
-           compute=lambda t, s: total_tokens(t, s, common=True), digits=0),
-    Column("tokens_all", "ctc", "corpus tokens on all {n_languages} languages, unscreened", "", False, family="cost",
-           order=11,
+    Column(RANK_KEY, "ctc", "corpus tokens, all {n_languages} languages", "", False, family="cost", order=10,
            compute=lambda t, s: total_tokens(t, s, common=False), digits=0),
     Column("coverage", "premium", "languages represented", "of {n_languages}, UNK chars <= {threshold}", True,
            family="cost", order=12, compute=coverage, digits=0),
+    Column("roundtrip", "roundtrip.exact_normalized", "text reproduced", "% of sentences, decode(encode(x)) = x",
+           True, summary=ALL, family="cost", order=13, scale=100.0, digits=1, ci=False),
     Column("premium_mean", "premium", "premium vs {pivot}, mean over represented", "ratio", False, family="premium",
            order=20, compute=premium_stat("mean")),
     Column("premium_mean_all", "premium", "premium vs {pivot}, mean unscreened", "ratio", False, family="premium",

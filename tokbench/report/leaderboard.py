@@ -1,7 +1,9 @@
 """The leaderboard: one row per tokenizer, one column per registered Column whose metric has results.
 
-Ranked by the absolute cost on the primary corpus (ranking.py), aliases folded into one row
-(identity.py). `Leaderboard.display()` renders values with CIs for Markdown/CSV/HTML.
+Two tables, never interleaved: the ranked tokenizers (every language represented, text reproduced),
+ordered by the absolute cost on the primary corpus with rank ranges from its interval, then the others
+with the reason they are not ranked (ranking.py has the rule). Aliases fold into one row (identity.py).
+`Leaderboard.display()` renders values with CIs for Markdown/CSV/HTML.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ import pandas as pd
 from tokbench.report.columns import Column, all_columns, summarise
 from tokbench.report.columns_builtin import RANK_KEY
 from tokbench.report.identity import Identity, find_identity
-from tokbench.report.ranking import Screen, build_screen, rank_order
+from tokbench.report.ranking import (
+    Eligibility,
+    Screen,
+    build_screen,
+    eligibility,
+    rank_label,
+    rank_order,
+    rank_ranges,
+)
 
 
 @dataclass
@@ -41,10 +51,37 @@ class Leaderboard:
     screens: dict[str, Screen]
     identity: Identity
     notes: dict[str, str] = field(default_factory=dict)
+    eligible: dict[str, Eligibility] = field(default_factory=dict)
+    ranks: dict[str, tuple[int, int]] = field(default_factory=dict)  # ranked tokenizers: (best, worst) rank
 
     @property
     def tokenizers(self) -> list[str]:
+        """Every tokenizer: the ranked ones in rank order, then the others."""
         return list(self.values.index)
+
+    @property
+    def ranked(self) -> list[str]:
+        return [t for t in self.tokenizers if t in self.ranks]
+
+    @property
+    def others(self) -> list[str]:
+        """Tokenizers listed but not ranked (partial coverage or lossy)."""
+        return [t for t in self.tokenizers if t not in self.ranks]
+
+    def rank_text(self, tok: str) -> str:
+        return rank_label(*self.ranks[tok]) if tok in self.ranks else "–"
+
+    def rule(self) -> str:
+        """The ranking rule in one sentence (the first thing a reader sees)."""
+        s = self.screens.get(self.primary)
+        if self.rank is None or s is None:
+            return "Not ranked: the results hold no token counts."
+        what = (f"total tokens on all {len(s.languages)} languages of {self.primary} (fewer is better)"
+                if self.rank.col.key == RANK_KEY else f"{self.rank.header} on {self.primary}")
+        return (f"Ranked by {what}, only among tokenizers that represent every language (at most "
+                f"{100 * s.threshold:g}% of its characters mapped to UNK) and reproduce the text (decode(encode(x)) "
+                "= x for every sentence, up to a normalisation the tokenizer documents); the others are listed "
+                "in a second table with their coverage and what they lose.")
 
     def value(self, tok: str, key: str) -> float:
         v = self.values.at[tok, key] if key in self.values.columns else np.nan
@@ -57,20 +94,36 @@ class Leaderboard:
         return None
 
     def note(self, tok: str) -> str:
-        """Aliases / identical encodings, and a coverage warning when the tokenizer misses languages."""
-        parts = [self.identity.note(tok)] if self.identity.note(tok) else []
+        """Why a tokenizer is not ranked, aliases / identical encodings, and caveats a reader needs."""
         s = self.screens.get(self.primary)
-        if s is not None and s.screened and s.coverage(tok) < len(s.languages):
-            parts.append(f"represents {s.coverage(tok)} of {len(s.languages)} languages (UNK chars > "
-                         f"{100 * s.threshold:g}% on the others): ranked on the {len(s.common)} all represent")
+        parts = []
+        e = self.eligible.get(tok)
+        if e is not None and not e.ranked and s is not None:
+            parts.append(e.reason(s.threshold))
+        if e is not None and e.lossless is None:
+            parts.append("round trip not measured")
+        if e is not None and e.normalisation:
+            parts.append(f"documents {e.normalisation}")
+        if self.identity.note(tok):
+            parts.append(self.identity.note(tok))
+        best, worst = self.ranks.get(tok, (0, 0))
+        tied = [t for t, r in self.ranks.items() if t != tok and r[0] == best and self.rank is not None
+                and self.values.at[t, self.rank.key] == self.values.at[tok, self.rank.key]]
+        if tied:
+            parts.append("equal total, shares its rank with " + ", ".join(tied))
+        if worst > best:
+            parts.append(f"95% intervals overlap: rank {best} to {worst}")
         return "; ".join(parts)
 
-    def display(self, headline_only: bool = False, with_ci: bool = True) -> pd.DataFrame:
-        """Strings for printing: rank, tokenizer, one formatted column per LbColumn, notes."""
+    def display(self, headline_only: bool = False, with_ci: bool = True, group: str | None = None) -> pd.DataFrame:
+        """Strings for printing: rank, tokenizer, one formatted column per LbColumn, notes.
+
+        group: "ranked" or "others" for one of the two tables, None for both (ranked first)."""
         cols = [c for c in self.columns if c.col.headline or not headline_only]
+        toks = {"ranked": self.ranked, "others": self.others, None: self.tokenizers}[group]
         rows = []
-        for i, tok in enumerate(self.tokenizers, 1):
-            row: dict[str, Any] = {"#": i, "tokenizer": tok}
+        for tok in toks:
+            row: dict[str, Any] = {"#": self.rank_text(tok), "tokenizer": tok}
             for c in cols:
                 row[c.header] = fmt_value(
                     self.values.at[tok, c.key], self.values.at[tok, c.key + ":lo"], self.values.at[tok, c.key + ":hi"],
@@ -82,7 +135,15 @@ class Leaderboard:
 
     def numbers(self) -> pd.DataFrame:
         """Machine-readable form (CSV): rank, tokenizer, aliases, and value/ci_low/ci_high per column."""
-        out = pd.DataFrame({"rank": range(1, len(self.tokenizers) + 1), "tokenizer": self.tokenizers})
+        out = pd.DataFrame({
+            "rank": [self.ranks[t][0] if t in self.ranks else None for t in self.tokenizers],
+            "rank_worst": [self.ranks[t][1] if t in self.ranks else None for t in self.tokenizers],
+            "ranked": [t in self.ranks for t in self.tokenizers],
+            "tokenizer": self.tokenizers,
+        })
+        out["not_ranked_because"] = [
+            self.eligible[t].reason(self.screens[self.primary].threshold) if t in self.eligible else ""
+            for t in self.tokenizers]
         out["aliases"] = [" ".join(self.identity.aliases.get(t, [])) for t in self.tokenizers]
         out["encodes_like"] = [" ".join(self.identity.same_encoding.get(t, [])) for t in self.tokenizers]
         for c in self.columns:
@@ -143,9 +204,18 @@ def build_leaderboard(table: pd.DataFrame, provenance: dict[str, Any]) -> Leader
             data[lbc.key + ":lo"] = s["ci_low"]
             data[lbc.key + ":hi"] = s["ci_high"]
     values = pd.DataFrame(data, index=shown)
+    prim = table[table["corpus"] == primary]
+    has_rt = prim["metric"].str.startswith("roundtrip.").any()
+    elig = eligibility(prim if has_rt else table, screens[primary])
     rank = next((c for c in lb_cols if c.col.key == RANK_KEY and c.corpus == primary), None)
     if rank is None:
         rank = next((c for c in lb_cols if c.corpus == primary and c.col.higher_is_better is not None), None)
+    ranks: dict[str, tuple[int, int]] = {}
     if rank is not None:
-        values = values.loc[rank_order(values[rank.key], rank.col.higher_is_better)]
-    return Leaderboard(values, lb_cols, rank, primary, screens, identity)
+        order = rank_order(values[rank.key], rank.col.higher_is_better)
+        ranked = [t for t in order if t in elig and elig[t].ranked and pd.notna(values.at[t, rank.key])]
+        others = [t for t in order if t not in ranked]
+        values = values.loc[ranked + others]
+        r = values.loc[ranked]
+        ranks = rank_ranges(r[rank.key], r[rank.key + ":lo"], r[rank.key + ":hi"], bool(rank.col.higher_is_better))
+    return Leaderboard(values, lb_cols, rank, primary, screens, identity, eligible=elig, ranks=ranks)

@@ -1,13 +1,21 @@
-"""Honest ranking: UNK screening, coverage, and an absolute cost that a premium cannot game.
+"""Honest ranking: who is ranked, by what, and how sure we are.
 
-Two traps in ranking tokenizers by mean token premium (Petrov et al. 2023, Sec. 3):
-- a tokenizer that maps a language to UNK looks cheap on it; Petrov et al. drop a
-  language/tokenizer pair above 10% UNK characters. We screen the same way, report coverage
-  (languages represented) and keep the unscreened number beside the screened one;
-- a premium is relative to the pivot, so a tokenizer that is poor at English looks fair. The
-  default order is therefore an absolute cost: total tokens over the *common valid set* (the
-  languages every tokenizer in the report represents), which on fixed text orders tokenizers
-  exactly as pooled bytes per token does. Premium and its spread stand beside it.
+The rule (stated at the top of every leaderboard): the headline ranks, by total tokens on ALL
+languages of the corpus (fewer is better), only tokenizers that represent every language and
+reproduce the text; every other tokenizer is listed in a second table with its coverage and what
+it loses, never interleaved. Eligibility is a property of the tokenizer alone, so the ranked set
+never depends on which other tokenizers are in the pool.
+
+- Represents a language: at most 10% of its characters are mapped to UNK (the screen of Petrov et
+  al. 2023, Sec. 3); a tokenizer that maps a language to UNK would otherwise look cheap on it.
+- Reproduces the text: decode(encode(text)) equals the text, up to the normalisation the tokenizer
+  documents (e.g. NFC in its tokenizer.json), for every sentence (`roundtrip.exact_normalized`);
+  a lowercasing or accent-stripping tokenizer would otherwise be rewarded for dropping information.
+- An absolute cost, not a premium: a premium is relative to the pivot, so a tokenizer poor at
+  English would look fair. On fixed text, total tokens orders tokenizers as pooled bytes/token does.
+- The total's 95% interval comes from one bootstrap resample of aligned sentences shared by every
+  language and tokenizer (the `ctc` ALL row). Equal totals share a rank; a tokenizer whose interval
+  overlaps others' gets the range of ranks it could hold (conservative: marginal intervals).
 """
 
 from __future__ import annotations
@@ -22,6 +30,9 @@ from tokbench.metrics.stats import cross_language_aggregates
 
 DEFAULT_UNK_THRESHOLD = 0.1
 DEFAULT_PIVOT = "eng_Latn"
+# share of sentences that must round-trip exactly (after the tokenizer's documented normalisation)
+LOSSLESS_MIN_EXACT = 1.0
+ROUNDTRIP_METRICS = ("roundtrip.exact_normalized", "roundtrip.exact")
 
 
 @dataclass
@@ -84,7 +95,10 @@ def _per_language(table: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 def total_tokens(table: pd.DataFrame, screen: Screen, common: bool = True) -> pd.DataFrame:
-    """Corpus token count summed over the common valid set (or over all languages): the absolute cost."""
+    """Corpus token count summed over the common valid set (or over all languages).
+
+    Over all languages the `ctc` ALL row supplies the 95% interval (one resample of aligned sentences shared
+    by every language and tokenizer) when the run wrote one for exactly that total."""
     m = _per_language(table, "ctc")
     if m.empty:
         return pd.DataFrame(columns=["value", "ci_low", "ci_high", "n"])
@@ -92,7 +106,101 @@ def total_tokens(table: pd.DataFrame, screen: Screen, common: bool = True) -> pd
         m = m.reindex(screen.common)
     complete = m.notna().all()  # a tokenizer missing a language has no comparable total
     v = m.sum(min_count=1).where(complete)
-    return pd.DataFrame({"value": v, "ci_low": np.nan, "ci_high": np.nan, "n": float(len(m))})
+    out = pd.DataFrame({"value": v, "ci_low": np.nan, "ci_high": np.nan, "n": float(len(m))})
+    if not common:
+        agg = table[(table["metric"] == "ctc") & (table["language"] == "ALL")].groupby("tokenizer").first()
+        same = [t for t in agg.index if t in v.index and agg.at[t, "value"] == v[t]]  # the same total
+        if same:
+            out.loc[same, ["ci_low", "ci_high"]] = agg.loc[same, ["ci_low", "ci_high"]].to_numpy()
+    return out
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether a tokenizer may be ranked: it represents every language and reproduces the text."""
+
+    full_coverage: bool
+    lossless: bool | None  # None: the round trip was not measured
+    coverage: int
+    n_languages: int
+    unk_languages: tuple[str, ...] = ()
+    exact_share: float = float("nan")  # share of sentences that round-trip (after documented normalisation)
+    changes: tuple[tuple[str, float], ...] = ()  # (kind, share of sentences) of what the round trip changes
+    normalisation: str = ""  # what the tokenizer documents (e.g. NFC): named, never hidden
+
+    @property
+    def ranked(self) -> bool:
+        return self.full_coverage and self.lossless is not False
+
+    def reason(self, threshold: float) -> str:
+        """Why a tokenizer is not ranked, in words a reader can check against the table."""
+        parts = []
+        if not self.full_coverage:
+            shown = ", ".join(self.unk_languages[:6]) + (", ..." if len(self.unk_languages) > 6 else "")
+            parts.append(f"represents {self.coverage} of {self.n_languages} languages (UNK characters > "
+                         f"{100 * threshold:g}% on {shown})")
+        if self.lossless is False:
+            what = ", ".join(f"{k} {100 * v:.0f}%" for k, v in self.changes if v > 0) or "see roundtrip.*"
+            parts.append(f"does not reproduce the text: {100 * self.exact_share:.1f}% of sentences round-trip "
+                         f"exactly (sentences changed by {what})")
+        return "; ".join(parts)
+
+
+def _roundtrip_rows(table: pd.DataFrame) -> pd.DataFrame:
+    for metric in ROUNDTRIP_METRICS:
+        d = table[(table["metric"] == metric) & (table["language"] == "ALL")]
+        if not d.empty:
+            return d.groupby("tokenizer").first()
+    return pd.DataFrame()
+
+
+def eligibility(table: pd.DataFrame, screen: Screen) -> dict[str, Eligibility]:
+    """Per tokenizer: coverage under the corpus' UNK screen and the round-trip verdict (from `table`)."""
+    rt = _roundtrip_rows(table)
+    changes = table[table["metric"].str.startswith("roundtrip.changes.") & (table["language"] == "ALL")]
+    out: dict[str, Eligibility] = {}
+    n = len(screen.languages)
+    for tok in sorted(table["tokenizer"].unique()):
+        rep = screen.represented.get(tok, set(screen.languages))
+        unk = tuple(sorted(set(screen.languages) - rep))
+        lossless: bool | None = None
+        exact = float("nan")
+        norm = ""
+        if tok in rt.index and pd.notna(rt.at[tok, "value"]):
+            exact = float(rt.at[tok, "value"])
+            lossless = exact >= LOSSLESS_MIN_EXACT
+            norm = str(rt.at[tok, "flags"] or "") if "flags" in rt.columns else ""
+        ch = changes[changes["tokenizer"] == tok]
+        kinds = tuple(sorted(((str(m).removeprefix("roundtrip.changes."), float(v))
+                              for m, v in zip(ch["metric"], ch["value"], strict=True)), key=lambda kv: -kv[1]))
+        out[tok] = Eligibility(not unk, lossless, len(rep), n, unk, exact, kinds, norm)
+    return out
+
+
+def rank_ranges(values: pd.Series, lo: pd.Series, hi: pd.Series, higher_is_better: bool) -> dict[str, tuple[int, int]]:
+    """(best, worst) rank each tokenizer could hold given the values' 95% intervals.
+
+    Equal values share a rank (competition ranking: 1, 2, 2, 4); without an interval a value is a point. j
+    surely beats i when j's value is better and the intervals do not overlap; i's best rank counts those, its
+    worst rank counts every j of another value that does not surely lose to i (marginal intervals, so the
+    range is conservative)."""
+    v = values.astype(float)
+    has = lo.notna() & hi.notna()
+    low, high = lo.astype(float).where(has, v), hi.astype(float).where(has, v)
+    if higher_is_better:  # flip so that lower is better below
+        v, low, high = -v, -high, -low
+    names = [t for t in v.index if pd.notna(v[t])]
+
+    def beats(j: str, i: str) -> bool:
+        return bool(v[j] < v[i] and (high[j] < low[i] or (high[j] == v[j] == low[j] and low[i] == v[i] == high[i])))
+
+    return {i: (1 + sum(beats(j, i) for j in names if j != i),
+                1 + sum(not beats(i, j) for j in names if j != i and v[j] != v[i]))
+            for i in names}
+
+
+def rank_label(best: int, worst: int) -> str:
+    return str(best) if best == worst else f"{best}–{worst}"
 
 
 def coverage(table: pd.DataFrame, screen: Screen) -> pd.DataFrame:

@@ -56,18 +56,15 @@ def safe_name(name: str) -> str:
 def intro_paragraphs(lb: Leaderboard) -> list[str]:
     """How the leaderboard is ranked and how to read it (the same text on the site and in Markdown)."""
     s = lb.screens[lb.primary]
-    out = []
-    if lb.rank is not None and lb.rank.col.key == "tokens_common":
+    out = [lb.rule()]
+    if lb.rank is not None and lb.rank.col.key == "tokens_all":
         out.append(
-            f"Ranked by an absolute cost: total tokens on the {len(s.common)} languages of {lb.primary} that every "
-            f"tokenizer here represents (the common valid set: at most {100 * s.threshold:g}% of a language's "
-            "characters mapped to UNK, the screen of Petrov et al. 2023). On the same text, fewer tokens is "
-            "cheaper whatever the pivot, so a tokenizer that is poor at the pivot language cannot look fair, and "
-            "one that maps a language to UNK cannot look cheap on it. Coverage (languages represented) stands "
-            "beside it and the unscreened total is kept."
+            "Why an absolute cost: on the same text, fewer tokens is cheaper whatever the pivot, so a tokenizer "
+            "that is poor at the pivot language cannot look fair. Why the two conditions: a tokenizer that maps a "
+            "language to UNK, or lowercases and strips accents, looks cheap because it drops information. Whether "
+            "a tokenizer is ranked depends on it alone, never on the other tokenizers in the table. Ranks share a "
+            "range where the totals' 95% intervals overlap (one resample of sentences shared by all tokenizers)."
         )
-    elif lb.rank is not None:
-        out.append(f"Ranked by {lb.rank.header} on {lb.primary}.")
     if s.pivot:
         out.append(
             f"Premiums are relative to {s.pivot}; premium aggregates are over the languages each tokenizer "
@@ -238,7 +235,12 @@ def markdown_report(title: str, lb: Leaderboard, sections: list[Section], prov: 
     """report.md / LEADERBOARD.md: headline leaderboard, the sections, provenance. `prefix` rebases links."""
     parts = [f"# {title}", ""]
     parts += [p + "\n" for p in intro_paragraphs(lb)]
-    parts += [to_markdown(lb.display(headline_only=True)), ""]
+    parts += [to_markdown(lb.display(headline_only=True, group="ranked")), ""]
+    if lb.others:
+        parts += ["### Not ranked: partial coverage or lossy", "",
+                  "Listed with the same columns, not ranked: each note says which languages the tokenizer does not "
+                  "represent or what its round trip loses; their totals are not comparable with the ranked ones.", "",
+                  to_markdown(lb.display(headline_only=True, group="others")), ""]
     parts.append(f"All columns, sortable and filterable: [{prefix}index.html]({prefix}index.html); numbers with CI "
                  f"bounds: [{prefix}tables/leaderboard.csv]({prefix}tables/leaderboard.csv).\n")
     if compare_md:
