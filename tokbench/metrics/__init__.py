@@ -19,6 +19,7 @@ from tokbench.metrics import (  # noqa: F401  (importing registers the built-in 
     nsl,
     premium,
     renyi,
+    roundtrip,
     unk_rate,
     vocab_utilisation,
 )
@@ -38,6 +39,7 @@ DEFAULT_METRICS = (
     "renyi_efficiency_observed",
     "vocab_utilisation",
     "unk_rate",
+    *roundtrip.METRIC_NAMES,  # the roundtrip family: exact, exact_normalized, cer, changes.<kind>
 )
 
 
