@@ -260,10 +260,18 @@ class MetricContext:
         return self._memo[("unkchars", protocol, tuple(splits), lang)]
 
     def _unk_chars(self, texts: list[str], ids: np.ndarray) -> float:
+        """Non-space characters of the normalized text minus those on the non-UNK tokens' surfaces, over
+        the former. Whatever the algorithm, what an UNK id stands for is the text no other token covers: a
+        WordPiece [UNK] a whole word, a SentencePiece <unk> a run of unknown characters."""
         unk = self.tokenizer.unk_id
         if unk is None or not np.any(ids == unk):
             return 0.0
         norm = "\n".join(self.tokenizer.normalize(t) for t in texts)
+        if self.tokenizer.symbol_unit == "char":
+            # SentencePiece-style normalizers write every space as '▁' (U+2581), which is no ASCII space,
+            # while the token surfaces have it back as ' ': counted as text it made each word boundary
+            # look like an UNK character (xlm_roberta: 15-23% on 32 FLORES languages with a true 0.1%)
+            norm = norm.replace("\u2581", " ")
         total = _ws_nonspace_chars(np.frombuffer(norm.encode("utf-8"), dtype=np.uint8))
         blob, off = self._surface_table
         surface, _ = gather_surface(ids, blob, off)
