@@ -47,6 +47,20 @@ def _common_options() -> argparse.ArgumentParser:
     return common
 
 
+# commands that encode texts in bulk through tokbench.encode (the gate in tokbench.backends)
+_ENCODING_COMMANDS = {"run", "encode", "inspect", "report"}
+
+
+def _encoder_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("encoder (tokbench.backends)")
+    g.add_argument("--backend", metavar="NAME", help="who encodes: auto (default: a certified accelerator such as "
+                   "gigatoken where it holds a certificate for the tokenizer file, else the reference library), "
+                   "reference, or an accelerator's name (also TOKBENCH_BACKEND)")
+    g.add_argument("--verify", choices=("spot", "full"), help="spot (default): re-encode a sample of each new "
+                   "corpus language with the reference; full: encode everything with both, exit 2 on any "
+                   "difference (also TOKBENCH_VERIFY)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tokbench", description="Benchmark tokenizers: how good, and what they reveal."
@@ -60,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP, parents=[common])
         mod.add_arguments(p)
+        if mod.NAME in _ENCODING_COMMANDS:
+            _encoder_options(p)
         p.set_defaults(func=mod.run)
     return parser
 
@@ -86,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="tokbench: %(message)s")
     guard = stdout_reserved_for_json() if args.json else contextlib.nullcontext()
     try:
+        if getattr(args, "backend", None) or getattr(args, "verify", None):
+            from tokbench.backends import configure
+
+            configure(args.backend, args.verify)  # environment: worker processes inherit it
         with guard:
             return int(args.func(args) or 0)
     except TokbenchError as e:

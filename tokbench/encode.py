@@ -3,6 +3,10 @@
 `encode_texts` returns the ids of a list of texts, from the content-addressed cache when it
 can; `encode_cells` fills the cache for many text lists at once (a corpus × languages grid),
 optionally across a process pool, with a tqdm progress bar.
+
+On a cache miss the ids come from `tokbench.backends.encode`: the reference library, or a faster
+accelerator that holds a certificate for this exact tokenizer file and is spot-checked on every call
+(`--backend`, `--verify`). The cache key does not name the encoder: the ids are the same.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
+from tokbench import backends
 from tokbench.cache import EncodeCache, cache_key, texts_sha256
 from tokbench.errors import TokbenchError
 from tokbench.progress import progress
@@ -111,11 +117,13 @@ def encode_texts(
     use_cache: bool = True,
     key: str | None = None,
     writer: ThreadPoolExecutor | None = None,
+    label: str | None = None,
 ) -> Encoded:
     """Ids of `texts` (no special tokens), read from or written to the encode cache.
 
     `key` skips re-hashing when the caller has it; `writer` writes the cache file in the
-    background while the caller encodes the next texts.
+    background while the caller encodes the next texts; `label` names the texts (corpus/split/lang)
+    in a verification message.
     """
     _check_texts(texts)
     key = key or cache_key(tokenizer.cache_key, texts_sha256(texts))
@@ -124,7 +132,7 @@ def encode_texts(
     store = cache or EncodeCache()
     hit = store.get(key, len(texts), tokenizer.vocab_size) if use_cache else None
     if hit is None:
-        ids, offsets = tokenizer.encode_flat(texts)
+        ids, offsets = backends.encode(tokenizer, texts, label)
         if use_cache:
             if writer is not None:
                 writer.submit(store.put, key, ids, offsets).add_done_callback(_log_write_error)
@@ -154,9 +162,9 @@ def _init_worker(tokenizer_ref: str) -> None:
     _worker_tok = load_tokenizer(tokenizer_ref)
 
 
-def _encode_in_worker(texts: list[str]) -> str:
+def _encode_in_worker(texts: list[str], label: str) -> str:
     assert _worker_tok is not None
-    return encode_texts(_worker_tok, texts).key
+    return encode_texts(_worker_tok, texts, label=label).key
 
 
 def encode_cells(
@@ -198,7 +206,7 @@ def encode_cells(
     if jobs > 1 and len(todo) > 1 and tokenizer_ref:
         workers = min(jobs, len(todo), os.cpu_count() or 1)
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(tokenizer_ref,)) as pool:
-            futures = {pool.submit(_encode_in_worker, list(cells[n])): n for n in todo}
+            futures = {pool.submit(_encode_in_worker, list(cells[n]), n): n for n in todo}
             for fut in as_completed(futures):
                 fut.result()
                 bar.update()
@@ -207,14 +215,17 @@ def encode_cells(
     else:
         # a two-stage pipeline: the library encodes cell k+1 in a thread (it releases the GIL)
         # while this thread flattens cell k, and a third writes the cache files
+        def encode(name: str) -> Any:
+            return backends.encode(tokenizer, cells[name], name, flat=False)
+
         with ThreadPoolExecutor(1) as encoder, ThreadPoolExecutor(1) as writer:
-            pending = encoder.submit(tokenizer.encode_batch, cells[todo[0]]) if todo else None
+            pending = encoder.submit(encode, todo[0]) if todo else None
             for i, name in enumerate(todo):
                 assert pending is not None
                 batch = pending.result()
                 if i + 1 < len(todo):
-                    pending = encoder.submit(tokenizer.encode_batch, cells[todo[i + 1]])
-                ids, offsets = flatten_batch(batch)
+                    pending = encoder.submit(encode, todo[i + 1])
+                ids, offsets = batch if isinstance(batch, tuple) else flatten_batch(batch)
                 del batch
                 writer.submit(store.put, keys[name], ids, offsets).add_done_callback(_log_write_error)
                 out[name] = Encoded(ids, offsets, keys[name])

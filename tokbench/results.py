@@ -98,6 +98,14 @@ def provenance_base() -> dict[str, Any]:
     }
 
 
+def _encoder_provenance(tokenizer_sha256: str) -> dict[str, Any]:
+    """The --backend/--verify settings and the accelerator certificates held for this tokenizer file
+    when the cell was saved (tokbench.backends)."""
+    from tokbench.backends import provenance
+
+    return provenance(tokenizer_sha256)
+
+
 class ResultStore:
     """Output folder of `tokbench run`: the per-cell ledger plus the combined table."""
 
@@ -165,6 +173,7 @@ class ResultStore:
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "seconds": round(seconds, 4),
             "tokbench_version": tokbench.__version__,
+            "encoder": _encoder_provenance(cell.tokenizer_sha256),
             "rows": [{c: _clean(r[c]) for c in COLUMNS} for r in full],
         }
         atomic_write_text(self.cells_dir / cell.filename, json.dumps(doc, ensure_ascii=False, default=list))
@@ -200,12 +209,18 @@ class ResultStore:
         df = self.table(docs)
         prov = {
             **provenance_base(),
-            "cells": [{**d["cell"], "finished": d["finished"], "seconds": d.get("seconds")} for d in docs],
+            "cells": [
+                {**d["cell"], "finished": d["finished"], "seconds": d.get("seconds"), "encoder": d.get("encoder")}
+                for d in docs
+            ],
         }
         # the parquet file is tracked in git (reports/default): no timestamps or timings in it, so the
         # same results give byte-identical files; results.json keeps them
         stable = {k: v for k, v in prov.items() if k != "written"}
-        stable["cells"] = [{k: v for k, v in c.items() if k not in ("finished", "seconds")} for c in prov["cells"]]
+        # nor which encoder produced the ids: an accelerator is used only while certified identical
+        stable["cells"] = [
+            {k: v for k, v in c.items() if k not in ("finished", "seconds", "encoder")} for c in prov["cells"]
+        ]
         table = pa.Table.from_pandas(df, schema=SCHEMA, preserve_index=False)
         table = table.replace_schema_metadata({b"tokbench": json.dumps(stable, default=list).encode()})
         sink = pa.BufferOutputStream()

@@ -1,0 +1,11 @@
+"""Exact fast encoders behind a verification gate (see `base`, `certify`, `gate`).
+
+Importing the package registers the built-in accelerators; third-party ones register through the
+`tokbench.accelerators` entry-point group.
+"""
+
+from tokbench.backends import gigatoken_  # noqa: F401  (registers "gigatoken")
+from tokbench.backends.base import ACCELERATORS, Accelerator, FastEncoder
+from tokbench.backends.gate import configure, describe, encode, provenance
+
+__all__ = ["ACCELERATORS", "Accelerator", "FastEncoder", "configure", "describe", "encode", "provenance"]

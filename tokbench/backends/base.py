@@ -1,0 +1,47 @@
+"""Accelerators: faster encoders that must reproduce a reference adapter's ids exactly.
+
+The reference adapter (tokbench.tokenizers: `tokenizers`, `tiktoken`, `sentencepiece`) defines a
+tokenizer's ids. An accelerator is another library that claims to produce the same ids faster;
+tokbench uses it for a tokenizer only while it holds a certificate for that exact file (see
+`tokbench.backends.certify`) and keeps checking it (see `tokbench.backends.gate`). Accelerators
+register in `ACCELERATORS` (entry-point group `tokbench.accelerators`), beside the reference
+adapters' format registry.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+
+from tokbench.registry import Registry
+from tokbench.tokenizers.base import Tokenizer
+
+
+class FastEncoder(ABC):
+    """One tokenizer loaded in an accelerator: texts -> (ids uint32, doc offsets int64)."""
+
+    @abstractmethod
+    def encode_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """All ids concatenated plus document offsets (len n+1), without special tokens: the same
+        contract as `Tokenizer.encode_flat`."""
+
+
+class Accelerator(ABC):
+    """A library that can load some tokenizers from their local files."""
+
+    name: str
+
+    @property
+    @abstractmethod
+    def version(self) -> str | None:
+        """The installed library's version, or None when it is not installed."""
+
+    @abstractmethod
+    def load(self, tokenizer: Tokenizer) -> FastEncoder | str:
+        """The tokenizer loaded from the same local files the reference adapter read (never a hub or
+        the network), or a short reason why this accelerator cannot load it."""
+
+
+ACCELERATORS: Registry[Accelerator] = Registry("accelerator", "tokbench.accelerators")

@@ -1,0 +1,251 @@
+"""The verification gate: which encoder produces a tokenizer's ids, and the checks that keep it honest.
+
+`encode(tokenizer, texts, label)` is what tokbench.encode calls on a cache miss. The reference
+adapter encodes unless an accelerator loads this tokenizer and holds a certificate for it (earned
+now, the first time, if there is none). Every accelerated call is then spot-checked: a fixed,
+content-independent sample of its documents (evenly spaced ones and the longest) is encoded by the
+reference too, and a difference revokes the certificate (one warning line) and re-encodes the whole
+call with the reference; the wrong ids are never returned. `--verify full` (TOKBENCH_VERIFY=full)
+encodes everything with both and fails on the first difference (exit 2). `--backend reference`
+(TOKBENCH_BACKEND=reference) never uses an accelerator. Both settings travel to worker processes
+as environment variables.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tokbench.backends import certify as cert
+from tokbench.backends.base import ACCELERATORS, Accelerator, FastEncoder
+from tokbench.errors import TokbenchError
+from tokbench.progress import quiet as progress_quiet
+from tokbench.tokenizers.base import Tokenizer
+
+log = logging.getLogger(__name__)
+
+BACKEND_ENV = "TOKBENCH_BACKEND"
+VERIFY_ENV = "TOKBENCH_VERIFY"
+VERIFY_MODES = ("spot", "full")
+SPOT_DOCS = 16  # evenly spaced documents per call, plus the longest
+
+
+def backend_choices() -> list[str]:
+    return ["auto", "reference", *ACCELERATORS.names()]
+
+
+def backend_setting() -> str:
+    """`auto` (a certified accelerator where there is one), `reference`, or one accelerator's name."""
+    return cert.check_mode(os.environ.get(BACKEND_ENV, "auto") or "auto", backend_choices(), "--backend")
+
+
+def verify_setting() -> str:
+    return cert.check_mode(os.environ.get(VERIFY_ENV, "spot") or "spot", VERIFY_MODES, "--verify")
+
+
+def configure(backend: str | None = None, verify: str | None = None) -> None:
+    """Set the CLI's --backend/--verify for this process and the workers it starts (environment)."""
+    if backend is not None:
+        cert.check_mode(backend, backend_choices(), "--backend")
+        os.environ[BACKEND_ENV] = backend
+    if verify is not None:
+        cert.check_mode(verify, VERIFY_MODES, "--verify")
+        os.environ[VERIFY_ENV] = verify
+
+
+@dataclass
+class _State:
+    """What this process decided for one tokenizer (by its cache key) under one backend setting."""
+
+    encoder: FastEncoder | None = None
+    accelerator: Accelerator | None = None
+    certificate: dict[str, Any] | None = None
+    cert_path: Path | None = None
+    reason: str = ""  # why the reference encodes
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_states: dict[tuple[str, str], _State] = {}
+_states_lock = threading.Lock()
+
+
+def _state(tokenizer: Tokenizer) -> _State:
+    key = (tokenizer.cache_key, backend_setting())
+    with _states_lock:
+        st = _states.setdefault(key, _State())
+    with st.lock:
+        if st.encoder is None and not st.reason:
+            _decide(tokenizer, st, key[1])
+    return st
+
+
+def _decide(tokenizer: Tokenizer, st: _State, setting: str) -> None:
+    if setting == "reference":
+        st.reason = "--backend reference"
+        return
+    names = ACCELERATORS.names() if setting == "auto" else [setting]
+    reasons = []
+    for name in names:
+        acc = ACCELERATORS.get(name)
+        version = acc.version
+        if version is None:
+            reasons.append(f"{name} is not installed")
+            continue
+        loaded = acc.load(tokenizer)
+        if isinstance(loaded, str):
+            reasons.append(loaded)
+            continue
+        cset = cert.certification_set(tokenizer)
+        key = cert.certificate_key(tokenizer, name, version, cset.sha256)
+        path = cert.certificate_path(tokenizer, key)
+        doc = cert.read_certificate(path)
+        if doc is None:
+            doc = cert.certify(tokenizer, name, version, loaded.encode_flat, cset, quiet=progress_quiet())
+            if doc["status"] != "certified":
+                log.warning("%s %s is not used for %s: %s", name, version, tokenizer.name, doc["reason"])
+        if doc["status"] == "certified":
+            st.encoder, st.accelerator, st.certificate, st.cert_path = loaded, acc, doc, path
+            return
+        reasons.append(f"{name} {version}: certificate {doc['status']} ({doc.get('reason')})")
+    st.reason = "; ".join(reasons) or "no accelerator is registered"
+    if setting != "auto":
+        raise TokbenchError(f"--backend {setting} cannot encode {tokenizer.name}: {st.reason}")
+
+
+def describe(tokenizer: Tokenizer) -> dict[str, Any]:
+    """Which encoder this process uses for `tokenizer`, and its certificate (for provenance/--json)."""
+    st = _state(tokenizer)
+    if st.encoder is None or st.accelerator is None or st.certificate is None:
+        return {"encoder": "reference", "reason": st.reason, "verify": verify_setting()}
+    c = st.certificate
+    return {
+        "encoder": st.accelerator.name,
+        "version": c["accelerator_version"],
+        "certificate": c["key"],
+        "certification_set_sha256": c["certification_set_sha256"],
+        "verify": verify_setting(),
+    }
+
+
+def _caller_label() -> str:
+    """Which corpus language an unlabelled call encodes, read from the metric code's frames (only when
+    a difference is reported): `MetricContext.sentences(split, lang)` has both as locals."""
+    frame = sys._getframe(2)
+    for _ in range(12):
+        if frame is None:
+            break
+        loc = frame.f_locals
+        if isinstance(loc.get("lang"), str):
+            view = getattr(loc.get("self"), "view", None)
+            parts = [getattr(view, "name", None), loc.get("split"), loc["lang"]]
+            return "/".join(str(p) for p in parts if isinstance(p, str))
+        frame = frame.f_back
+    return "texts"
+
+
+def _where(tokenizer: Tokenizer, label: str | None, i: int) -> str:
+    """`llama3, flores200/dev/fra_Latn, document 17` (a cell name's tab shown as '/')."""
+    return f"{tokenizer.name}, {(label or _caller_label()).replace(chr(9), '/')}, document {i}"
+
+
+def _spot_sample(texts: Sequence[str]) -> list[int]:
+    """Deterministic: SPOT_DOCS evenly spaced documents and the longest one."""
+    n = len(texts)
+    if n <= SPOT_DOCS + 1:
+        return list(range(n))
+    picks = set(np.linspace(0, n - 1, SPOT_DOCS).round().astype(int).tolist())
+    picks.add(max(range(n), key=lambda i: len(texts[i])))
+    return sorted(picks)
+
+
+def _reference(tokenizer: Tokenizer, texts: Sequence[str], flat: bool) -> Any:
+    return tokenizer.encode_flat(texts) if flat else tokenizer.encode_batch(texts)
+
+
+def encode(tokenizer: Tokenizer, texts: Sequence[str], label: str | None = None, *, flat: bool = True) -> Any:
+    """Ids of `texts` as (ids, offsets), or the reference's per-document lists when `flat` is False
+    and the reference encodes (the caller flattens them, overlapping the next library call)."""
+    st = _state(tokenizer)
+    verify = verify_setting()
+    if st.encoder is None:
+        return _reference(tokenizer, texts, flat)
+    if st.cert_path is not None and (doc := cert.read_certificate(st.cert_path)) is not None:
+        if doc["status"] != "certified":  # another process revoked it since
+            _drop(st, f"certificate {doc['status']} ({doc.get('reason')})")
+            return _reference(tokenizer, texts, flat)
+    fast = st.encoder.encode_flat(texts)
+    acc = st.accelerator
+    assert acc is not None
+    if verify == "full":
+        ref = tokenizer.encode_flat(texts)
+        i = cert.first_difference(ref, fast)
+        if i is not None:
+            where = _where(tokenizer, label, i)
+            _revoke(tokenizer, st, f"--verify full: ids differ on {where}")
+            raise TokbenchError(
+                f"--verify full: {acc.name} {acc.version} differs from the reference on {where} "
+                f"({cert._excerpt(texts[i])}): reference {cert._ids(ref, i)}, {acc.name} {cert._ids(fast, i)}"
+            )
+        return ref
+    sample = _spot_sample(texts)
+    if sample:
+        ref_sample = tokenizer.encode_flat([texts[i] for i in sample])
+        ids, off = fast
+        starts, ends = off[sample], off[np.asarray(sample) + 1]
+        fast_sample = _take(ids, starts, ends)
+        j = cert.first_difference(ref_sample, fast_sample)
+        if j is not None:
+            i = sample[j]
+            where = _where(tokenizer, label, i)
+            _revoke(tokenizer, st, f"spot check: ids differ on {where} ({cert._excerpt(texts[i])})")
+            log.warning(
+                "%s %s differs from the reference on %s: certificate revoked, these texts and every later one "
+                "are encoded by the reference", acc.name, acc.version, where,
+            )
+            return _reference(tokenizer, texts, flat)
+    return fast
+
+
+def _take(ids: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lengths = (ends - starts).astype(np.int64)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    parts = [ids[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint32)), offsets
+
+
+def _drop(st: _State, reason: str) -> None:
+    st.encoder, st.reason = None, reason
+
+
+def _revoke(tokenizer: Tokenizer, st: _State, reason: str) -> None:
+    if st.cert_path is not None and st.certificate is not None:
+        st.certificate = cert.revoke(st.cert_path, st.certificate, reason)
+    _drop(st, reason)
+
+
+def reset() -> None:
+    """Forget this process's decisions (tests; a changed setting is keyed separately anyway)."""
+    with _states_lock:
+        _states.clear()
+
+
+
+def provenance(tokenizer_sha256: str) -> dict[str, Any]:
+    """Settings and stored certificates of one tokenizer file, without loading it (a run's parent
+    process records this beside each cell its workers computed)."""
+    certs = [
+        {k: c.get(k) for k in ("accelerator", "accelerator_version", "status", "key", "certification_set_sha256",
+                                "tokenizer_config", "reason")}
+        for c in cert.certificates_for(tokenizer_sha256)
+    ]
+    return {"backend": os.environ.get(BACKEND_ENV) or "auto", "verify": os.environ.get(VERIFY_ENV) or "spot",
+            "certificates": certs}
