@@ -1,0 +1,243 @@
+"""The verification gate: certificates, the spot check that revokes them, --verify full, the key.
+
+A forged accelerator (the reference's ids with one id changed once armed) stands in for a wrong
+engine; gigatoken itself is certified on vendored tokenizers where it is exact.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tokbench import encode as encode_mod
+from tokbench.backends import certify as cert
+from tokbench.backends import gate
+from tokbench.backends.base import ACCELERATORS, Accelerator, FastEncoder
+from tokbench.cli import main
+from tokbench.errors import TokbenchError
+from tokbench.tokenizers import load_tokenizer
+from tokbench.tokenizers.base import Tokenizer
+
+
+class _ForgedEncoder(FastEncoder):
+    def __init__(self, tok: Tokenizer, owner: Forged) -> None:
+        self.tok, self.owner = tok, owner
+
+    def encode_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        ids, off = self.tok.encode_flat(texts)
+        if self.owner.armed and len(ids):  # one id of the first document, as a subtle engine bug would
+            ids = ids.copy()
+            ids[0] = (int(ids[0]) + 1) % self.tok.vocab_size
+        return ids, off
+
+
+class Forged(Accelerator):
+    """Exact during certification, wrong once `armed`."""
+
+    name = "forged"
+
+    def __init__(self) -> None:
+        self.armed = False
+
+    @property
+    def version(self) -> str:
+        return "0.0-test"
+
+    def load(self, tokenizer: Tokenizer) -> FastEncoder | str:
+        return _ForgedEncoder(tokenizer, self)
+
+
+UDHR_SAMPLE = ["All human beings are born free and equal in dignity and rights.", "Tüm insanlar hür doğarlar.",
+               "人人生而自由", "  spaces  \t\n", "1234567890", "🙂👍🏽", "<|endoftext|>", ""]  # fmt: skip
+
+
+@pytest.fixture()
+def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty cache (encodings and certificates), no in-process memo or gate decisions."""
+    monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv(gate.BACKEND_ENV, raising=False)
+    monkeypatch.delenv(gate.VERIFY_ENV, raising=False)
+    monkeypatch.setattr(encode_mod, "_memo", encode_mod._Memo(1 << 30))
+    gate.reset()
+    yield tmp_path
+    gate.reset()
+
+
+@pytest.fixture()
+def forged(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> Forged:
+    """The forged accelerator, selected by --backend, certified on a small set (the gate is under test)."""
+    acc = Forged()
+    monkeypatch.setitem(ACCELERATORS._items, acc.name, acc)
+    monkeypatch.setenv(gate.BACKEND_ENV, acc.name)
+
+    def small_set(tokenizer: Tokenizer) -> cert.CertSet:
+        labels = [f"test/{i}" for i in range(len(UDHR_SAMPLE))]
+        return cert.CertSet(list(UDHR_SAMPLE), labels, cert.texts_sha256(UDHR_SAMPLE), {"test": len(UDHR_SAMPLE)})
+
+    monkeypatch.setattr(cert, "certification_set", small_set)
+    return acc
+
+
+def _texts() -> list[str]:
+    from tokbench.corpora import load_corpus
+
+    udhr = load_corpus("udhr")
+    return list(udhr.texts("articles", "eng_Latn"))
+
+
+def _only_certificate(tok: Tokenizer) -> dict:
+    docs = cert.certificates_for(tok.sha256)
+    assert len(docs) == 1
+    return docs[0]
+
+
+def test_spot_check_catches_a_forged_difference_and_revokes(
+    forged: Forged, caplog: pytest.LogCaptureFixture
+) -> None:
+    tok = load_tokenizer("r50k_base")
+    texts = _texts()
+    gate._state(tok)  # certification on first use
+    assert _only_certificate(tok)["status"] == "certified"
+    forged.armed = True
+    with caplog.at_level(logging.WARNING):
+        enc = encode_mod.encode_texts(tok, texts, label="udhr/articles/eng_Latn")
+    ref_ids, ref_off = tok.encode_flat(texts)
+    assert np.array_equal(enc.ids, ref_ids) and np.array_equal(enc.doc_offsets, ref_off)  # the cell is the reference's
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "\n" not in warnings[0]
+    assert "certificate revoked" in warnings[0] and "r50k_base, udhr/articles/eng_Latn, document 0" in warnings[0]
+    c = _only_certificate(tok)
+    assert c["status"] == "revoked" and "document 0" in c["reason"]
+    assert gate.describe(tok)["encoder"] == "reference"
+    # a later process finds the revocation on disk and never uses the accelerator for this file again
+    gate.reset()
+    with pytest.raises(TokbenchError, match="certificate revoked"):
+        gate._state(tok)  # --backend forged demands it: one clear error
+
+
+def test_spot_check_passes_an_exact_engine(forged: Forged) -> None:
+    tok = load_tokenizer("r50k_base")
+    enc = encode_mod.encode_texts(tok, _texts())
+    assert np.array_equal(enc.ids, tok.encode_flat(_texts())[0])
+    assert _only_certificate(tok)["status"] == "certified"
+    assert gate.describe(tok)["encoder"] == "forged"
+
+
+def test_failed_certification_is_stored_and_the_reference_encodes(
+    forged: Forged, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    forged.armed = True  # wrong from the start: certification must refuse it
+    monkeypatch.setenv(gate.BACKEND_ENV, "auto")
+    tok = load_tokenizer("r50k_base")
+    with caplog.at_level(logging.WARNING):
+        enc = encode_mod.encode_texts(tok, UDHR_SAMPLE[:3])
+    assert np.array_equal(enc.ids, tok.encode_flat(UDHR_SAMPLE[:3])[0])
+    failed = [c for c in cert.certificates_for(tok.sha256) if c["accelerator"] == "forged"]
+    assert failed and failed[0]["status"] == "failed" and "test/0" in failed[0]["reason"]
+    assert any("forged 0.0-test is not used for r50k_base" in r.getMessage() for r in caplog.records)
+
+
+def test_verify_full_fails_with_exit_2(
+    forged: Forged, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TQDM_DISABLE", "1")  # the certification's progress bar
+    tok = load_tokenizer("r50k_base")
+    gate._state(tok)
+    forged.armed = True
+    code = main(["encode", "--tokenizer", "r50k_base", "--corpus", "udhr", "--langs", "eng_Latn", "--quiet",
+                 "--backend", "forged", "--verify", "full"])  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1
+    assert "--verify full" in err and "r50k_base, articles/eng_Latn, document 0" in err
+    assert _only_certificate(tok)["status"] == "revoked"
+
+
+def test_backend_reference_never_loads_an_accelerator(forged: Forged, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(gate.BACKEND_ENV, "reference")
+    forged.armed = True
+    tok = load_tokenizer("r50k_base")
+    enc = encode_mod.encode_texts(tok, UDHR_SAMPLE)
+    assert np.array_equal(enc.ids, tok.encode_flat(UDHR_SAMPLE)[0])
+    assert cert.certificates_for(tok.sha256) == []
+    assert gate.describe(tok) == {"encoder": "reference", "reason": "--backend reference", "verify": "spot"}
+
+
+def test_unknown_backend_is_one_clear_error(fresh: Path) -> None:
+    with pytest.raises(TokbenchError, match="--backend 'fastest': use one of auto, reference"):
+        gate.configure("fastest")
+
+
+def test_cache_key_is_the_same_whoever_encodes(forged: Forged, monkeypatch: pytest.MonkeyPatch) -> None:
+    tok = load_tokenizer("r50k_base")
+    monkeypatch.setenv(gate.BACKEND_ENV, "reference")
+    first = encode_mod.encode_texts(tok, UDHR_SAMPLE)
+    encode_mod.clear_memo()
+    monkeypatch.setenv(gate.BACKEND_ENV, "forged")
+
+    def no_encoding(*a: object, **k: object) -> None:
+        raise AssertionError("a cached encoding was encoded again")
+
+    monkeypatch.setattr(gate, "encode", no_encoding)
+    again = encode_mod.encode_texts(tok, UDHR_SAMPLE)
+    assert again.key == first.key and np.array_equal(again.ids, first.ids)
+
+
+def test_certificate_key_changes_with_the_file(trained_bpe: Path, tmp_path: Path) -> None:
+    from tokbench.tokenizers.loader import load_path
+
+    a = load_path(trained_bpe)
+    copy = tmp_path / "edited" / "tokenizer.json"
+    copy.parent.mkdir()
+    shutil.copy(trained_bpe, copy)
+    copy.write_text(copy.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # same tokenizer, other bytes
+    b = load_path(copy, name=a.name)
+    assert a.sha256 != b.sha256
+    key = cert.certificate_key(a, "gigatoken", "0.10.0", "s" * 64)
+    assert cert.certificate_key(b, "gigatoken", "0.10.0", "s" * 64) != key
+    assert cert.certificate_path(b, key).parent != cert.certificate_path(a, key).parent
+    assert cert.certificate_key(a, "gigatoken", "0.10.1", "s" * 64) != key  # another version
+    assert cert.certificate_key(a, "gigatoken", "0.10.0", "t" * 64) != key  # another certification set
+
+
+def test_spot_sample_is_deterministic_and_has_the_longest() -> None:
+    texts = [f"doc {i}" for i in range(100)]
+    texts[37] = "x" * 1000
+    sample = gate._spot_sample(texts)
+    assert sample == gate._spot_sample(list(texts))
+    assert 0 in sample and 99 in sample and 37 in sample and len(sample) == gate.SPOT_DOCS + 1
+
+
+# --- gigatoken on real files ----------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["cl100k_base", "qwen3", "mistral_v1"])
+def test_gigatoken_certified_where_exact(name: str, fresh: Path) -> None:
+    pytest.importorskip("gigatoken")
+    tok = load_tokenizer(name)
+    d = gate.describe(tok)  # certifies on the full set: UDHR in every language, hard cases, ...
+    c = _only_certificate(tok)
+    assert c["status"] == "certified", c["reason"]
+    assert d["encoder"] == "gigatoken" and d["certificate"] == c["key"]
+    assert c["certification_set"]["udhr"] > 10_000 and c["certification_set"]["hard_cases"] > 500
+    texts = _texts()
+    assert np.array_equal(encode_mod.encode_texts(tok, texts).ids, tok.encode_flat(texts)[0])
+
+
+@pytest.mark.parametrize(("name", "why"), [("bert_base_uncased", "wordpiece"), ("xlm_roberta", "unigram")])
+def test_gigatoken_declines_what_it_does_not_implement(name: str, why: str, fresh: Path) -> None:
+    pytest.importorskip("gigatoken")
+    d = gate.describe(load_tokenizer(name))
+    assert d["encoder"] == "reference" and why in d["reason"]
+
+
+def test_certification_set_covers_the_data_dir(shared_assets: Path) -> None:
+    tok = load_tokenizer("llama3")
+    s = cert.certification_set(tok)
+    assert set(s.sources) == {"udhr", "flores200_dev_sample", "llama_cpp_test_vectors", "hard_cases"}
+    assert s.sources["flores200_dev_sample"] == 204 * len(range(0, 997, cert.FLORES_STRIDE))
+    assert "<|begin_of_text|>" in s.texts  # the tokenizer's own special tokens are among the hard cases
+    assert cert.certification_set(tok).sha256 == s.sha256
