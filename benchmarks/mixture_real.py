@@ -2,9 +2,12 @@
 
 Usage: TOKBENCH_DATA=../shared/assets python benchmarks/mixture_real.py [--merges 2000]
        [--langs paper|N] [--tokenizers gpt2,...] [--time-limit 150] [--out reports/mixture]
-       [--extra-langs jpn_Jpan,kor_Hang] [--exact] [--bootstrap 20] [--update]
+       [--extra-langs jpn_Jpan,kor_Hang] [--exact] [--bootstrap 20] [--update] [--lineage-only]
 Writes real.json, real.md and real.png (byte shares: English, code, other languages, and the
-languages with the largest shares).
+languages with the largest shares). Every tokenizer that extends another of the list is solved on
+its extension (llama3 over cl100k); each result records its `lineage` among the list, with the
+overlap of the solved merges (tokbench.mixture.lineage.lineage_among), which the report reads.
+--lineage-only records that for an existing real.json without solving again.
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ import numpy as np
 
 from tokbench.corpora import load_corpus
 from tokbench.errors import TokbenchError
+from tokbench.inspection.lineage_cache import merge_order
 from tokbench.io import atomic_write_text
 from tokbench.mixture.categories import PAPER_LANGUAGES
 from tokbench.mixture.infer import infer_mixture
-from tokbench.mixture.lineage import find_lineage
-from tokbench.report.mixture import category_group, group_shares
+from tokbench.mixture.lineage import lineage_among, relative_json
+from tokbench.mixture.report_rows import category_group, group_shares
 from tokbench.tokenizers import load_tokenizer
 
 TOKENIZERS = "gpt2,cl100k_base,o200k_base,llama2,llama3,mistral_v1,claude_legacy,gemma3,gpt_neox_20b,qwen3"
@@ -63,19 +67,29 @@ def main() -> None:
     ap.add_argument("--exact", action="store_true", help="run the LP to its optimum (no weights-stable stop)")
     ap.add_argument("--bootstrap", type=int, default=0,
                     help="document-bootstrap replicates: 95%% intervals per category and per group")
+    ap.add_argument("--lineage-only", action="store_true",
+                    help="only record each result's lineage in the existing real.json (no solving)")
     a = ap.parse_args()
+    if a.lineage_only:
+        path = Path(a.out) / "real.json"
+        doc = json.loads(path.read_text())
+        record_lineage(doc["results"])
+        atomic_write_text(path, json.dumps(doc, indent=1))
+        return
     cats = categories(a.langs if a.langs == "paper" else int(a.langs), tuple(x for x in a.extra_langs.split(",") if x))
     out_dir = Path(a.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {}
     if a.update and (out_dir / "real.json").exists():
         results = json.loads((out_dir / "real.json").read_text())["results"]
-    for name in a.tokenizers.split(","):
+    names = a.tokenizers.split(",")
+    lineage = lineage_among(sequences(sorted(set(names) | set(results))))
+    for name in names:
         t0 = time.perf_counter()
         try:
             tok = load_tokenizer(name)
-            lin = find_lineage(tok, ["cl100k_base", "r50k_base"]) if name == "llama3" else None
-            start = lin.parent.shared if lin and lin.parent else 0
+            parent = lineage[name].parent if name in lineage else None
+            start = parent.shared if parent else 0  # the same rule for every tokenizer of the list
             r = infer_mixture(tok, cats, merges=a.merges, start_merge=start, time_limit=a.time_limit,
                               exact=a.exact, bootstrap=a.bootstrap)
             groups = group_shares(r.byte_weights, r.replicates.get("byte_weights"), r.categories)
@@ -94,7 +108,36 @@ def main() -> None:
             results[name] = {"error": str(e), "merges": a.merges, "seconds": time.perf_counter() - t0}
         print(name, json.dumps({k: v for k, v in results[name].items() if k not in ("weights",)})[:400], flush=True)
         atomic_write_text(out_dir / "real.json", json.dumps({"categories": list(cats), "results": results}, indent=1))
+    record_lineage(results)
+    atomic_write_text(out_dir / "real.json", json.dumps({"categories": list(cats), "results": results}, indent=1))
     write_report(results, list(cats), out_dir)
+
+
+def sequences(names: list[str]) -> dict[str, list[bytes]]:
+    """Token sequences (merge-creation order) of the BPE tokenizers among `names` that load here."""
+    out = {}
+    for name in names:
+        try:
+            tok = load_tokenizer(name)
+            if tok.algorithm == "bpe":
+                out[name] = merge_order(tok)[0]
+        except TokbenchError as e:
+            print(f"lineage: {name} skipped: {e}", flush=True)
+    return out
+
+
+def record_lineage(results: dict) -> None:
+    """Each solved result's `lineage` among the results, with the overlap of the merges they were solved on."""
+    solved = {k: v for k, v in results.items() if "byte_weights" in v}
+    windows = {k: (int(v["start_merge"]), int(v["merges_used"])) for k, v in solved.items()}
+    lineage = lineage_among(sequences(sorted(solved)), windows)
+    for name, v in solved.items():
+        lin = lineage.get(name)
+        v["lineage"] = [relative_json(r) for r in lin.relatives] if lin else []
+        parent = lin.parent if lin else None
+        if (parent.shared if parent else 0) != v["start_merge"]:
+            print(f"lineage: {name} was solved from merge {v['start_merge']}, its lineage says "
+                  f"{parent.shared if parent else 0}: re-run it", flush=True)
 
 
 def totals(result: dict) -> dict[str, tuple[float, float, float]]:

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tokbench.mixture.report_rows import category_group, group_shares, load_mixture
 from tokbench.report import LEADERBOARD_COLUMNS, Column, register_column
 from tokbench.report.leaderboard import build_leaderboard
-from tokbench.report.mixture import category_group, group_shares, load_mixture
 from tokbench.results import COLUMNS
 
 
@@ -187,32 +187,3 @@ def test_partial_coverage_is_said_in_the_notes() -> None:
     assert lb.tokenizers[0] == "unky"
     assert "represents 2 of 3 languages" in lb.note("unky") and lb.note("a") == ""
 
-
-def test_mixture_section_shows_groups_languages_and_intervals(tmp_path: Path) -> None:
-    from tokbench.report.base import ReportContext
-    from tokbench.report.sections import mixture
-
-    bw = {"eng_Latn": 0.4, "en:books": 0.1, "code:c": 0.2, "code:go": 0.1, "zho_Hans": 0.06,
-          "jpn_Jpan": 0.1, "fra_Latn": 0.04}
-    doc = {"results": {"a": {"byte_weights": bw, "group_ci95": {"English": [0.45, 0.52], "code": [0.25, 0.33]}},
-                       "b": {"byte_weights": {"eng_Latn": 0.9, "code:c": 0.1}}}}
-    (tmp_path / "m.json").write_text(json.dumps(doc), encoding="utf-8")
-    sec = mixture(ReportContext(load_mixture([tmp_path / "m.json"]), {}, {}), n_langs=2)
-    assert sec is not None
-    t = sec.tables["mixture_shares"].set_index("tokenizer")
-    # English and code are summed over their categories; the two largest languages stand alone
-    assert list(t.columns) == ["English", "code", "jpn_Jpan", "zho_Hans", "other languages"]
-    assert t.at["a", "English"] == "0.500 [0.450, 0.520]" and t.at["a", "code"] == "0.300 [0.250, 0.330]"
-    assert t.at["a", "other languages"] == "0.040" and t.at["b", "English"] == "0.900"
-
-
-def test_mixture_section_without_any_interval(tmp_path: Path) -> None:
-    from tokbench.report.base import ReportContext
-    from tokbench.report.sections import mixture
-
-    doc = {"results": {"a": {"byte_weights": {"eng_Latn": 0.7, "code:c": 0.2, "fra_Latn": 0.1}}}}
-    (tmp_path / "m.json").write_text(json.dumps(doc), encoding="utf-8")
-    sec = mixture(ReportContext(load_mixture([tmp_path / "m.json"]), {}, {}), n_langs=1)
-    assert sec is not None
-    t = sec.tables["mixture_shares"].set_index("tokenizer")
-    assert t.loc["a"].tolist() == ["0.700", "0.200", "0.100", "0.000"]

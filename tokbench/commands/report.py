@@ -48,8 +48,15 @@ def run(args: argparse.Namespace) -> int:
         from tokbench.report.anatomy import collect_anatomy
 
         anatomy = collect_anatomy(first.table, first.provenance, out, quiet=args.quiet or args.json)
+    table = first.table
+    if args.mixture and not table.empty:  # the mixture family's rows: its own columns and section read them
+        import pandas as pd
+
+        from tokbench.mixture.report_rows import load_mixture
+
+        table = pd.concat([table, load_mixture(args.mixture)], ignore_index=True)
     written = write_site(
-        first.table, first.provenance, out, args.title, mixture=args.mixture, compare=inputs[1:] or None,
+        table, first.provenance, out, args.title, compare=inputs[1:] or None,
         anatomy=anatomy, parquet=first.parquet, markdown_copy=args.markdown,
     )
     if args.json:

@@ -1,14 +1,14 @@
 """Leaderboard columns of the digit-probe family (registered by metric name ahead of the metrics).
 
+Registered through the `tokbench.report_columns` entry point (pyproject).
 `digits.place_value_alignment` (a share, higher is better) and `digits.pattern_consistency`
 (distinct chunk patterns per length, lower is better) become columns as soon as results hold them;
-chunk classes and patterns are plotted by the digit family's own section.
+chunk classes and patterns are plotted by the family's own section (tokbench.digits.report).
 """
 
 from __future__ import annotations
 
-from tokbench.report.columns import AUTO, Column, register_column
-from tokbench.report.columns_morph import as_percent
+from tokbench.report.columns import AUTO, Column, as_percent, register_column
 
 register_column(Column("digits.place_value_alignment", "digits.place_value_alignment",
                        "digit place-value alignment", "% of integers", True, summary=AUTO, family="digits",

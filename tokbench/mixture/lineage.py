@@ -22,6 +22,7 @@ class Relative:
     shared: int  # length of the common prefix of the two lists' token sequences
     their_merges: int
     overlap: float = 0.0  # share of their tokens that ours also creates (order ignored)
+    window_overlap: float | None = None  # share of our solved merges' tokens their solved merges create
 
     @property
     def extends(self) -> bool:
@@ -98,3 +99,42 @@ def find_lineage(tok: object, candidates: list[str] | None = None) -> Lineage:
             lin.relatives.append(Relative(name, k, len(theirs), overlap))
     lin.relatives.sort(key=lambda r: (-r.shared, -r.overlap))
     return lin
+
+
+
+def lineage_among(sequences: dict[str, list[bytes]], windows: dict[str, tuple[int, int]] | None = None,
+                  ) -> dict[str, Lineage]:
+    """Each tokenizer's lineage among `sequences` (name -> token sequence, built once), by find_lineage's
+    rules. With `windows` (name -> (start merge, merges solved)) each relative also gets `window_overlap`:
+    the share of the tokens our solved merges create that its solved merges also create. That share says
+    whether two mixture results describe the same data (qwen3's first 30,000 merges create 96% of the
+    tokens of cl100k's first 30,000, with no common prefix), which the whole-list overlap cannot."""
+    windows = windows or {}
+    sets = {k: set(v) for k, v in sequences.items()}
+    solved = {k: set(sequences[k][a:a + n]) for k, (a, n) in windows.items() if k in sequences}
+    out: dict[str, Lineage] = {}
+    for name, ours in sequences.items():
+        lin = Lineage(len(ours))
+        for other, theirs in sequences.items():
+            if other == name or ours == theirs:
+                continue
+            k = common_prefix(ours, theirs)
+            overlap = len(sets[name].intersection(theirs)) / max(1, len(theirs))
+            if k < MIN_SHARED and overlap < MIN_OVERLAP:
+                continue
+            rel = Relative(other, k, len(theirs), overlap)
+            if name in solved and other in solved:
+                rel.window_overlap = len(solved[name] & solved[other]) / max(1, len(solved[name]))
+            lin.relatives.append(rel)
+        lin.relatives.sort(key=lambda r: (-r.shared, -r.overlap, r.name))
+        out[name] = lin
+    return out
+
+
+def relative_json(r: Relative) -> dict[str, object]:
+    """A relative as recorded in a mixture result's `lineage` (the layout of the tokenizer pages' lineage)."""
+    rec: dict[str, object] = {"tokenizer": r.name, "shared_merges": r.shared, "their_merges": r.their_merges,
+                              "extends": r.extends, "token_overlap": round(r.overlap, 4)}
+    if r.window_overlap is not None:
+        rec["window_overlap"] = round(r.window_overlap, 4)
+    return rec

@@ -5,12 +5,17 @@ Rows: corpus "mixture", metric `mixture.byte_share` per category (language = cat
 tokenizer the derived `mixture.code_share` (categories `code:*`), `mixture.english_share`
 (`eng_*` and English domains `en:*`) and `mixture.non_english_share` (other language codes), with
 the intervals of `group_ci95` ({group: [low, high]}, from `group_shares`) when the result has them.
+Values are fractions, as in the JSON; the leaderboard columns and the family's section show percent.
+Every row of a tokenizer carries in `flags` which merges were solved on and the result's `lineage`
+(see `solve_flags`), so the section can say whose data a share describes (llama3: the extension
+over cl100k). Registered report parts: tokbench.mixture.columns and tokbench.mixture.report.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,14 +74,73 @@ def _results(doc: Any, path: Path) -> dict[str, dict[str, Any]]:
     )
 
 
-def _row(tok: str, lang: str, metric: str, value: float, ci: Any = None, n: int = 0) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Relative:
+    """One entry of a result's `lineage`: another tokenizer whose merges ours shares.
+
+    shared: leading merges in common; their_merges: its list's length (shared == their_merges: ours extends
+    it); token_overlap: share of its tokens ours also creates; window_overlap: share of the tokens of our
+    solved merges that its solved merges also create (None when it was not solved alongside)."""
+
+    tokenizer: str
+    shared: int
+    their_merges: int
+    token_overlap: float
+    window_overlap: float | None = None
+
+    @property
+    def extends(self) -> bool:
+        return self.shared == self.their_merges
+
+
+@dataclass(frozen=True)
+class Solve:
+    """Which merges a mixture was solved on, and the result's lineage (parsed back from `flags`)."""
+
+    start_merge: int
+    merges_used: int
+    lineage: tuple[Relative, ...] = field(default_factory=tuple)
+
+    @property
+    def parent(self) -> Relative | None:
+        """The list whose merges were skipped: the one ours extends, ending where the solve starts."""
+        return next((r for r in self.lineage if r.extends and r.shared == self.start_merge > 0), None)
+
+
+def solve_flags(result: dict[str, Any]) -> str:
+    """`solved=START+N;lineage=NAME,SHARED,THEIRS,TOKEN_OVERLAP,WINDOW_OVERLAP;...` for a result's rows."""
+    parts = [f"solved={int(result.get('start_merge', 0) or 0)}+{int(float(result.get('merges_used', 0) or 0))}"]
+    for r in result.get("lineage") or []:
+        w = r.get("window_overlap")
+        parts.append(f"lineage={r['tokenizer']},{int(r['shared_merges'])},{int(r['their_merges'])},"
+                     f"{float(r['token_overlap']):.4f},{'' if w is None else f'{float(w):.4f}'}")
+    return ";".join(parts)
+
+
+def parse_solve(flags: str) -> Solve:
+    """The inverse of `solve_flags`."""
+    start, used, rels = 0, 0, []
+    for part in str(flags or "").split(";"):
+        key, _, value = part.partition("=")
+        if key == "solved":
+            a, _, b = value.partition("+")
+            start, used = int(a), int(b)
+        elif key == "lineage":
+            name, shared, theirs, tok, win = value.split(",")
+            rels.append(Relative(name, int(shared), int(theirs), float(tok), float(win) if win else None))
+    return Solve(start, used, tuple(rels))
+
+
+def _row(tok: str, lang: str, metric: str, value: float, ci: Any = None, n: int = 0,
+         flags: str = "") -> dict[str, Any]:
     lo, hi = (float(ci[0]), float(ci[1])) if ci else (float("nan"), float("nan"))
     return {"tokenizer": tok, "corpus": "mixture", "split": "", "language": lang, "metric": metric,
-            "value": float(value), "unit": UNIT, "ci_low": lo, "ci_high": hi, "n": n, "flags": ""}
+            "value": float(value), "unit": UNIT, "ci_low": lo, "ci_high": hi, "n": n, "flags": flags}
 
 
 def load_mixture(paths: list[Path]) -> pd.DataFrame:
-    """Tidy rows of every mixture result in `paths` (later files win for the same tokenizer)."""
+    """Tidy rows of every mixture result in `paths` (later files win for the same tokenizer); a result
+    without byte weights (a failed solve, `{"error": ...}`) adds no rows."""
     found: dict[str, dict[str, Any]] = {}
     for p in paths:
         try:
@@ -87,13 +151,16 @@ def load_mixture(paths: list[Path]) -> pd.DataFrame:
     rows = []
     for tok in sorted(found):
         r = found[tok]
-        bw = {str(k): float(v) for k, v in (r.get("byte_weights") or {}).items()}
+        if not r.get("byte_weights"):
+            continue
+        bw = {str(k): float(v) for k, v in r["byte_weights"].items()}
         ci = ((r.get("ci95") or {}).get("byte_weights")) or {}
         merges = int(float(r.get("merges_used", 0) or 0))
+        flags = solve_flags(r)
         for cat in sorted(bw):
-            rows.append(_row(tok, cat, "mixture.byte_share", bw[cat], ci.get(cat), merges))
+            rows.append(_row(tok, cat, "mixture.byte_share", bw[cat], ci.get(cat), merges, flags))
         groups = group_shares(bw)
         group_ci = r.get("group_ci95") or {}
         for g, metric in GROUP_METRICS:
-            rows.append(_row(tok, "ALL", f"mixture.{metric}", groups[g][0], group_ci.get(g), merges))
+            rows.append(_row(tok, "ALL", f"mixture.{metric}", groups[g][0], group_ci.get(g), merges, flags))
     return pd.DataFrame(rows, columns=list(COLUMNS))

@@ -2,8 +2,8 @@
 
 A `Column` names the results-table metric it reads, how per-language rows are summarised, its
 unit and direction. Columns are registered in LEADERBOARD_COLUMNS (the `register_column` call
-inside tokbench, or the `tokbench.report_columns` entry-point group for third-party packages:
-the entry point may name a module that registers on import, or a `Column` object) and appear in
+at import, from a module named in the `tokbench.report_columns` entry-point group, as every metric family
+does from its own package; an entry point may also name a `Column` object) and appear in
 a leaderboard only when the results hold rows for their metric, so a family's columns can be
 registered before its metric lands. Report sections (tables, plots) use REPORT_SECTIONS.
 """
@@ -76,14 +76,28 @@ def register_column(col: Column) -> Column:
 
 
 def all_columns() -> list[Column]:
-    """Every registered column (built-in families imported first), in display order."""
+    """Every registered column, in display order: the core's own (columns_builtin) and every family's,
+    which come through the `tokbench.report_columns` entry points (loaded by LEADERBOARD_COLUMNS.items())."""
     import tokbench.report.columns_builtin  # noqa: F401
-    import tokbench.report.columns_digits  # noqa: F401
-    import tokbench.report.columns_mixture  # noqa: F401
-    import tokbench.report.columns_morph  # noqa: F401
 
     cols = [c for _, c in LEADERBOARD_COLUMNS.items() if isinstance(c, Column)]
     return sorted(cols, key=lambda c: (c.order, c.key))
+
+
+def as_percent(metric: str) -> ComputeFn:
+    """compute(): the metric's AUTO summary in percent, whether its rows are in percent or a 0-1 share
+    (read from the rows' unit), so a family's share columns print alike."""
+
+    def compute(table: pd.DataFrame, screen: Any) -> pd.DataFrame:
+        rows = table[table["metric"] == metric]
+        plain = Column(metric, metric, metric, "", True, summary=AUTO)
+        out = summarise(plain, table, screen)
+        unit = str(rows["unit"].iloc[0]).lower() if len(rows) else ""
+        if not ("percent" in unit or "%" in unit):
+            out[["value", "ci_low", "ci_high"]] *= 100.0
+        return out
+
+    return compute
 
 
 def summarise(col: Column, table: pd.DataFrame, screen: Any = None) -> pd.DataFrame:

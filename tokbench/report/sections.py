@@ -1,4 +1,7 @@
-"""Built-in report sections: premium by language, compression, mixture, digit probes, metric glossary.
+"""Built-in report sections: premium by language, compression, metric glossary.
+
+Metric families (digits, morphology, mixture) bring their own sections from their own packages
+(`tokbench.report_sections` entry points); nothing here names them.
 
 Every section orders tokenizers as the leaderboard does (one ranking everywhere) and names the
 pivot wherever a premium is shown.
@@ -10,7 +13,6 @@ import pandas as pd
 
 from tokbench.report import plots
 from tokbench.report.base import ReportContext, Section, register_section
-from tokbench.report.mixture import category_group
 
 PER_LANGUAGE_DETAIL = {
     "premium": ("premium", "ctc", "unk_char_frac"),
@@ -107,76 +109,6 @@ def compression(ctx: ReportContext) -> Section | None:
         "English). Per-language tables of every compression metric are linked below.",
         figures=figures, detail=detail, order=30,
     )
-
-
-@register_section("mixture")
-def mixture(ctx: ReportContext, n_langs: int = 8) -> Section | None:
-    d = ctx.metric("mixture.byte_share")
-    if d.empty:
-        return None
-    shares = d.pivot_table(index="tokenizer", columns="language", values="value", aggfunc="first").fillna(0.0)
-    shares = shares.loc[_order(ctx, list(shares.index))]
-    group = {c: category_group(c) for c in shares.columns}
-    langs = [c for c in shares.columns if group[c] == "non-English"]
-    shown = list(shares[langs].sum().sort_values(ascending=False, kind="stable").index[:n_langs])
-    # the group totals (and their intervals) are load_mixture's rows, not summed again here
-    totals = {col: ctx.metric(f"mixture.{m}").set_index("tokenizer").reindex(shares.index)
-              for col, m in (("English", "english_share"), ("code", "code_share"), ("languages", "non_english_share"))}
-    parts = pd.DataFrame({"English": totals["English"]["value"], "code": totals["code"]["value"]})
-    for c in shown:
-        parts[c] = shares[c]
-    parts["other languages"] = totals["languages"]["value"] - shares[shown].sum(axis=1)
-    other = shares[[c for c in shares.columns if group[c] == "other"]].sum(axis=1)
-    if (other > 0).any():  # categories named without a group prefix (e.g. a folder of samples)
-        parts["other categories"] = other
-    fig = plots.stacked_shares(parts, "Inferred training-data mixture (Hayase et al. 2024)",
-                               "share of training bytes", "tokenizer (leaderboard order)")
-    table = parts.map(lambda v: f"{v:.3f}")
-    for col in ("English", "code"):
-        for tok, lo, hi in zip(table.index, totals[col]["ci_low"], totals[col]["ci_high"], strict=True):
-            if pd.notna(lo):
-                table.at[tok, col] += f" [{lo:.3f}, {hi:.3f}]"
-    table = table.reset_index()
-    table.columns.name = None
-    return Section(
-        "Inferred data mixture",
-        text="Byte shares of the tokenizer's training data, inferred from its merge list by a linear program "
-        "(Hayase et al. 2024): English (eng_* and English domains), code, the "
-        f"{len(shown)} languages with the largest summed share, and the other languages; 95% bootstrap "
-        "intervals in brackets where the result has them (they reflect resampling of the inference "
-        "samples only, reports/mixture/README.md).",
-        figures={"mixture_shares": fig}, tables={"mixture_shares": table}, order=60,
-    )
-
-
-@register_section("digits")
-def digits(ctx: ReportContext) -> Section | None:
-    """Categorical digit-probe rows (e.g. digits.chunk_class: one row per chunk pattern) as stacked bars."""
-    from tokbench.report.base import REPORT_SECTIONS
-
-    if "digit_probes" in REPORT_SECTIONS:  # the digit family brings its own section: no generic duplicate
-        return None
-    d = ctx.table[ctx.table["metric"].str.startswith("digits.") & (ctx.table["language"] != "ALL")]
-    if d.empty:
-        return None
-    figures = {}
-    tables = {}
-    for metric, rows in d.groupby("metric", sort=True):
-        if rows["language"].nunique() < 2:
-            continue
-        shares = rows.pivot_table(index="tokenizer", columns="language", values="value", aggfunc="first").fillna(0)
-        shares = shares.loc[_order(ctx, list(shares.index))]
-        name = str(metric).replace(".", "_")
-        unit = str(rows["unit"].iloc[0])
-        figures[name] = plots.stacked_shares(plots.top_categories(shares, 11), f"{metric} per tokenizer", unit,
-                                             "tokenizer (leaderboard order)")
-        t = shares.reset_index()
-        t.columns.name = None
-        tables[name] = t
-    if not figures:
-        return None
-    return Section("Digit probes", text="Distribution of digit chunk patterns per tokenizer.", figures=figures,
-                   tables=tables, order=50)
 
 
 @register_section("glossary")

@@ -273,14 +273,13 @@ def write_report(
     out_dir: Path,
     title: str = "tokbench report",
     *,
-    mixture: list[Path] | None = None,
     compare: list[ReportInput] | None = None,
     anatomy: dict[str, dict[str, Any]] | None = None,
     parquet: Path | None = None,
     markdown_copy: Path | None = None,
 ) -> Path:
     """Write the whole report into out_dir; returns the path of report.md."""
-    return write_site(table, provenance, out_dir, title, mixture=mixture, compare=compare, anatomy=anatomy,
+    return write_site(table, provenance, out_dir, title, compare=compare, anatomy=anatomy,
                       parquet=parquet, markdown_copy=markdown_copy).report_md
 
 
@@ -290,7 +289,6 @@ def write_site(
     out_dir: Path,
     title: str = "tokbench report",
     *,
-    mixture: list[Path] | None = None,
     compare: list[ReportInput] | None = None,
     anatomy: dict[str, dict[str, Any]] | None = None,
     parquet: Path | None = None,
@@ -298,14 +296,11 @@ def write_site(
 ) -> Written:
     from tokbench.metrics import metric_cards
     from tokbench.report.compare import compare_runs
-    from tokbench.report.mixture import load_mixture
 
     if table is None or table.empty:
         raise TokbenchError("the results table is empty; run `tokbench run` with some tokenizers and corpora first")
     table = table.copy()
     table["flags"] = table["flags"].fillna("") if "flags" in table else ""
-    if mixture:
-        table = pd.concat([table, load_mixture(mixture)], ignore_index=True)
     lb = build_leaderboard(table, provenance)
     ctx = ReportContext(table, provenance, {c["name"]: c for c in metric_cards()}, lb)
     sections = collect_sections(ctx)
