@@ -248,7 +248,8 @@ class RoundTripCER(_RoundTripMetric):
             "Character error rate of the round trip: sum over sentences of the Levenshtein distance (insertions, "
             "deletions, substitutions of Unicode code points; rapidfuzz) between the text and its raw "
             "decode(encode(text)), divided by the sum of the texts' code points (pooled over sentences; ALL pools "
-            "every language's sentences). 0 for a lossless tokenizer. " + CI_NOTE
+            "every language's sentences). 0 for a lossless tokenizer; can exceed 1 when UNK renderings ('[UNK]') are "
+            "longer than the characters they replace. " + CI_NOTE
         ),
         unit=CER_UNIT,
         higher_is_better=False,
