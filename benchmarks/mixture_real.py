@@ -6,7 +6,7 @@ Usage: TOKBENCH_DATA=../shared/assets python benchmarks/mixture_real.py [--merge
 Writes real.json, real.md and real.png (byte shares: English, code, other languages, and the
 languages with the largest shares). Every tokenizer that extends another of the list is solved on
 its extension (llama3 over cl100k); each result records its `lineage` among the list, with the
-overlap of the solved merges (tokbench.mixture.lineage.lineage_among), which the report reads.
+overlap of the solved merges (tokbench.inspection.lineage.lineage_among), which the report reads.
 --lineage-only records that for an existing real.json without solving again.
 """
 
@@ -21,11 +21,11 @@ import numpy as np
 
 from tokbench.corpora import load_corpus
 from tokbench.errors import TokbenchError
+from tokbench.inspection.lineage import lineage_among, relative_json
 from tokbench.inspection.lineage_cache import merge_order
 from tokbench.io import atomic_write_text
 from tokbench.mixture.categories import PAPER_LANGUAGES
 from tokbench.mixture.infer import infer_mixture
-from tokbench.mixture.lineage import lineage_among, relative_json
 from tokbench.mixture.report_rows import category_group, group_shares
 from tokbench.tokenizers import load_tokenizer
 

@@ -85,8 +85,8 @@ def test_inspect_path_tokenizer_named(trained_bpe, tmp_path, capsys):
 def test_cached_lineage_grows_and_matches_full(tmp_path, monkeypatch, capsys):
     """'all' fingerprints every registered BPE once; afterwards the default (cached) finds the same
     relatives without loading them. gpt2's HF json and r50k's .tiktoken are the same merge list."""
+    from tokbench.inspection.lineage import find_lineage
     from tokbench.inspection.lineage_cache import cached_lineage
-    from tokbench.mixture.lineage import find_lineage
 
     monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path / "cache"))
     tok = load_tokenizer("p50k_base")
@@ -103,7 +103,7 @@ def test_cached_lineage_grows_and_matches_full(tmp_path, monkeypatch, capsys):
 
 
 def test_lineage_llama3_extends_cl100k(shared_assets):
-    from tokbench.mixture.lineage import find_lineage
+    from tokbench.inspection.lineage import find_lineage
 
     lin = find_lineage(load_tokenizer("llama3"), ["cl100k_base", "r50k_base"])
     assert lin.parent is not None and lin.parent.name == "cl100k_base" and lin.parent.shared == 100_000

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tokbench.mixture.lineage import Relative, lineage_among, relative_json
+from tokbench.inspection.lineage import Relative, lineage_among, relative_json
 from tokbench.mixture.report import inherited, mixture
 from tokbench.mixture.report_rows import load_mixture, parse_solve, solve_flags
 from tokbench.report.base import ReportContext

@@ -57,7 +57,7 @@ def resolve_start(tok: object, spec: str, quiet: bool) -> int:
         except ValueError:
             raise TokbenchError(f"--start-merge must be an integer or 'auto', not {spec!r}") from None
         return k
-    from tokbench.mixture.lineage import find_lineage
+    from tokbench.inspection.lineage import find_lineage
 
     lin = find_lineage(tok)
     parent = lin.parent

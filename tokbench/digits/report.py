@@ -1,8 +1,10 @@
 """The digits part of a report: one summary table and one figure from the tidy results table.
 
 Registered as the report section `digit_probes` through the `tokbench.report_sections` entry point
-(pyproject), so `tokbench report DIR` renders it for any results folder holding `digits.*` rows; the
-pure functions `summary_table` and `figure` are reusable by other report layouts.
+(pyproject), so `tokbench report DIR` renders it for any results folder holding `digits.*` rows, with
+tokenizers in leaderboard order; its figure (left: the modal chunk pattern of a 7-, 8- and 10-digit
+number per tokenizer) is the one reports/digits/README.md shows. The pure functions `summary_table`
+and `figure` are reusable by other report layouts; the family's columns are in tokbench.digits.columns.
 """
 
 from __future__ import annotations
@@ -46,8 +48,9 @@ def _fmt(value: Any, how: str) -> str:
     return f"{float(value):.2f}"
 
 
-def summary_table(table: pd.DataFrame, formatted: bool = True) -> pd.DataFrame:
-    """One row per tokenizer with the family's headline numbers (and the modal cuts of EXAMPLE_LENGTHS)."""
+def summary_table(table: pd.DataFrame, formatted: bool = True, order: list[str] | None = None) -> pd.DataFrame:
+    """One row per tokenizer with the family's headline numbers (and the modal cuts of EXAMPLE_LENGTHS);
+    tokenizers in `order` first, in that order (the leaderboard's), the others by name."""
     d = table[table["metric"].str.startswith("digits.") & (table["language"] == "ALL")]
     rows = []
     for tok, g in d.groupby("tokenizer", sort=True):
@@ -60,7 +63,11 @@ def summary_table(table: pd.DataFrame, formatted: bool = True) -> pd.DataFrame:
         for n in EXAMPLE_LENGTHS:
             row[f"{n} digits"] = sig.get(n, "")
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if order and len(out):
+        rank = {t: i for i, t in enumerate(order)}
+        out = out.sort_values("tokenizer", key=lambda c: c.map(lambda t: (rank.get(t, len(rank)), t)), kind="stable")
+    return out.reset_index(drop=True)
 
 
 def _signature(table: pd.DataFrame, tokenizer: str) -> dict[int, str]:
@@ -73,7 +80,7 @@ def _signature(table: pd.DataFrame, tokenizer: str) -> dict[int, str]:
     return out
 
 
-def figure(table: pd.DataFrame) -> Any:
+def figure(table: pd.DataFrame, order: list[str] | None = None) -> Any:
     """Left: how each tokenizer cuts a 7-, 8- and 10-digit number (modal pattern, one box per token);
     right: place-value alignment and operand-answer misalignment per tokenizer."""
     import matplotlib
@@ -82,7 +89,7 @@ def figure(table: pd.DataFrame) -> Any:
     import matplotlib.pyplot as plt
 
     plt.rcParams.update({k: v for k, v in RC.items() if not k.startswith("svg.")})
-    summary = summary_table(table, formatted=False)
+    summary = summary_table(table, formatted=False, order=order)
     toks = list(summary["tokenizer"])
     fig, (ax1, ax2) = plt.subplots(
         1, 2, figsize=(13, 0.32 * len(toks) + 1.6), gridspec_kw={"width_ratios": [1.5, 1]}, sharey=True
@@ -126,6 +133,7 @@ def figure(table: pd.DataFrame) -> Any:
 def digit_probes(ctx: Any) -> Section | None:
     if not ctx.table["metric"].str.startswith("digits.").any():
         return None
+    order = ctx.leaderboard.tokenizers if getattr(ctx, "leaderboard", None) is not None else None
     return Section(
         title="Digit probes (chunk direction, place-value alignment, inventory)",
         text=(
@@ -137,8 +145,8 @@ def digit_probes(ctx: Any) -> Section | None:
             "than both addends. Number tokens: vocabulary entries of only digits, with or without a leading "
             "space (the paper's count)."
         ),
-        tables={"digit_probes": summary_table(ctx.table)},
-        figures={"digit_probes": save(figure(ctx.table))},
+        tables={"digit_probes": summary_table(ctx.table, order=order)},
+        figures={"digit_probes": save(figure(ctx.table, order))},
         order=55,
         key="digit_probes",
     )

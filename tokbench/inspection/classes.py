@@ -48,7 +48,7 @@ def token_class(tok: bytes) -> str:
 def vocab_order(tok: Any) -> list[bytes]:
     """Tokens in creation order: merge order for BPE (one entry per token), id order otherwise."""
     if tok.algorithm == "bpe":
-        from tokbench.mixture.lineage import token_sequence
+        from tokbench.inspection.lineage import token_sequence
 
         return token_sequence(tok.merges())
     return [b for b in tok.token_bytes() if b]

@@ -1,6 +1,6 @@
 """Lineage for `tokbench inspect` without loading every registered tokenizer each time.
 
-`tokbench.mixture.lineage.find_lineage` loads all registered BPE tokenizers (about two minutes
+`tokbench.inspection.lineage.find_lineage` loads all registered BPE tokenizers (about two minutes
 for the 26 of the data directory). Here each tokenizer's token sequence (tokens in merge-creation
 order, the lineage fingerprint) is stored once in the cache, keyed by its files' sha256, as
 npz arrays (no pickle). The default compares only against fingerprints already cached (fast,
@@ -18,8 +18,8 @@ import numpy as np
 
 from tokbench.datadirs import cache_dir
 from tokbench.errors import TokbenchError
+from tokbench.inspection.lineage import MIN_OVERLAP, MIN_SHARED, Lineage, Relative, common_prefix, token_sequence
 from tokbench.io import atomic_write_bytes
-from tokbench.mixture.lineage import MIN_OVERLAP, MIN_SHARED, Lineage, Relative, common_prefix, token_sequence
 
 log = logging.getLogger(__name__)
 FINGERPRINT_VERSION = 2  # 2: with the merge count

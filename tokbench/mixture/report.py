@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from tokbench.mixture.lineage import MIN_OVERLAP
+from tokbench.inspection.lineage import MIN_OVERLAP
 from tokbench.mixture.report_rows import Solve, category_group, parse_solve
 from tokbench.report.base import ReportContext, Section, register_section
 from tokbench.report.plots import stacked_shares
@@ -62,6 +62,14 @@ def inherited(solve: Solve) -> tuple[str, str] | None:
     return None
 
 
+def _bar_label(tok: str, solve: Solve) -> str:
+    """The figure's tick label: says when a bar is an extension's data or restates another list's."""
+    inh = inherited(solve)
+    if inh is None:
+        return tok
+    return f"{tok} (extension)" if solve.start_merge > 0 else f"{tok} (≈ {inh[0]})"
+
+
 def _lineage_text(solves: dict[str, Solve]) -> list[str]:
     out = []
     for tok, s in solves.items():
@@ -90,7 +98,8 @@ def mixture(ctx: ReportContext, n_langs: int = 8) -> Section | None:
     if (other > 0).any():  # categories named without a group prefix (e.g. a folder of samples)
         parts["other categories"] = other
     solves = {t: parse_solve(f) for t, f in totals["English"]["flags"].fillna("").items()}
-    fig = stacked_shares(parts * 100, "Inferred training-data mixture (Hayase et al. 2024)",
+    labels = {t: _bar_label(t, solves[t]) for t in parts.index}
+    fig = stacked_shares((parts * 100).rename(index=labels), "Inferred training-data mixture (Hayase et al. 2024)",
                          "% of training bytes", "tokenizer (leaderboard order)")
 
     rows: list[dict[str, Any]] = []

@@ -203,6 +203,6 @@ def morphology(ctx: ReportContext) -> Section | None:
         if not by_lang.empty:
             detail[f"lex_by_language_{corpus}_{split}".replace("+", "_")] = by_lang
         figures[stem] = save(figure(ctx, d))
-        text.append(f"{corpus}, {split}: " + _describe(d, str(corpus), str(split)))
+        text.append(_describe(d, str(corpus), str(split)))
     return Section("Lexical validity: %TR, %Pure and %L", text="\n\n".join(text), tables=tables, detail=detail,
                    figures=figures, order=45, key="morphology")

@@ -1,7 +1,7 @@
 """Per-tokenizer anatomy for the site (`tokbench inspect`: classes by merge rank, lineage, longest and
 never-produced tokens), cached next to the pages by tokenizer sha256 so a warm report loads nothing.
 
-Lineage is computed among the report's own tokenizers with tokbench.mixture.lineage's rules, each
+Lineage is computed among the report's own tokenizers with tokbench.inspection.lineage's rules, each
 token sequence built once (find_lineage per tokenizer would rebuild every other one: N^2 loads).
 """
 
@@ -56,9 +56,9 @@ def _omit_strings_unless_redistributable(name: str, info: dict[str, Any]) -> Non
 def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, quiet: bool = True) -> dict[str, Any]:
     """tokenizer -> inspect info (with 'png' beside its page); '__why__' -> tokenizer -> reason when unavailable."""
     from tokbench.inspection.classes import vocab_order
+    from tokbench.inspection.lineage import MIN_OVERLAP, MIN_SHARED, common_prefix
     from tokbench.inspection.report import write_report
     from tokbench.inspection.summary import inspect_tokenizer
-    from tokbench.mixture.lineage import MIN_OVERLAP, MIN_SHARED, common_prefix
     from tokbench.tokenizers import load_tokenizer
 
     shas = {c["tokenizer"]: c.get("tokenizer_sha256", "") for c in provenance.get("cells", []) or []}
@@ -91,7 +91,7 @@ def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, 
             infos[tok] = info
         except TokbenchError as e:
             why[tok] = f"not available here: {e}"
-    # lineage among the report's BPE tokenizers (rules of tokbench.mixture.lineage)
+    # lineage among the report's BPE tokenizers (rules of tokbench.inspection.lineage)
     if todo:
         for tok in names:
             if tok not in sequences and tok in infos and infos[tok].get("algorithm") == "bpe" and tok not in todo:

@@ -2,6 +2,8 @@
 
 Llama-3 keeps cl100k's 100k merges and appends its own; its mixture should be solved on the
 extension only (``--start-merge``), or the inherited merges would be credited to Llama-3's data.
+A property of merge lists, so it lives with the tokenizer inspection; the mixture inference, the
+tokenizer pages and `tokbench inspect` read it.
 """
 
 from __future__ import annotations
