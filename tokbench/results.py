@@ -67,11 +67,20 @@ class Cell:
     metric: str
     options: dict[str, Any] = field(default_factory=dict)
     langs: tuple[str, ...] | None = None  # None = all languages of the corpus
+    revision: int = 0  # the metric card's revision: a fix that changes its numbers makes older cells stale
+
+    def as_dict(self) -> dict[str, Any]:
+        """The cell's fields; revision 0 is left out, so the keys and ledger entries of never-revised
+        metrics are those they had before revisions existed."""
+        d = asdict(self)
+        if not self.revision:
+            del d["revision"]
+        return d
 
     @property
     def key(self) -> str:
         """Content key: changes whenever anything that could change the numbers changes."""
-        d = asdict(self)
+        d = self.as_dict()
         d["langs"] = sorted(self.langs) if self.langs else None
         blob = json.dumps(d, sort_keys=True, default=list).encode()
         return hashlib.sha256(blob).hexdigest()[:20]
@@ -169,7 +178,7 @@ class ResultStore:
         if bad:
             raise TokbenchError(f"metric {cell.metric!r} returned rows without {bad}; use tokbench.metrics.make_row")
         doc = {
-            "cell": {**asdict(cell), "key": cell.key},
+            "cell": {**cell.as_dict(), "key": cell.key},
             "finished": datetime.now(UTC).isoformat(timespec="seconds"),
             "seconds": round(seconds, 4),
             "tokbench_version": tokbench.__version__,

@@ -157,7 +157,7 @@ def run_grid(
                 c_langs = langs if corpus_name != NO_CORPUS else None
                 cells = [
                     Cell(labels[tok_name], t_sha, corpus_name, c_sha, m, get_metric(m).resolve_options(cfg.options),
-                         c_langs)  # fmt: skip
+                         c_langs, get_metric(m).card.revision)  # fmt: skip
                     for m in names
                 ]
                 todo = [c for c in cells if cfg.force or not store.has(c)]

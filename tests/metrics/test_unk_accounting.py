@@ -10,12 +10,16 @@ characters; both counts must agree exactly.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tokbench.metrics import CorpusView, MetricContext, get_metric
+from tokbench.metrics import CorpusView, MetricContext, get_metric, make_row
+from tokbench.results import Cell, ResultStore
 from tokbench.tokenizers import load_tokenizer
 from tokbench.tokenizers.hf import HFTokenizer
 from tokbench.tokenizers.spm import SentencePieceTokenizer
@@ -132,6 +136,22 @@ def test_vendored_shares_match_library_spans() -> None:
         unk, total = library_unk_chars(load_tokenizer(name), texts)
         assert unk > 0
         assert got == pytest.approx(unk / total, rel=1e-12), name
+
+
+def test_premium_cells_of_the_old_accounting_are_recomputed(tmp_path: Path) -> None:
+    """premium is at revision 1 (this accounting): a ledger cell written before (revision 0, the same
+    key as before revisions existed) is not served again; a never-revised metric keeps its key."""
+    args = ("xlm_roberta", "a" * 64, "flores200", "b" * 64)
+    opts = get_metric("premium").resolve_options({})
+    store = ResultStore(tmp_path / "out")
+    store.save_cell(Cell(*args, "premium", opts), [make_row("unk_char_frac", "afr_Latn", "dev", 0.165, "f", 1)], 1.0)
+    old = Cell(*args, "premium", opts)
+    assert store.has(old)
+    assert get_metric("premium").card.revision >= 1
+    assert not store.has(Cell(*args, "premium", opts, None, get_metric("premium").card.revision))
+    legacy = {"tokenizer": args[0], "tokenizer_sha256": args[1], "corpus": args[2], "corpus_sha256": args[3],
+              "metric": "ctc", "options": {}, "langs": None}  # fmt: skip
+    assert Cell(*args, "ctc").key == hashlib.sha256(json.dumps(legacy, sort_keys=True).encode()).hexdigest()[:20]
 
 
 # -- real tokenizers on FLORES (data directory) ----------------------------------------------------

@@ -34,6 +34,9 @@ class MetricCard:
     citation: str = ""
     options: dict[str, Any] = field(default_factory=dict)  # protocol options it reads, with defaults
     corpus: bool = True  # False: computed from the tokenizer alone, run once per tokenizer (corpus "-")
+    # bump when a fix changes the numbers under the same options: it is part of the result-cell key,
+    # so `tokbench run` recomputes cells of an older revision instead of serving them
+    revision: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)

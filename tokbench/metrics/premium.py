@@ -23,7 +23,8 @@ class Premium(Metric):
             "FLORES-200 dev + devtest, each split read as its file's lines plus the final empty line, all joined "
             "with single spaces into one string per language, encoded once, no special tokens "
             "(--option protocol=sentence: sum over per-sentence encodings of one split). Units the pivot and L "
-            "share only. Also reports unk_char_frac per language (share of non-space characters mapped to UNK; "
+            "share only. Also reports unk_char_frac per language (share of the normalized text's non-space characters "
+            "that no token but UNK covers: a WordPiece [UNK]'s whole word, a SentencePiece <unk>'s unknown run; "
             "flagged above unk_threshold, dropped from the aggregates with drop_unk=true) and aggregates over "
             "languages (language=ALL; pivot included): premium_mean, _max, _gini, _cv (population std / mean), "
             "_n_above_2x, _n_above_4x. 95% CIs: percentile bootstrap over aligned sentences, one seeded "
@@ -38,6 +39,7 @@ class Premium(Metric):
             "Tokenizer Inequities"
         ),
         options={**PARALLEL_OPTIONS, "unk_threshold": 0.1, "drop_unk": False},
+        revision=1,  # 1: unk_char_frac no longer counts SentencePiece's '▁' (each space) as UNK characters
     )
 
     def compute(self, ctx: MetricContext, opts: dict[str, Any]) -> list[dict[str, Any]]:
