@@ -99,4 +99,26 @@ def test_premium_refuses_a_non_parallel_corpus() -> None:
     ctc = get_metric("ctc")
     rows = ctc().compute(tiny_ctx(), ctc.resolve_options({"bootstrap": "0"}))
     # Petrov protocol: " ".join(lines + [""]) -> one extra space per split
-    assert {r["language"]: r["value"] for r in rows} == {"deu_Latn": 11.0, "eng_Latn": 18.0}
+    assert {r["language"]: r["value"] for r in rows} == {"deu_Latn": 11.0, "eng_Latn": 18.0, "ALL": 29.0}
+    # the ALL row is the total over the cell's languages; with bootstrap=0 it claims no interval
+    (total,) = [r for r in rows if r["language"] == "ALL"]
+    assert total["ci_low"] != total["ci_low"] and total["flags"] == "languages=2"
+
+
+
+def test_ctc_total_interval_comes_from_one_resample_shared_by_the_languages() -> None:
+    from tokbench.metrics.parallel import weights_for
+    from tokbench.metrics.stats import percentile_ci
+
+    ctx = tiny_ctx()
+    ctc = get_metric("ctc")
+    opts = ctc.resolve_options({"bootstrap": "200", "seed": "3"})
+    rows = {r["language"]: r for r in ctc().compute(ctx, opts)}
+    protocol, splits = "petrov", tuple(rows["eng_Latn"]["split"].split("+"))
+    counts = [ctx.unit_counts(protocol, splits, lang)[1] for lang in ("deu_Latn", "eng_Latn")]
+    # languages with as many units share one resample (a parallel corpus: all of them); here the two differ,
+    # so each count has its own seeded resample and the totals add replicate by replicate
+    reps = sum(weights_for(len(c), opts) @ c.astype(float) for c in counts)
+    lo, hi = percentile_ci(reps)
+    assert rows["ALL"]["value"] == rows["deu_Latn"]["value"] + rows["eng_Latn"]["value"]
+    assert (rows["ALL"]["ci_low"], rows["ALL"]["ci_high"]) == (float(lo), float(hi))
