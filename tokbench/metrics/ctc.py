@@ -29,6 +29,7 @@ class CorpusTokenCount(Metric):
         needs=(),
         citation="Petrov et al. (2023); Arnett et al. (2025) 'corpus token count'",
         options={k: v for k, v in PARALLEL_OPTIONS.items() if k != "pivot"},
+        revision=1,  # 1: adds the ALL row (total over the cell's languages with the shared-resample interval)
     )
 
     def compute(self, ctx: MetricContext, opts: dict[str, Any]) -> list[dict[str, Any]]:
