@@ -48,7 +48,7 @@ def _common_options() -> argparse.ArgumentParser:
 
 
 # commands that encode texts in bulk through tokbench.encode (the gate in tokbench.backends)
-_ENCODING_COMMANDS = {"run", "encode", "inspect", "report"}
+_ENCODING_COMMANDS = {"run", "encode", "inspect", "report", "sweep"}
 
 
 def _encoder_options(p: argparse.ArgumentParser) -> None:

@@ -26,10 +26,10 @@ from tokbench.tokenizers.base import Tokenizer
 
 class _ForgedEncoder(FastEncoder):
     def __init__(self, tok: Tokenizer, owner: Forged) -> None:
-        self.tok, self.owner = tok, owner
+        self.tok, self.owner, self.reference = tok, owner, tok.encode_flat
 
     def encode_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        ids, off = self.tok.encode_flat(texts)
+        ids, off = self.reference(texts)
         if self.owner.armed and len(ids):  # one id of the first document, as a subtle engine bug would
             ids = ids.copy()
             ids[0] = (int(ids[0]) + 1) % self.tok.vocab_size
@@ -241,3 +241,19 @@ def test_certification_set_covers_the_data_dir(shared_assets: Path) -> None:
     assert s.sources["flores200_dev_sample"] == 204 * len(range(0, 997, cert.FLORES_STRIDE))
     assert "<|begin_of_text|>" in s.texts  # the tokenizer's own special tokens are among the hard cases
     assert cert.certification_set(tok).sha256 == s.sha256
+
+
+def test_spot_check_of_one_long_document_uses_a_prefix(forged: Forged, monkeypatch: pytest.MonkeyPatch) -> None:
+    tok = load_tokenizer("r50k_base")
+    joined = " ".join(_texts())  # one document, as the Petrov protocol encodes a language
+    assert len(joined) > gate.SPOT_CHARS
+    gate._state(tok)  # certified; the forged engine holds the real encode_flat
+    calls: list[int] = []
+    real = tok.encode_flat
+    monkeypatch.setattr(tok, "encode_flat", lambda texts: calls.append(sum(map(len, texts))) or real(texts))
+    enc = encode_mod.encode_texts(tok, [joined])
+    assert calls == [gate.SPOT_CHARS]  # the reference saw the prefix only
+    assert np.array_equal(enc.ids, real([joined])[0])
+    forged.armed = True
+    encode_mod.encode_texts(tok, [joined + " again"])
+    assert _only_certificate(tok)["status"] == "revoked"

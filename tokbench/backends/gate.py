@@ -36,6 +36,7 @@ BACKEND_ENV = "TOKBENCH_BACKEND"
 VERIFY_ENV = "TOKBENCH_VERIFY"
 VERIFY_MODES = ("spot", "full")
 SPOT_DOCS = 16  # evenly spaced documents per call, plus the longest
+SPOT_CHARS = 2048  # longer documents are spot-checked on this prefix
 
 
 def backend_choices() -> list[str]:
@@ -197,13 +198,21 @@ def encode(tokenizer: Tokenizer, texts: Sequence[str], label: str | None = None,
         return ref
     sample = _spot_sample(texts)
     if sample:
-        ref_sample = tokenizer.encode_flat([texts[i] for i in sample])
+        # a document longer than SPOT_CHARS is checked on its first SPOT_CHARS characters, encoded by
+        # both (a joined one-document corpus must not cost the reference its whole encoding again)
+        whole = [i for i in sample if len(texts[i]) <= SPOT_CHARS]
+        cut = [i for i in sample if len(texts[i]) > SPOT_CHARS]
         ids, off = fast
-        starts, ends = off[sample], off[np.asarray(sample) + 1]
-        fast_sample = _take(ids, starts, ends)
+        probes = [texts[i] for i in whole] + [texts[i][:SPOT_CHARS] for i in cut]
+        ref_sample = tokenizer.encode_flat(probes)
+        fast_sample = _take(ids, off[whole], off[np.asarray(whole, dtype=np.int64) + 1])
+        if cut:
+            fast_cut = st.encoder.encode_flat(probes[len(whole):])
+            fast_sample = (np.concatenate([fast_sample[0], fast_cut[0]]),
+                           np.concatenate([fast_sample[1], fast_cut[1][1:] + fast_sample[1][-1]]))
         j = cert.first_difference(ref_sample, fast_sample)
         if j is not None:
-            i = sample[j]
+            i = (whole + cut)[j]
             where = _where(tokenizer, label, i)
             _revoke(tokenizer, st, f"spot check: ids differ on {where} ({cert._excerpt(texts[i])})")
             log.warning(

@@ -1,0 +1,161 @@
+"""Benchmark: the reference library's batch encode against each accelerator, on the same texts, in one run.
+
+For each tokenizer, the texts are encoded one language at a time (as `tokbench run` does): by the
+reference adapter's batch call (`Tokenizer.encode_batch`: the library's own multi-threaded batch
+path, ids as lists) and by every registered accelerator that loads the file (`FastEncoder.encode_flat`,
+ids as arrays), phases interleaved per repetition; ids are compared document by document. Texts:
+FLORES-200 dev, every language (203,388 sentences), when a data directory has it, else the vendored
+UDHR. Load times (for an accelerator: loading plus its first one-word call, where gigatoken builds
+its tables, ~1 s) are reported apart and not included. `ids identical` is this benchmark's own
+comparison on these texts; with --certify the gate's certificate (tokbench.backends: earned on
+first use, stored in TOKBENCH_CACHE) is shown too.
+
+Usage:
+  python benchmarks/bench_backends.py [--tokenizers gpt2 llama3 ...] [--repeat 1] [--langs ...] [--certify]
+      [--data-dir ../shared/assets] [--json out.json] [--markdown out.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DEFAULT_TOKENIZERS = ["gpt2", "r50k_base", "cl100k_base", "o200k_base", "llama3", "qwen3", "gemma3", "llama2",
+                      "mistral_v1", "mistral_v3", "phi3", "mistral_tekken", "bert_base_uncased", "xlm_roberta"]
+
+
+def corpus_cells(langs: list[str] | None) -> tuple[str, dict[str, list[str]]]:
+    from tokbench.corpora import load_corpus
+    from tokbench.manifests import corpus_manifests
+
+    m = corpus_manifests().get("flores200")
+    name, split = ("flores200", "dev") if m is not None and m.availability() != "missing" else ("udhr", "articles")
+    corpus = load_corpus(name)
+    have = corpus.languages(split)
+    return f"{name} {split}", {lang: list(corpus.texts(split, lang)) for lang in (langs or have) if lang in have}
+
+
+def first_diff(ref: list[list[int]], ids: np.ndarray, off: np.ndarray) -> int | None:
+    if len(off) != len(ref) + 1:
+        return 0
+    for i, r in enumerate(ref):
+        if not np.array_equal(ids[off[i] : off[i + 1]], np.asarray(r, dtype=np.uint32)):
+            return i
+    return None
+
+
+def certificate(tok: Any, accelerator: str) -> str:
+    """The gate's verdict for this tokenizer file and accelerator (certifying it now if needed)."""
+    from tokbench.backends import certify, gate
+
+    gate.configure(backend="auto")
+    gate.describe(tok)
+    docs = [c for c in certify.certificates_for(tok.sha256) if c["accelerator"] == accelerator]
+    if not docs:
+        return "none"
+    c = docs[-1]
+    return c["status"] + (f" ({c['seconds']} s)" if c["status"] == "certified" else f": {c['reason']}")
+
+
+def bench_tokenizer(name: str, cells: dict[str, list[str]], repeat: int, certify: bool) -> list[dict[str, Any]]:
+    from tokbench.backends import ACCELERATORS
+    from tokbench.tokenizers import load_tokenizer
+
+    t = time.perf_counter()
+    tok = load_tokenizer(name)
+    ref_load = time.perf_counter() - t
+    rows = []
+    for acc_name, acc in ACCELERATORS.items():
+        row: dict[str, Any] = {"tokenizer": name, "algorithm": tok.algorithm, "reference": type(tok).__name__,
+                               "accelerator": f"{acc_name} {acc.version}", "reference_load_s": round(ref_load, 2)}
+        t = time.perf_counter()
+        fast = acc.load(tok)
+        if isinstance(fast, str):
+            rows.append({**row, "note": fast})
+            continue
+        if certify:
+            row["certificate"] = certificate(tok, acc_name)
+        fast.encode_flat(["warm-up"])  # gigatoken builds its tables on the first call (~1 s): a load cost
+        row["accelerator_load_s"] = round(time.perf_counter() - t, 2)
+        ref_times, fast_times, bad = [], [], None
+        for _ in range(repeat):
+            t = time.perf_counter()
+            ref = {lang: tok.encode_batch(texts) for lang, texts in cells.items()}
+            ref_times.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            out = {lang: fast.encode_flat(texts) for lang, texts in cells.items()}
+            fast_times.append(time.perf_counter() - t)
+            if bad is None:
+                for lang, (ids, off) in out.items():
+                    if (i := first_diff(ref[lang], ids, off)) is not None:
+                        bad = f"{lang} document {i}"
+                        break
+            n_tokens = sum(int(off[-1]) for _, off in out.values())
+            del ref, out
+        r, f = statistics.median(ref_times), statistics.median(fast_times)
+        rows.append({**row, "reference_s": round(r, 2), "accelerator_s": round(f, 2), "speedup": round(r / f, 1),
+                     "ids_identical": "yes" if bad is None else f"no ({bad})", "tokens": n_tokens})
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]], texts: str, n_docs: int) -> str:
+    out = [f"Texts: {texts}, {n_docs:,} documents, one batch per language; medians; load times not included.", "",
+           "| tokenizer | algorithm | accelerator | reference s | accelerator s | speedup | ids identical | "
+           "load s (ref / accel) | certificate / note |",
+           "|---|---|---|---:|---:|---:|---|---|---|"]
+    for r in rows:
+        out.append(f"| {r['tokenizer']} | {r['algorithm']} | {r['accelerator']} | {r.get('reference_s', '')} | "
+                   f"{r.get('accelerator_s', '')} | {str(r['speedup']) + 'x' if 'speedup' in r else ''} | "
+                   f"{r.get('ids_identical', '')} | {r['reference_load_s']} / {r.get('accelerator_load_s', '')} | "
+                   f"{r.get('certificate') or r.get('note', '')} |")
+    return "\n".join(out)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--tokenizers", nargs="+", default=DEFAULT_TOKENIZERS)
+    p.add_argument("--repeat", type=int, default=1)
+    p.add_argument("--langs", nargs="+")
+    p.add_argument("--data-dir", action="append")
+    p.add_argument("--certify", action="store_true", help="show (and earn, if missing) the gate's certificates")
+    p.add_argument("--json")
+    p.add_argument("--markdown")
+    args = p.parse_args()
+    from tokbench.datadirs import set_cli_data_dirs
+    from tokbench.errors import TokbenchError
+
+    set_cli_data_dirs(args.data_dir)
+    texts, cells = corpus_cells(args.langs)
+    n_docs = sum(map(len, cells.values()))
+    print(f"{texts}: {len(cells)} languages, {n_docs:,} documents; {os.cpu_count()} cpus, load {os.getloadavg()}",
+          file=sys.stderr)
+    rows = []
+    for name in args.tokenizers:
+        try:
+            got = bench_tokenizer(name, cells, args.repeat, args.certify)
+        except TokbenchError as e:
+            print(f"{name}: skipped ({e})", file=sys.stderr)
+            continue
+        for r in got:
+            print(json.dumps(r), file=sys.stderr)
+        rows += got
+    table = markdown(rows, texts, n_docs)
+    print(table)
+    if args.markdown:
+        Path(args.markdown).write_text(table + "\n", encoding="utf-8")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"texts": texts, "documents": n_docs, "rows": rows}, indent=1) + "\n",
+                                   encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
