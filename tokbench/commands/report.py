@@ -26,6 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="add each tokenizer's anatomy (`tokbench inspect`) to its page (loads the tokenizers; "
                         "cached in OUT/tokenizers/*.inspect.json)")
     parser.add_argument("--markdown", type=Path, help="also write the Markdown leaderboard here (links rebased)")
+    parser.add_argument("--viewer-corpus", default="udhr", metavar="CORPUS",
+                        help="corpus of the site's tokenization viewer (default: udhr, the vendored UDHR, free to "
+                        "reproduce; e.g. flores200 for a site kept locally, since FLORES may not be redistributed; "
+                        "'none': no viewer). Its units are tokenized by every tokenizer of the report")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     written = write_site(
         table, first.provenance, out, args.title, compare=inputs[1:] or None,
         anatomy=anatomy, parquet=first.parquet, markdown_copy=args.markdown,
+        viewer_corpus=None if args.viewer_corpus.lower() == "none" else args.viewer_corpus,
+        quiet=args.quiet or args.json,
     )
     if args.json:
         print_json({"report": str(written.report_md), "index": str(written.index_html),

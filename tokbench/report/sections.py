@@ -13,6 +13,7 @@ import pandas as pd
 
 from tokbench.report import plots
 from tokbench.report.base import ReportContext, Section, register_section
+from tokbench.report.languages import language_label
 
 PER_LANGUAGE_DETAIL = {
     "premium": ("premium", "ctc", "unk_char_frac"),
@@ -60,7 +61,8 @@ def premium_by_language(ctx: ReportContext) -> Section | None:
         pivot = screen.pivot or "pivot"
         m = _matrix(ctx, "premium", corpus)
         m = m.loc[[t for t in m.index if t in lb.tokenizers]]
-        figures[f"premium_heatmap_{corpus}"] = plots.premium_heatmap(m, pivot, corpus)
+        figures[f"premium_heatmap_{corpus}"] = plots.premium_heatmap(m, pivot, corpus, screen.represented,
+                                                                     threshold=screen.threshold)
         screened = m.copy()
         for tok in screened.index:
             rep = screen.represented.get(tok, set(screened.columns))
@@ -71,7 +73,7 @@ def premium_by_language(ctx: ReportContext) -> Section | None:
             top = screened.loc[tok].dropna().sort_values(ascending=False, kind="stable").head(5)
             worst.append({"tokenizer": tok,
                           f"highest premiums vs {pivot} (represented languages)":
-                          ", ".join(f"{lang} {v:.1f}" for lang, v in top.items())})
+                          ", ".join(f"{language_label(lang)} {v:.1f}" for lang, v in top.items())})
         tables[f"premium_highest_{corpus}"] = pd.DataFrame(worst)
         for metric in PER_LANGUAGE_DETAIL["premium"]:
             d = _detail(ctx, metric, corpus)
@@ -79,8 +81,9 @@ def premium_by_language(ctx: ReportContext) -> Section | None:
                 detail[f"{metric}_by_language_{corpus}"] = d
         text.append(
             f"{corpus}: premium = tokens of a language / tokens of the same text in {pivot}. Tokenizers in "
-            f"leaderboard order; the heatmap shows every language (UNK-heavy ones included, languages grouped by "
-            f"script), the distribution only the languages each tokenizer represents (UNK characters <= "
+            f"leaderboard order; the heatmap shows the median premium per script and the languages with the highest "
+            f"median premium by name (UNK-screened cells hatched), the distribution only the languages each "
+            f"tokenizer represents (UNK characters <= "
             f"{100 * screen.threshold:g}%)."
         )
     return Section("Token premium by language", text="\n\n".join(text), figures=figures, tables=tables,

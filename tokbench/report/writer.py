@@ -22,9 +22,11 @@ import pandas as pd
 
 from tokbench.errors import TokbenchError
 from tokbench.io import atomic_write_bytes, atomic_write_text
+from tokbench.report import site as site_help
 from tokbench.report.base import ReportContext, Section, collect_sections
+from tokbench.report.languages import language_label, script_name
 from tokbench.report.leaderboard import Leaderboard, build_leaderboard, fmt_value
-from tokbench.report.plots import script_of
+from tokbench.report.plots import class_colour, script_of
 from tokbench.report.provenance import summarise_provenance
 from tokbench.report.tables import to_markdown, write_table
 
@@ -151,13 +153,15 @@ def _languages_page(lb: Leaderboard, table: pd.DataFrame) -> dict[str, Any] | No
             v = float(m.at[lang, t] / m.at[pivot, t])
             ok = np.isfinite(v)
             cells.append({"text": f"{v:.3f}" if ok else "–", "sort": repr(v) if ok else "", "unk": lang in unk[t]})
-        rows.append({"lang": lang, "script": script_of(lang), "cells": cells})
-    data = {"tokenizers": toks, "unk": unk,
+        rows.append({"lang": lang, "label": language_label(lang), "script": script_of(lang),
+                     "script_name": script_name(script_of(lang)), "cells": cells})
+    data = {"tokenizers": toks, "unk": unk, "labels": {x: language_label(x) for x in langs},
             "tokens": {t: {lang: (None if pd.isna(m.at[lang, t]) else float(m.at[lang, t])) for lang in langs}
                        for t in toks}}
     prem = table[(table["corpus"] == corpus) & (table["metric"] == "premium")]
     partial = bool((prem["n"] < prem["n"].max()).any()) if not prem.empty else False
-    return {"corpus": corpus, "pivot": pivot, "languages": langs, "tokenizers": toks, "rows": rows,
+    return {"corpus": corpus, "pivot": pivot, "pivot_label": language_label(pivot),
+            "languages": [{"code": x, "label": language_label(x)} for x in langs], "tokenizers": toks, "rows": rows,
             "threshold": f"{100 * s.threshold:g}%", "partial": partial,
             "data_json": json.dumps(data, sort_keys=True, ensure_ascii=True).replace("</", "<\\/")}
 
@@ -179,7 +183,8 @@ def _anatomy_view(info: dict[str, Any] | None) -> dict[str, Any] | None:
         "algorithm": info.get("algorithm", ""), "vocab_size": int(info.get("vocab_size", 0)),
         "merges": info.get("merges"), "lineage_lines": lines,
         # explicit order: the cached JSON has sorted keys, the fresh dict frequency order
-        "classes": sorted(info.get("class_shares", {}).items(), key=lambda kv: (-kv[1], kv[0]))[:15],
+        "classes": [(k, v, class_colour(k)) for k, v in
+                    sorted(info.get("class_shares", {}).items(), key=lambda kv: (-kv[1], kv[0]))[:15]],
         "longest": [repr(t) for t in info.get("longest_tokens", [])],
         "never": _never_view(info.get("never_produced")), "png": info.get("png"),
         "strings_omitted": info.get("strings_omitted", ""),
@@ -199,7 +204,7 @@ def _never_view(npd: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def tokenizer_pages(lb: Leaderboard, table: pd.DataFrame, anatomy: dict[str, dict[str, Any]]) -> dict[str, dict]:
     pages = {}
-    for i, tok in enumerate(lb.tokenizers, 1):
+    for tok in lb.tokenizers:
         metrics = [
             {"header": c.header, "corpus": c.corpus,
              "text": fmt_value(lb.values.at[tok, c.key], lb.values.at[tok, c.key + ":lo"],
@@ -215,19 +220,49 @@ def tokenizer_pages(lb: Leaderboard, table: pd.DataFrame, anatomy: dict[str, dic
             v = p.set_index("language")["value"].sort_values(kind="stable")
             per_corpus.append({
                 "corpus": corpus, "pivot": s.pivot,
-                "highest": ", ".join(f"{k} {x:.2f}" for k, x in v.iloc[::-1].head(10).items()),
-                "lowest": ", ".join(f"{k} {x:.2f}" for k, x in v.head(10).items()),
-                "unk": sorted(set(s.languages) - s.represented.get(tok, set(s.languages))),
+                "pivot_label": language_label(s.pivot) if s.pivot else "",
+                "highest": [(language_label(k), f"{x:.2f}") for k, x in v.iloc[::-1].head(10).items()],
+                "lowest": [(language_label(k), f"{x:.2f}") for k, x in v.head(10).items()],
+                "unk": [language_label(x) for x in sorted(set(s.languages) - s.represented.get(tok, set(s.languages)))],
             })
         info = anatomy.get(tok)
         pages[tok] = {
-            "tok": tok, "rank": i, "n_ranked": len(lb.tokenizers), "note": lb.note(tok),
+            "tok": tok, "rank": lb.rank_text(tok), "ranked": tok in lb.ranks, "n_ranked": len(lb.ranked),
+            "note": lb.note(tok),
             "rank_header": lb.rank.header if lb.rank else "no ranking column",
             "metrics": metrics, "per_corpus": per_corpus, "anatomy": _anatomy_view(info),
             "anatomy_missing": (anatomy.get("__why__", {}) or {}).get(
                 tok, "not computed: run the report with --inspect"),
         }
     return pages
+
+
+def _lb_tables(lb: Leaderboard, algos: dict[str, str], note_no: dict[str, int]) -> list[dict[str, Any]]:
+    """The leaderboard's tables for the site (ranked, then the others), generic over the groups it has."""
+    groups = [("leaderboard", "Ranked", lb.ranked), ("leaderboard-others", "Not ranked: partial coverage or lossy",
+                                                     lb.others)]
+    out = []
+    for table_id, title, toks in groups:
+        if not toks:
+            continue
+        rows = [{"rank": lb.rank_text(t), "rank_sort": str(lb.ranks[t][0]) if t in lb.ranks else "",
+                 "tokenizer": t, "file": safe_name(t) + ".html", "algorithm": algos.get(t, ""),
+                 "cells": _cells(lb, t), "note": lb.note(t), "note_no": note_no.get(t),
+                 "search": " ".join([t, algos.get(t, ""), lb.note(t)]).lower()} for t in toks]
+        out.append({"id": table_id, "title": title if len(groups) > 1 and lb.others else "", "rows": rows})
+    return out
+
+
+def _viewer_page(lb: Leaderboard, corpus: str, quiet: bool) -> dict[str, Any]:
+    """The tokenization viewer's data (tokbench.report.viewer), embedded as JSON; its size is on the page."""
+    from tokbench.report.viewer import build_viewer
+
+    data = build_viewer(lb.tokenizers, corpus, quiet=quiet)
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return {"viewer_json": blob, "viewer_kb": round(len(blob.encode("utf-8")) / 1024), "viewer_corpus": corpus,
+            "viewer_split": data["split"], "viewer_missing": data["missing"],
+            "viewer_n_units": len(data["units"]), "viewer_n_langs": len(data["languages"]),
+            "viewer_default": data["tokenizers"][:3]}
 
 
 def markdown_report(title: str, lb: Leaderboard, sections: list[Section], prov: dict[str, Any], prefix: str = "",
@@ -293,6 +328,8 @@ def write_site(
     anatomy: dict[str, dict[str, Any]] | None = None,
     parquet: Path | None = None,
     markdown_copy: Path | None = None,
+    viewer_corpus: str | None = None,
+    quiet: bool = True,
 ) -> Written:
     from tokbench.metrics import metric_cards
     from tokbench.report.compare import compare_runs
@@ -337,20 +374,27 @@ def write_site(
 
     env = _env()
     lang_page = _languages_page(lb, table)
+    viewer = _viewer_page(lb, viewer_corpus, quiet) if viewer_corpus else None
     common = {"title": title, "prov": prov, "assets": _assets(), "has_languages": lang_page is not None,
-              "has_compare": bool(compare_tables)}
-    rows = [{"rank": i, "tokenizer": t, "file": safe_name(t) + ".html", "cells": _cells(lb, t),
-             "note": lb.note(t)} for i, t in enumerate(lb.tokenizers, 1)]
+              "has_compare": bool(compare_tables), "has_viewer": viewer is not None,
+              "computed_on": site_help.computed_on(table)}
+    algos = site_help.algorithms(lb.tokenizers, anatomy)
+    note_no, notes = site_help.footnotes({t: lb.note(t) for t in lb.tokenizers})
+    lb_tables = _lb_tables(lb, algos, note_no)
     lb_columns = [{"header": c.header, "family": c.col.family, "metric": c.col.metric} for c in lb.columns]
     index = env.get_template("index.html.j2").render(
         **common, root="", page_title="Leaderboard", intro=intro_paragraphs(lb), lb_columns=lb_columns,
-        lb_rows=rows, sections=[_section_view(s) for s in sections], has_parquet=has_parquet)
+        lb_tables=lb_tables, notes=notes, sections=[_section_view(s) for s in sections], has_parquet=has_parquet)
     atomic_write_text(out / "index.html", index)
     files.append(out / "index.html")
     if lang_page is not None:
         atomic_write_text(out / "languages.html", env.get_template("languages.html.j2").render(
             **common, root="", page_title="Per language", **lang_page))
         files.append(out / "languages.html")
+    if viewer is not None:
+        atomic_write_text(out / "viewer.html", env.get_template("viewer.html.j2").render(
+            **common, root="", page_title="Tokenization viewer", **viewer))
+        files.append(out / "viewer.html")
     if compare_tables:
         atomic_write_text(out / "compare.html", env.get_template("compare.html.j2").render(
             **common, root="", page_title="Comparison", tables=compare_tables,
@@ -360,6 +404,14 @@ def write_site(
     anatomy = dict(anatomy or {})
     for tok, page in tokenizer_pages(lb, table, anatomy).items():
         path = out / "tokenizers" / f"{safe_name(tok)}.html"
+        page["algorithm_name"] = algos.get(tok, "")
+        if page["anatomy"] is not None and (anatomy.get(tok) or {}).get("by_rank"):
+            from tokbench.report.plots import token_class_plot
+
+            png = token_class_plot(anatomy[tok])
+            atomic_write_bytes(out / "tokenizers" / f"{safe_name(tok)}_classes.png", png)
+            files.append(out / "tokenizers" / f"{safe_name(tok)}_classes.png")
+            page["anatomy"]["png"] = f"{safe_name(tok)}_classes.png"
         atomic_write_text(path, env.get_template("tokenizer.html.j2").render(
             **common, root="../", page_title=tok, **page))
         files.append(path)
