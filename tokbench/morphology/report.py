@@ -41,13 +41,24 @@ def _order(ctx: ReportContext, names: list[str]) -> list[str]:
     return [t for t in ranked if t in names] + sorted(t for t in names if t not in ranked)
 
 
-@lru_cache(maxsize=64)
-def documents(corpus: str, split: str, lang: str) -> int | None:
-    """Documents (FLORES: sentences) of one corpus split and language, or None when the corpus is not here."""
+@lru_cache(maxsize=8)
+def _corpus(name: str) -> Any:
+    """The loaded corpus (verified once per report), or None when it is not in the data directory."""
     from tokbench.corpora import load_corpus
 
     try:
-        return len(load_corpus(corpus).texts(split, lang))
+        return load_corpus(name)
+    except TokbenchError:
+        return None
+
+
+def documents(corpus: str, split: str, lang: str) -> int | None:
+    """Documents (FLORES: sentences) of one corpus split and language, or None when the corpus is not here."""
+    c = _corpus(corpus)
+    if c is None:
+        return None
+    try:
+        return len(c.texts(split, lang))
     except TokbenchError:
         return None
 
