@@ -28,6 +28,7 @@ TR_COLUMNS = {"%TR": "tr.unique", "%Pure": "pure.unique", "%TR weighted": "tr.we
 L_COLUMNS = {"%L": "lex.unique", "%L pure": "lex_pure.unique", "%L weighted": "lex.weighted",
              "%L pure weighted": "lex_pure.weighted"}
 RESOURCE = re.compile(r"resource=(\S+) \(([^;)]*)")
+MARKERS = ("o", "s", "^", "D")
 
 
 def family_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -152,14 +153,14 @@ def figure(ctx: ReportContext, rows: pd.DataFrame) -> Any:
             ax.set_xlim(0, 100)
             ax.set_xlabel("% of Turkish token types / occurrences")
             ax.set_title("%TR and %Pure (Turkish)")
-            ax.legend(fontsize=7, loc="lower right", frameon=False)
+            ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False)
         if not lex.empty:
             ax = axes.pop(0)
             langs = sorted(lex["language"].unique())
-            for j, lang in enumerate(langs):
+            for j, lang in enumerate(langs):  # colour and marker together tell the 13 languages apart
                 d = lex[lex["language"] == lang].set_index("tokenizer")["value"]
-                ax.scatter([d.get(t) for t in toks], y, s=12, color=OKABE_ITO[j % len(OKABE_ITO)], label=lang,
-                           zorder=3)
+                ax.scatter([d.get(t) for t in toks], y, s=14, color=OKABE_ITO[j % len(OKABE_ITO)], label=lang,
+                           marker=MARKERS[(j // len(OKABE_ITO)) % len(MARKERS)], zorder=3)
             mean = [_value(rows, t, "lex.weighted", "ALL") for t in toks]
             ax.barh(y, [0 if v is None else v for v in mean], height=0.6, color="#DDDDDD", label="macro-average")
             ax.set_xlim(0, 100)
@@ -180,7 +181,7 @@ def _describe(rows: pd.DataFrame, corpus: str, split: str) -> str:
             f"%TR and %Pure (Bayram et al. 2025): {corpus}, split {split}, {TURKISH}, "
             f"{_docs_text(corpus, split, [TURKISH])}; shares of the distinct token types of the tokenizer's "
             "encoding (the paper's form) and of the token occurrences (weighted); resource "
-            f"{resources(tr)}.")
+            f"{resources(tr) or 'not recorded in the results'}.")
     lex = rows[rows["metric"].str.startswith("lex") & (rows["language"] != "ALL")]
     if not lex.empty:
         langs = sorted(lex["language"].unique())
@@ -188,7 +189,7 @@ def _describe(rows: pd.DataFrame, corpus: str, split: str) -> str:
             f"%L (the same two tests per language): {corpus}, split {split}, {len(langs)} languages "
             f"({', '.join(langs)}), {_docs_text(corpus, split, langs)}; the table shows the macro-average over "
             f"the languages computed (ALL rows), the per-language values are in the detail table; resources "
-            f"{resources(lex)}.")
+            f"{resources(lex) or 'not recorded in the results'}.")
     return "\n\n".join(parts)
 
 
