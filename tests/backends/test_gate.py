@@ -257,3 +257,26 @@ def test_spot_check_of_one_long_document_uses_a_prefix(forged: Forged, monkeypat
     forged.armed = True
     encode_mod.encode_texts(tok, [joined + " again"])
     assert _only_certificate(tok)["status"] == "revoked"
+
+
+def test_result_cells_record_the_encoder(forged: Forged, tmp_path: Path) -> None:
+    import json
+
+    import pyarrow.parquet as pq
+
+    from tokbench.metrics import make_row
+    from tokbench.results import Cell, ResultStore
+
+    tok = load_tokenizer("r50k_base")
+    gate._state(tok)  # earns the forged accelerator a certificate for this file
+    store = ResultStore(tmp_path / "out")
+    cell = Cell("r50k_base", tok.sha256, "udhr", "b" * 64, "ctc")
+    with store.writing():
+        store.save_cell(cell, [make_row("ctc", "eng_Latn", "articles", 1.0, "tokens", 31, None)], 0.1)
+        store.write()
+    prov = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))["provenance"]
+    enc = prov["cells"][0]["encoder"]
+    assert enc["backend"] == "forged" and enc["verify"] == "spot"
+    assert [(c["accelerator"], c["status"]) for c in enc["certificates"]] == [("forged", "certified")]
+    meta = pq.read_schema(tmp_path / "out" / "results.parquet").metadata[b"tokbench"]
+    assert b"encoder" not in meta  # the committed parquet stays byte-identical whoever encoded
