@@ -25,6 +25,7 @@ def test_groups_languages_and_intervals_in_percent(tmp_path: Path) -> None:
     bw = {"eng_Latn": 0.4, "en:books": 0.1, "code:c": 0.2, "code:go": 0.1, "zho_Hans": 0.06,
           "jpn_Jpan": 0.1, "fra_Latn": 0.04}
     doc = {"results": {"a": {"byte_weights": bw, "merges_used": 300,
+                             "ci95": {"byte_weights": {"jpn_Jpan": [0.08, 0.12]}},
                              "group_ci95": {"English": [0.45, 0.52], "code": [0.25, 0.33],
                                             "non-English": [0.15, 0.25]}},
                        "b": {"byte_weights": {"eng_Latn": 0.9, "code:c": 0.1}, "merges_used": 300}}}
@@ -34,6 +35,7 @@ def test_groups_languages_and_intervals_in_percent(tmp_path: Path) -> None:
                                "zho_Hans %"]
     assert t.at["a", "English %"] == "50.0 [45.0, 52.0]" and t.at["a", "code %"] == "30.0 [25.0, 33.0]"
     assert t.at["a", "other languages %"] == "20.0 [15.0, 25.0]" and t.at["a", "zho_Hans %"] == "6.00"
+    assert t.at["a", "jpn_Jpan %"] == "10.00 [8.00, 12.00]"  # a category's own interval where the result has it
     assert t.at["b", "English %"] == "90.0" and t.at["a", "merges solved"] == "1-300"
     assert "95% bootstrap intervals" in sec.text
 

@@ -85,6 +85,9 @@ def mixture(ctx: ReportContext, n_langs: int = 8) -> Section | None:
         return None
     shares = d.pivot_table(index="tokenizer", columns="language", values="value", aggfunc="first").fillna(0.0)
     shares = shares.loc[_order(ctx, list(shares.index))]
+    # per-category intervals (the result's ci95), NaN where it has none
+    ci_low, ci_high = (d.pivot_table(index="tokenizer", columns="language", values=v, aggfunc="first", dropna=False)
+                       .reindex(index=shares.index, columns=shares.columns) for v in ("ci_low", "ci_high"))
     group = {c: category_group(c) for c in shares.columns}
     langs = [c for c in shares.columns if group[c] == "non-English"]
     shown = list(shares[langs].sum().sort_values(ascending=False, kind="stable").index[:n_langs])
@@ -111,7 +114,7 @@ def mixture(ctx: ReportContext, n_langs: int = 8) -> Section | None:
             t = totals[col].loc[tok]
             row[f"{col} %"] = _fmt(t["value"], t["ci_low"], t["ci_high"])
         for c in shown:
-            row[f"{c} %"] = _fmt(parts.at[tok, c], digits=2)
+            row[f"{c} %"] = _fmt(parts.at[tok, c], ci_low.at[tok, c], ci_high.at[tok, c], digits=2)
         if inh is None:
             row["describes"] = ""
         else:
