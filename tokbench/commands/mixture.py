@@ -50,22 +50,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(split-half noise / nearest distance; flags ratios above 0.5)")
 
 
-def resolve_start(tok: object, spec: str, quiet: bool) -> int:
+def resolve_start(tok: object, spec: str, quiet: bool) -> tuple[int, list[dict[str, object]] | None]:
+    """(first merge to solve on, the lineage records when 'auto' looked them up: the JSON result carries
+    them, so a report can say whose merges were skipped)."""
     if spec != "auto":
         try:
             k = int(spec)
         except ValueError:
             raise TokbenchError(f"--start-merge must be an integer or 'auto', not {spec!r}") from None
-        return k
-    from tokbench.inspection.lineage import find_lineage
+        return k, None
+    from tokbench.inspection.lineage import find_lineage, relative_json
 
     lin = find_lineage(tok)
+    records = [relative_json(r) for r in lin.relatives]
     parent = lin.parent
     if parent is None:
-        return 0
+        return 0, records
     if not quiet:
         print(f"{tok.name} extends {parent.name}: solving on merges from #{parent.shared} on", file=sys.stderr)
-    return parent.shared
+    return parent.shared, records
 
 
 def run(args: argparse.Namespace) -> int:
@@ -79,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if tok.algorithm != "bpe":
         raise TokbenchError(f"{tok.name} is a {tok.algorithm} tokenizer: mixture inference needs a BPE merge list")
     cats = load_categories(args.categories)
-    start = resolve_start(tok, args.start_merge, args.quiet or args.json)
+    start, lineage = resolve_start(tok, args.start_merge, args.quiet or args.json)
     say = None if (args.quiet or args.json) else (lambda m: print(m, file=sys.stderr))
     options = dict(
         merges=args.merges, start_merge=start, solver=args.solver, other=args.other, bootstrap=args.bootstrap,
@@ -111,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
         seps = sorted(separation({cw.name: cw for cw in res.words}, unit), key=lambda s: -s.ratio)
     if args.json:
         out = res.to_json()
+        if lineage is not None:
+            out["lineage"] = lineage
         if seps is not None:
             out["separation"] = {s.name: {"split_half": s.split_half, "nearest": s.nearest,
                                           "nearest_tv": s.nearest_tv, "ratio": s.ratio} for s in seps}
