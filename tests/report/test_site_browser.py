@@ -242,6 +242,10 @@ def test_viewer_shows_each_tokenizers_tokens(browser: Any, small_report: Path) -
         assert "".join(s.get_attribute("textContent") for s in spans) == text  # lossless: the spans are the text
     unit.select_by_index(1)  # another unit re-renders
     assert browser.find_element(By.ID, "viewer-source").text != text
+    twins = _viewer_select(browser, "tur_Latn", ["p50k_base", "r50k_base"])  # identical encodings, stored once
+    assert [s.text for s in twins["p50k_base"]] == [s.text for s in twins["r50k_base"]] and twins["r50k_base"]
+    heading = browser.find_element(By.CSS_SELECTOR, '#viewer-out .tok-row[data-tokenizer="r50k_base"] h3')
+    assert "the same tokens as p50k_base" in heading.text
     assert not _severe(browser)
 
 

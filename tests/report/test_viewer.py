@@ -10,7 +10,7 @@ from tokbench.report.viewer import build_viewer, encode_unit, pack_lengths, unpa
 def _tokens(entry: dict, text: str) -> list[str]:
     """What the page shows, decoded the way site.js does it (byte mode: UTF-8 slices, display mode: code points)."""
     if "b" in entry:
-        raw = (b" " if entry.get("p") else b"") + text.encode("utf-8")
+        raw = (b" " if entry.get("p") else b"") + entry.get("t", text).encode("utf-8")
         out, pos = [], 0
         for n in unpack_lengths(entry["b"]):
             out.append(raw[pos:pos + n].decode("utf-8", "replace"))
@@ -47,14 +47,19 @@ def test_encode_unit_forms() -> None:
     # UNK without offsets: the token's own string, never invented text
     e = encode_unit([4], table, 4, "Q", ["[UNK]"])
     assert _tokens(e, "Q") == ["[UNK]"] and e["d"] == "[UNK]"
-    # a normalizing tokenizer with stray bytes: hex, kind b, hint naming the character
+    # a normalizing tokenizer: its own text, still byte lengths
     e = encode_unit([5, 2, 3], table, 4, "Xအ", ["x", "a", "b"])
-    assert _tokens(e, "Xအ") == ["x", "E1 80", "A1"] and e["k"] == {"b": [1, 2]} and "'အ'" in e["h"]["1"]
+    assert e == {"b": pack_lengths([1, 2, 1]), "t": "xအ"} and _tokens(e, "Xအ") == ["x", "\ufffd", "\ufffd"]
+    # bytes that never complete a character: hex in the display form, kind b, hint
+    e = encode_unit([2, 4], table, 4, "?Q", ["a", "[UNK]"], unk_text=[None, "Q"])
+    assert _tokens(e, "?Q") == ["E1 80", "Q"] and e["k"] == {"b": [0], "u": [1]} and "bytes E1 80" in e["h"]["0"]
 
 
 def test_build_viewer_on_vendored_udhr() -> None:
-    v = build_viewer(["cl100k_base", "bert_base_uncased", "no_such_tokenizer"], "udhr", max_languages=30, n_units=3)
-    assert v["corpus"] == "udhr" and v["tokenizers"] == ["cl100k_base", "bert_base_uncased"]
+    v = build_viewer(["cl100k_base", "bert_base_uncased", "no_such_tokenizer", "p50k_base", "r50k_base"], "udhr",
+                     max_languages=30, n_units=3)
+    assert v["corpus"] == "udhr" and v["tokenizers"] == ["cl100k_base", "bert_base_uncased", "p50k_base", "r50k_base"]
+    assert v["enc"]["r50k_base"] == {"same": "p50k_base"}  # identical tokens are stored once
     assert "no_such_tokenizer" in v["missing"]
     langs = [x["code"] for x in v["languages"]]
     assert len(langs) == 30 and "eng_Latn" in langs and "amh_Ethi" in langs

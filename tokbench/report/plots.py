@@ -184,16 +184,16 @@ def premium_heatmap(matrix: pd.DataFrame, pivot: str, corpus: str,
         a1.set_title("median over each script's languages (count)", fontsize=8.5)
         a2.set_title(f"the {len(named)} languages with the highest median premium", fontsize=8.5)
         fig.suptitle(f"Token premium vs {language_label(pivot)} on {corpus}: tokens / tokens of the same text in "
-                     f"{pivot}", fontsize=10, y=1.0)
+                     f"{pivot}", fontsize=10, y=1.03)
         cb = fig.colorbar(im, ax=[a1, a2], fraction=0.02, pad=0.01)
         cb.set_label(f"premium vs {pivot} (log scale; 1 = as many tokens as {pivot})")
         ticks = [t for t in (0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, 10, 15, 20) if norm.vmin <= t <= norm.vmax]
         cb.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
         cb.minorticks_off()
         share = f"{100 * threshold:g}%" if threshold is not None else "the screen's share"
-        fig.text(0.01, -0.02, f"UNK hatched: the tokenizer maps over {share} of the language's characters to UNK "
+        fig.text(0.5, 0.985, f"UNK hatched: the tokenizer maps over {share} of the language's characters to UNK "
                  "(screened out, not in the medians); * some of the script's languages screened out.", fontsize=7,
-                 color="#444444")
+                 color="#444444", ha="center")
         return save(fig)
 
 

@@ -7,11 +7,12 @@ surface text; a token whose bytes are not whole UTF-8 characters (byte-level BPE
 character, SentencePiece byte fallback) is shown as its bytes in hex with the characters its run of
 tokens makes up; UNK shows the original text it replaced (from the library's offsets).
 
-Compact form per (tokenizer, unit), since the page embeds every tokenizer x unit: when the tokens'
-bytes add up to the unit's UTF-8 (lossless tokenizers; SentencePiece may add one leading space,
-flag 'p'), only their byte lengths 'b', packed one character per token; the page slices the text
-and shows stray bytes itself. Otherwise (normalizing tokenizers, UNK) a display string 'd' (omitted
-when equal to the text), packed code-point lengths 'l', and sparse kinds 'k' and hover hints 'h'.
+Compact form per (tokenizer, unit), since the page embeds every tokenizer x unit: when every token has
+surface bytes, their byte lengths 'b' packed one character per token, slicing the unit's UTF-8 (or, if
+the tokenizer normalized it, its own text 't'; SentencePiece's added leading space is flag 'p'); the
+page decodes the slices and shows stray bytes itself. Otherwise (UNK, special tokens) a display string
+'d' (omitted when equal to the text), packed code-point lengths 'l', sparse kinds 'k' and hover hints
+'h'. A tokenizer whose tokens equal an earlier one's on every unit is stored as {"same": name}.
 """
 
 from __future__ import annotations
@@ -145,6 +146,10 @@ def encode_unit(ids: Sequence[int], table: Sequence[bytes | None], unk_id: int |
             return lossless
         if joined == b" " + raw:  # SentencePiece's dummy prefix
             return {**lossless, "p": 1}
+        try:  # a normalizing tokenizer (NFKC, lowercasing): its own text, still sliced by byte lengths
+            return {**lossless, "t": joined.decode("utf-8")}
+        except UnicodeDecodeError:
+            pass
     pieces: list[str] = []
     kinds: dict[str, list[int]] = {}
     hints: dict[str, str] = {}
@@ -230,7 +235,7 @@ def build_viewer(tokenizers: Sequence[str], corpus_name: str = DEFAULT_CORPUS, s
     if not units:
         raise TokbenchError(f"viewer corpus {corpus_name!r} split {split!r} has no units to show")
     texts = [u.text for u in units]
-    enc: dict[str, list[dict[str, Any]]] = {}
+    enc: dict[str, Any] = {}
     missing: dict[str, str] = {}
     for name in tqdm(list(tokenizers), desc="viewer: tokenize", unit="tokenizer", disable=quiet, file=sys.stderr):
         try:
@@ -245,7 +250,8 @@ def build_viewer(tokenizers: Sequence[str], corpus_name: str = DEFAULT_CORPUS, s
             ids = e.doc(i).tolist()
             unk = _unk_texts(tok, u.text, ids) if tok.unk_id is not None and tok.unk_id in ids else None
             rows.append(encode_unit(ids, table, tok.unk_id, u.text, tok.tokens(ids), unk))
-        enc[name] = rows
+        same = next((other for other, theirs in enc.items() if theirs == rows), None)
+        enc[name] = rows if same is None else {"same": same}  # e.g. p50k_base = r50k_base on this text
     langs = list(dict.fromkeys(u.lang for u in units))
     return {
         "corpus": corpus_name, "split": split,

@@ -127,7 +127,7 @@
   function tokensOf(entry, text) {
     var out = [], i, pos = 0;
     if (entry.b !== undefined) {
-      var raw = new TextEncoder().encode(text), bytes = raw;
+      var raw = new TextEncoder().encode(entry.t !== undefined ? entry.t : text), bytes = raw;
       if (entry.p) { bytes = new Uint8Array(raw.length + 1); bytes[0] = 0x20; bytes.set(raw, 1); }
       var lens = unpack(entry.b);
       for (i = 0; i < lens.length; i++) {
@@ -187,7 +187,9 @@
       var nbytes = new TextEncoder().encode(unit.text).length;
       while (out.firstChild) { out.removeChild(out.firstChild); }
       each(boxes.querySelectorAll("input:checked"), function (box) {
-        var tok = box.value, toks = tokensOf(data.enc[tok][idx], unit.text);
+        var tok = box.value, rows = data.enc[tok];
+        while (rows.same) { rows = data.enc[rows.same]; }  // identical tokens to an earlier tokenizer
+        var toks = tokensOf(rows[idx], unit.text);
         var row = document.createElement("div"), h = document.createElement("h3"), line = document.createElement("div");
         row.className = "tok-row"; row.setAttribute("data-tokenizer", tok);
         var nUnk = toks.filter(function (t) { return t.kind === "u"; }).length;
@@ -195,12 +197,12 @@
         var info = document.createElement("span");
         info.className = "muted";
         info.textContent = "· " + toks.length + " tokens · " + (nbytes / Math.max(1, toks.length)).toFixed(2) + " bytes/token" +
-          (nUnk ? " · " + nUnk + " UNK" : "");
+          (nUnk ? " · " + nUnk + " UNK" : "") + (data.enc[tok].same ? " · the same tokens as " + data.enc[tok].same : "");
         h.appendChild(info);
         line.className = "tokens"; line.setAttribute("dir", "auto");
         toks.forEach(function (t, i) {
           var s = document.createElement("span");
-          s.className = t.kind ? "k-" + t.kind : "c" + (i % 5);
+          s.className = t.kind ? "k-" + t.kind + (t.kind === "b" ? " b" + (i % 2) : "") : "c" + (i % 5);
           s.textContent = t.text;
           if (t.hint) { s.title = t.hint; }
           line.appendChild(s);
