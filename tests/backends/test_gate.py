@@ -101,7 +101,7 @@ def test_spot_check_catches_a_forged_difference_and_revokes(
 ) -> None:
     tok = load_tokenizer("r50k_base")
     texts = _texts()
-    gate._state(tok)  # certification on first use
+    gate._state(tok, decide_now=True)  # certification on first use
     assert _only_certificate(tok)["status"] == "certified"
     forged.armed = True
     with caplog.at_level(logging.WARNING):
@@ -117,7 +117,7 @@ def test_spot_check_catches_a_forged_difference_and_revokes(
     # a later process finds the revocation on disk and never uses the accelerator for this file again
     gate.reset()
     with pytest.raises(TokbenchError, match="certificate revoked"):
-        gate._state(tok)  # --backend forged demands it: one clear error
+        gate._state(tok, decide_now=True)  # --backend forged demands it: one clear error
 
 
 def test_spot_check_passes_an_exact_engine(forged: Forged) -> None:
@@ -133,6 +133,7 @@ def test_failed_certification_is_stored_and_the_reference_encodes(
 ) -> None:
     forged.armed = True  # wrong from the start: certification must refuse it
     monkeypatch.setenv(gate.BACKEND_ENV, "auto")
+    monkeypatch.setattr(gate, "CERTIFY_AFTER_CHARS", 0)  # decide at the first call
     tok = load_tokenizer("r50k_base")
     with caplog.at_level(logging.WARNING):
         enc = encode_mod.encode_texts(tok, UDHR_SAMPLE[:3])
@@ -147,7 +148,7 @@ def test_verify_full_fails_with_exit_2(
 ) -> None:
     monkeypatch.setenv("TQDM_DISABLE", "1")  # the certification's progress bar
     tok = load_tokenizer("r50k_base")
-    gate._state(tok)
+    gate._state(tok, decide_now=True)
     forged.armed = True
     code = main(["encode", "--tokenizer", "r50k_base", "--corpus", "udhr", "--langs", "eng_Latn", "--quiet",
                  "--backend", "forged", "--verify", "full"])  # fmt: skip
@@ -247,7 +248,7 @@ def test_spot_check_of_one_long_document_uses_a_prefix(forged: Forged, monkeypat
     tok = load_tokenizer("r50k_base")
     joined = " ".join(_texts())  # one document, as the Petrov protocol encodes a language
     assert len(joined) > gate.SPOT_CHARS
-    gate._state(tok)  # certified; the forged engine holds the real encode_flat
+    gate._state(tok, decide_now=True)  # certified; the forged engine holds the real encode_flat
     calls: list[int] = []
     real = tok.encode_flat
     monkeypatch.setattr(tok, "encode_flat", lambda texts: calls.append(sum(map(len, texts))) or real(texts))
@@ -268,7 +269,7 @@ def test_result_cells_record_the_encoder(forged: Forged, tmp_path: Path) -> None
     from tokbench.results import Cell, ResultStore
 
     tok = load_tokenizer("r50k_base")
-    gate._state(tok)  # earns the forged accelerator a certificate for this file
+    gate._state(tok, decide_now=True)  # earns the forged accelerator a certificate for this file
     store = ResultStore(tmp_path / "out")
     cell = Cell("r50k_base", tok.sha256, "udhr", "b" * 64, "ctc")
     with store.writing():
@@ -280,3 +281,18 @@ def test_result_cells_record_the_encoder(forged: Forged, tmp_path: Path) -> None
     assert [(c["accelerator"], c["status"]) for c in enc["certificates"]] == [("forged", "certified")]
     meta = pq.read_schema(tmp_path / "out" / "results.parquet").metadata[b"tokbench"]
     assert b"encoder" not in meta  # the committed parquet stays byte-identical whoever encoded
+
+
+def test_auto_defers_certification_until_the_reference_did_enough_work(
+    forged: Forged, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(gate.BACKEND_ENV, "auto")
+    monkeypatch.setattr(gate, "CERTIFY_AFTER_CHARS", 20_000)
+    tok = load_tokenizer("r50k_base")
+    texts = _texts()  # ~11k characters
+    encode_mod.encode_texts(tok, texts)
+    assert cert.certificates_for(tok.sha256) == []  # a small job: no certification
+    encode_mod.encode_texts(tok, texts[::-1])
+    encode_mod.encode_texts(tok, texts[1:])  # past the threshold: certified, then the accelerator encodes
+    assert [c["accelerator"] for c in cert.certificates_for(tok.sha256) if c["status"] == "certified"]
+    assert gate._state(tok).encoder is not None

@@ -37,6 +37,7 @@ VERIFY_ENV = "TOKBENCH_VERIFY"
 VERIFY_MODES = ("spot", "full")
 SPOT_DOCS = 16  # evenly spaced documents per call, plus the longest
 SPOT_CHARS = 2048  # longer documents are spot-checked on this prefix
+CERTIFY_AFTER_CHARS = 1_000_000  # auto: the reference encodes this much before an accelerator is considered
 
 
 def backend_choices() -> list[str]:
@@ -71,6 +72,8 @@ class _State:
     certificate: dict[str, Any] | None = None
     cert_path: Path | None = None
     reason: str = ""  # why the reference encodes
+    decided: bool = False
+    reference_chars: int = 0  # characters the reference encoded while the decision was deferred
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -78,13 +81,18 @@ _states: dict[tuple[str, str], _State] = {}
 _states_lock = threading.Lock()
 
 
-def _state(tokenizer: Tokenizer) -> _State:
-    key = (tokenizer.cache_key, backend_setting())
+def _state(tokenizer: Tokenizer, decide_now: bool = False) -> _State:
+    """This process's decision for `tokenizer`. Under `auto` it is deferred until the reference has
+    encoded CERTIFY_AFTER_CHARS characters for it here: a small job (one language of a sweep, a test)
+    never pays a certification many times its own size, a large one loses ~1% of its work to waiting."""
+    setting = backend_setting()
+    key = (tokenizer.cache_key, setting)
     with _states_lock:
         st = _states.setdefault(key, _State())
     with st.lock:
-        if st.encoder is None and not st.reason:
-            _decide(tokenizer, st, key[1])
+        if not st.decided and (decide_now or setting != "auto" or st.reference_chars >= CERTIFY_AFTER_CHARS):
+            st.decided = True
+            _decide(tokenizer, st, setting)
     return st
 
 
@@ -122,8 +130,9 @@ def _decide(tokenizer: Tokenizer, st: _State, setting: str) -> None:
 
 
 def describe(tokenizer: Tokenizer) -> dict[str, Any]:
-    """Which encoder this process uses for `tokenizer`, and its certificate (for provenance/--json)."""
-    st = _state(tokenizer)
+    """Which encoder this process uses for `tokenizer`, and its certificate (deciding now, certifying if
+    needed)."""
+    st = _state(tokenizer, decide_now=True)
     if st.encoder is None or st.accelerator is None or st.certificate is None:
         return {"encoder": "reference", "reason": st.reason, "verify": verify_setting()}
     c = st.certificate
@@ -177,6 +186,8 @@ def encode(tokenizer: Tokenizer, texts: Sequence[str], label: str | None = None,
     st = _state(tokenizer)
     verify = verify_setting()
     if st.encoder is None:
+        if not st.decided:
+            st.reference_chars += sum(map(len, texts))
         return _reference(tokenizer, texts, flat)
     if st.cert_path is not None and (doc := cert.read_certificate(st.cert_path)) is not None:
         if doc["status"] != "certified":  # another process revoked it since
