@@ -95,8 +95,10 @@ _memo = _Memo(max_bytes=int(os.environ.get("TOKBENCH_MEMO_MB", "256")) << 20)
 
 
 def clear_memo() -> None:
-    """Forget every in-process encoding (they stay in the disk cache); call between tokenizers."""
+    """Forget every in-process encoding (they stay in the disk cache) and the loaded accelerators
+    (their certificates stay on disk); call between tokenizers."""
     _memo.clear()
+    backends.reset()
 
 
 def forget(key: str) -> None:

@@ -6,6 +6,6 @@ Importing the package registers the built-in accelerators; third-party ones regi
 
 from tokbench.backends import gigatoken_  # noqa: F401  (registers "gigatoken")
 from tokbench.backends.base import ACCELERATORS, Accelerator, FastEncoder
-from tokbench.backends.gate import configure, describe, encode, provenance
+from tokbench.backends.gate import configure, describe, encode, provenance, reset
 
-__all__ = ["ACCELERATORS", "Accelerator", "FastEncoder", "configure", "describe", "encode", "provenance"]
+__all__ = ["ACCELERATORS", "Accelerator", "FastEncoder", "configure", "describe", "encode", "provenance", "reset"]
