@@ -296,3 +296,7 @@ def test_auto_defers_certification_until_the_reference_did_enough_work(
     encode_mod.encode_texts(tok, texts[1:])  # past the threshold: certified, then the accelerator encodes
     assert [c["accelerator"] for c in cert.certificates_for(tok.sha256) if c["status"] == "certified"]
     assert gate._state(tok).encoder is not None
+    gate.reset()  # a new process: the stored certificate is used from the first small call
+    monkeypatch.setattr(gate, "CERTIFY_AFTER_CHARS", 10**12)
+    encode_mod.encode_texts(tok, texts[2:])
+    assert gate._state(tok).encoder is not None

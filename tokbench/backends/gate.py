@@ -37,7 +37,7 @@ VERIFY_ENV = "TOKBENCH_VERIFY"
 VERIFY_MODES = ("spot", "full")
 SPOT_DOCS = 16  # evenly spaced documents per call, plus the longest
 SPOT_CHARS = 2048  # longer documents are spot-checked on this prefix
-CERTIFY_AFTER_CHARS = 1_000_000  # auto: the reference encodes this much before an accelerator is considered
+CERTIFY_AFTER_CHARS = 4_000_000  # auto, no certificate yet: the reference encodes this much before certifying
 
 
 def backend_choices() -> list[str]:
@@ -82,18 +82,32 @@ _states_lock = threading.Lock()
 
 
 def _state(tokenizer: Tokenizer, decide_now: bool = False) -> _State:
-    """This process's decision for `tokenizer`. Under `auto` it is deferred until the reference has
-    encoded CERTIFY_AFTER_CHARS characters for it here: a small job (one language of a sweep, a test)
-    never pays a certification many times its own size, a large one loses ~1% of its work to waiting."""
+    """This process's decision for `tokenizer`. Under `auto`, a tokenizer file with a stored certificate
+    is decided at once; one without waits until the reference has encoded CERTIFY_AFTER_CHARS characters
+    for it here, so a small job (one language of a sweep, a test) never pays a certification many times
+    its own size, and a large one loses a few percent of its first run to waiting."""
     setting = backend_setting()
     key = (tokenizer.cache_key, setting)
     with _states_lock:
         st = _states.setdefault(key, _State())
     with st.lock:
-        if not st.decided and (decide_now or setting != "auto" or st.reference_chars >= CERTIFY_AFTER_CHARS):
+        if not st.decided and (
+            decide_now or setting != "auto" or st.reference_chars >= CERTIFY_AFTER_CHARS or _has_certificate(tokenizer)
+        ):
             st.decided = True
             _decide(tokenizer, st, setting)
     return st
+
+
+def _has_certificate(tokenizer: Tokenizer) -> bool:
+    """A stored `certified` certificate of this file and load options by an installed accelerator version
+    (cheap: one folder listing; whether its certification set is today's is checked by `_decide`)."""
+    versions = {name: acc.version for name, acc in ACCELERATORS.items()}
+    return any(
+        c["status"] == "certified" and c.get("tokenizer_config") == tokenizer.config
+        and versions.get(c.get("accelerator")) == c.get("accelerator_version")
+        for c in cert.certificates_for(tokenizer.sha256)
+    )
 
 
 def _decide(tokenizer: Tokenizer, st: _State, setting: str) -> None:
