@@ -75,7 +75,10 @@ def test_pivot_named_in_every_premium_header_and_tables_parse(small_report: Path
             assert len(counts) == 1, block[:200]
     assert "log\\|V\\|" in md  # the unit's pipe is escaped, not a cell border
     lb = pd.read_csv(small_report / "tables" / "leaderboard.csv")
-    assert list(lb["rank"]) == list(range(1, len(lb) + 1))
+    ranked = lb[lb["ranked"]]
+    assert list(ranked["rank"]) == sorted(ranked["rank"]) and ranked["rank"].iloc[0] == 1
+    assert lb[~lb["ranked"]]["rank"].isna().all() and list(lb["ranked"]) == sorted(lb["ranked"], reverse=True)
+    assert lb.set_index("tokenizer").at["bert_base_uncased", "not_ranked_because"].startswith("represents 4 of 6")
     tex = (small_report / "tables" / "leaderboard.tex").read_text(encoding="utf-8")
     assert "\\toprule" in tex and "\\midrule" in tex and "\\bottomrule" in tex
     for stem in ("premium_by_language_udhr", "bytes_per_token_by_language_udhr"):
@@ -136,7 +139,7 @@ def test_compare_runs_shows_per_tokenizer_differences(small_run: Path, tmp_path:
     assert main(["report", str(small_run), "--results", str(tmp_path / "b" / "results.json"), "--quiet",
                  "--out", str(out)]) == 0
     diff = pd.read_csv(out / "tables" / "compare_b.csv", dtype=str).set_index("tokenizer")
-    col = next(c for c in diff.columns if c.startswith("corpus tokens on the") and c.endswith(": difference"))
+    col = next(c for c in diff.columns if c.startswith("corpus tokens, all") and c.endswith(": difference"))
     assert diff.loc["cl100k_base", col] == "+100"
     assert diff.loc["o200k_base", col] == "+0"
     assert (out / "compare.html").is_file()

@@ -78,10 +78,13 @@ class Leaderboard:
             return "Not ranked: the results hold no token counts."
         what = (f"total tokens on all {len(s.languages)} languages of {self.primary} (fewer is better)"
                 if self.rank.col.key == RANK_KEY else f"{self.rank.header} on {self.primary}")
-        return (f"Ranked by {what}, only among tokenizers that represent every language (at most "
+        rule = (f"Ranked by {what}, only among tokenizers that represent every language (at most "
                 f"{100 * s.threshold:g}% of its characters mapped to UNK) and reproduce the text (decode(encode(x)) "
                 "= x for every sentence, up to a normalisation the tokenizer documents); the others are listed "
                 "in a second table with their coverage and what they lose.")
+        if not any(e.lossless is not None for e in self.eligible.values()):
+            rule += " In these results the round trip was not measured (no roundtrip.* rows): only coverage is checked."
+        return rule
 
     def value(self, tok: str, key: str) -> float:
         v = self.values.at[tok, key] if key in self.values.columns else np.nan
@@ -100,7 +103,7 @@ class Leaderboard:
         e = self.eligible.get(tok)
         if e is not None and not e.ranked and s is not None:
             parts.append(e.reason(s.threshold))
-        if e is not None and e.lossless is None:
+        if e is not None and e.lossless is None and any(x.lossless is not None for x in self.eligible.values()):
             parts.append("round trip not measured")
         if e is not None and e.normalisation:
             parts.append(f"documents {e.normalisation}")
