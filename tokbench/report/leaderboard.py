@@ -200,7 +200,9 @@ def build_leaderboard(table: pd.DataFrame, provenance: dict[str, Any]) -> Leader
             s = summarise(col, t, screens[corpus])
             if s.empty or s["value"].isna().all():
                 continue
-            lbc = LbColumn(col, corpus, col.header(screens[corpus], None if corpus == primary else corpus))
+            # rows from the tokenizer alone (corpus "-", e.g. digit probes) need no corpus in their header
+            where = None if corpus in (primary, "-") else corpus
+            lbc = LbColumn(col, corpus, col.header(screens[corpus], where))
             lb_cols.append(lbc)
             s = s.reindex(shown)
             data[lbc.key] = s["value"]
