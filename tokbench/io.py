@@ -1,15 +1,100 @@
-"""File helpers: atomic writes (temp file + rename) and content hashes that see through gzip."""
+"""File helpers: atomic writes (temp file + rename), write checks on user-chosen paths, and content
+hashes that see through gzip.
+
+Every file tokbench writes goes through `atomic_write_bytes`, so a write that fails (read-only folder,
+a file where a folder should be, a name too long, `/proc/...`) is one `UnwritablePath` line naming the
+path, never a traceback, and leaves nothing partial. Commands also call `check_writable` on their
+`--out`-style paths before any work, so a bad path fails in a second, not after the run.
+"""
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import os
 import tempfile
 from pathlib import Path
 
+from tokbench.errors import TokbenchError
+
 _CHUNK = 1 << 20
 TEMP_SUFFIX = ".tmp"  # atomic writes go through `.<name>.<random>.tmp` beside the target
+_TEMP_STEM = 80  # characters of the target's name kept in its temp file's name (which must fit NAME_MAX too)
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)  # the CLI reports these itself (free space or move --out)
+
+
+class UnwritablePath(TokbenchError, OSError):
+    """A file or folder tokbench must write cannot be: one line naming it (exit 2). Still an OSError,
+    so callers that carry on without a file (the encode cache, in memory) keep doing so."""
+
+    def __init__(self, message: str, err: OSError | None = None, path: str | Path | None = None) -> None:
+        OSError.__init__(self, err.errno if err else errno.EINVAL, message, str(path) if path else None)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _reason(e: OSError) -> str:
+    return e.strerror or type(e).__name__
+
+
+def unwritable(path: str | Path, e: OSError, what: str = "write") -> OSError:
+    """The one-line error for an OSError while writing `path` (disk full is left to the CLI's message)."""
+    if e.errno in _NO_SPACE or isinstance(e, UnwritablePath):
+        return e
+    return UnwritablePath(f"cannot {what} {path} ({_reason(e)}); choose a writable location", e, path)
+
+
+def _stat_or_none(p: Path) -> os.stat_result | None:
+    try:
+        return p.stat()
+    except FileNotFoundError:
+        return None
+
+
+def check_writable(path: str | Path, flag: str, *, folder: bool = True) -> Path:
+    """Fail now, in one line naming `flag`, if `path` (a folder, or a file when folder=False) could not be
+    written: a file where a folder is needed (or the reverse), a name longer than the file system allows,
+    a folder that refuses new files (read-only, /proc, /sys). Creates nothing; returns the path."""
+    path = Path(path).expanduser()
+    where = f"{flag} {path}"
+    try:
+        target = _stat_or_none(path)
+        if target is not None:
+            if folder and not os.path.isdir(path):
+                raise UnwritablePath(f"{where}: is a file, not a folder; choose a folder for {flag}", path=path)
+            if not folder and os.path.isdir(path):
+                raise UnwritablePath(f"{where}: is a folder; give {flag} a file name", path=path)
+        anc, missing = path.absolute(), []
+        if not (folder and target is not None):
+            missing.append(anc.name)
+            anc = anc.parent
+        while _stat_or_none(anc) is None:
+            missing.append(anc.name)
+            anc = anc.parent
+        if not os.path.isdir(anc):
+            raise UnwritablePath(f"{where}: {anc} is a file, not a folder; choose another {flag}", path=path)
+        try:
+            name_max = os.pathconf(anc, "PC_NAME_MAX")
+        except (OSError, ValueError):
+            name_max = 255
+        too_long = [m for m in missing if len(os.fsencode(m)) > name_max]
+        if too_long:
+            raise UnwritablePath(f"{flag}: the name {too_long[0][:40]}... is {len(os.fsencode(too_long[0]))} bytes, "
+                                 f"longer than the {name_max} the file system allows; choose a shorter {flag}",
+                                 path=path)
+        fd, probe = tempfile.mkstemp(dir=anc, prefix=".tokbench-probe.", suffix=TEMP_SUFFIX)
+        os.close(fd)
+        os.unlink(probe)
+    except UnwritablePath:
+        raise
+    except OSError as e:
+        if e.errno in _NO_SPACE:
+            raise
+        raise UnwritablePath(f"{where}: cannot write there ({_reason(e)}); choose a writable {flag}", e, path) from None
+    return path
 
 
 def _umask() -> int:
@@ -45,8 +130,11 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -
     readers safe and a power loss only costs a recomputation.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:_TEMP_STEM]}.", suffix=TEMP_SUFFIX)
+    except OSError as e:
+        raise unwritable(path, e) from None
     try:
         os.fchmod(fd, _FILE_MODE)  # mkstemp makes 0600; results in a shared folder must be readable
         with os.fdopen(fd, "wb") as fh:
@@ -55,6 +143,9 @@ def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -
                 fh.flush()
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise unwritable(path, e) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

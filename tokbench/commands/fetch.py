@@ -27,8 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from tokbench.corpora.fetch import fetch_flores200
     from tokbench.datadirs import user_dir
+    from tokbench.io import check_writable
 
-    res = fetch_flores200(tarball=args.tarball, hub=args.hub, revision=args.revision, dest=args.to or user_dir())
+    dest = check_writable(args.to, "--to") if args.to else check_writable(user_dir(), "TOKBENCH_HOME")
+    res = fetch_flores200(tarball=args.tarball, hub=args.hub, revision=args.revision, dest=dest)
     if args.json:
         print_json(res.to_json())
     else:

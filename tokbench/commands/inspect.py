@@ -36,15 +36,17 @@ def run(args: argparse.Namespace) -> int:
     from tokbench.inspection.never_produced import DEFAULT_CORPORA
     from tokbench.inspection.report import write_report
     from tokbench.inspection.summary import default_out_dir, inspect_tokenizer
+    from tokbench.io import check_writable
     from tokbench.mixture.categories import load_categories
     from tokbench.tokenizers import load_tokenizer
 
+    out = check_writable(args.out, "--out") if args.out else check_writable(default_out_dir(), "$TOKBENCH_HOME/inspect")
     tok = load_tokenizer(args.tokenizer, name=args.name)
     corpora = tuple(args.corpora) if args.corpora else DEFAULT_CORPORA if args.never_produced else ()
     cats = load_categories(args.categories) if args.categories else None
     info = inspect_tokenizer(tok, corpora=corpora, lineage=args.lineage, categories=cats,
                              mixture_kwargs={"merges": args.merges})
-    md, png = write_report(info, args.out or default_out_dir())
+    md, png = write_report(info, out)
     if args.json:
         print_json(info | {"markdown": str(md), "png": str(png)})
     else:

@@ -60,11 +60,15 @@ def _shots(values: list[str]) -> list[int]:
 def run(args: argparse.Namespace) -> int:
     from tokbench.digits import probeset
     from tokbench.digits.scoring import summarise
-    from tokbench.io import atomic_write_text, sha256_bytes
+    from tokbench.io import atomic_write_text, check_writable, sha256_bytes
     from tokbench.output import print_json, print_table
     from tokbench.progress import progress
     from tokbench.results import Cell, ResultStore
 
+    if args.out is not None:
+        check_writable(args.out, "--out")
+    if args.write_probes is not None:
+        check_writable(args.write_probes, "--write-probes", folder=False)
     if args.probes:
         records = probeset.read_jsonl(args.probes)
     else:

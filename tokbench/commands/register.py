@@ -29,8 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tokbench.datadirs import user_dir
+    from tokbench.io import check_writable
     from tokbench.registration import parse_option_values, register_tokenizer
 
+    check_writable(user_dir(), "TOKBENCH_HOME (where register writes)")
     reg = register_tokenizer(args.path, name=args.name, license=args.license, citation=args.citation,
                              options=parse_option_values(args.option), force=args.force)
     if args.json:

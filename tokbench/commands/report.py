@@ -33,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tokbench.io import check_writable
     from tokbench.output import print_json
     from tokbench.report.writer import ReportInput, write_site
     from tokbench.results import RESULTS_PARQUET, read_results
@@ -47,6 +48,9 @@ def run(args: argparse.Namespace) -> int:
         inputs.append(ReportInput(p.name if p.is_dir() else p.parent.name, table, prov, parquet))
     first = inputs[0]
     out = args.out or (paths[0] if paths[0].is_dir() else paths[0].parent)
+    check_writable(out, "--out")
+    if args.markdown is not None:
+        check_writable(args.markdown, "--markdown", folder=False)
     anatomy = None
     if args.inspect:
         from tokbench.report.anatomy import collect_anatomy

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from tokbench.argtypes import positive_int
@@ -28,6 +32,24 @@ def parse_options(items: list[str] | None) -> dict[str, str]:
             raise TokbenchError(f"--option {item!r} must look like key=value, e.g. --option pivot=eng_Latn")
         out[key.strip()] = value.strip()
     return out
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM unwinds the run as Ctrl-C does: the executor's cleanup stops every child process it started
+    (workers, forkserver, resource tracker), finished cells stay saved, and the same command resumes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,9 +83,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tokbench.io import check_writable
     from tokbench.output import print_json
     from tokbench.runner import DEFAULT_CORPORA, RunConfig, run_grid
 
+    check_writable(args.out, "--out")
     cfg = RunConfig(
         out=args.out,
         tokenizers=_split_list(args.tokenizers),
@@ -77,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
         executor_options={k: v for k in ("address", "workers") if (v := getattr(args, k, None)) is not None},
     )
     log = (lambda s: None) if getattr(args, "quiet", False) else (lambda s: print(s, file=sys.stderr))
-    summary = run_grid(cfg, log=log)
+    with terminate_as_interrupt():
+        summary = run_grid(cfg, log=log)
     files = {"parquet": str(args.out / "results.parquet"), "json": str(args.out / "results.json")}
     if getattr(args, "json", False):
         print_json(

@@ -11,9 +11,8 @@ are never forked from a parent whose Rust or OpenMP threads are running.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from tokbench.errors import TokbenchError
@@ -22,6 +21,42 @@ from tokbench.executors.work import Group, Result, by_tokenizer, run_group, run_
 from tokbench.metrics import CorpusView
 
 _PRELOAD = ["tokbench.executors.work", "tokbench.corpora", "tokbench.corpora.loaders", "datasets"]
+_STOP_SECONDS = 5.0  # a child gets this long after SIGTERM before SIGKILL
+_EXIT_SECONDS = 60.0  # a child that sent its results gets this long to exit by itself
+
+
+def _child_main(conn: Any, tok_name: str, groups: list[tuple[str, list[Any]]], langs: tuple[str, ...] | None,
+                data_dirs: list[str], env: dict[str, str]) -> None:
+    """A child's whole life: compute one tokenizer's groups, send ("ok", results) or ("error", message).
+    Ctrl-C reaches the whole terminal process group; the driver alone handles it and stops this child with
+    SIGTERM, which unwinds it (its finalizers unregister what it holds with the resource tracker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        msg: tuple[str, Any] = ("ok", run_group(tok_name, groups, langs, data_dirs, env))
+    except TokbenchError as e:
+        msg = ("error", str(e))
+    conn.send(msg)
+    conn.close()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop_forkserver() -> None:
+    """Stop this process's forkserver (~400 MB with its preloaded imports), so nothing the run started
+    outlives it. CPython has no public call for this; without the private one the forkserver still exits
+    when this process does. The resource tracker is left alone: it exits by itself when this process
+    and its children have (stopping it early would "clean up" semaphores that tqdm still holds)."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)
+    if stop is not None:
+        try:
+            stop()
+        except (OSError, ChildProcessError):
+            pass
 
 
 @register_executor("local")
@@ -44,6 +79,8 @@ class LocalExecutor(Executor):
         # loaders injected by a caller (tests) cannot cross a process boundary
         self.standard = self.load_tokenizer is std_tokenizer and self.load_corpus is std_corpus and encode is None
         self.isolate = isolate
+        self._child: Any = None  # the running child process, if any
+        self._started_children = False
 
     def run(self, plan: list[Group], langs: tuple[str, ...] | None) -> Iterator[Result]:
         if self.isolate and self.standard and len({tok for _, tok, _ in plan}) > 1:
@@ -65,14 +102,49 @@ class LocalExecutor(Executor):
         mp = multiprocessing.get_context("forkserver")
         mp.set_forkserver_preload(_PRELOAD)
         data_dirs, env = worker_settings()
+        self._started_children = True
         for tok_name, groups in by_tokenizer(plan):
-            with ProcessPoolExecutor(1, mp_context=mp) as pool:
-                fut = pool.submit(run_group, tok_name, groups, langs, data_dirs, env)
-                try:
-                    done = fut.result()
-                except BrokenProcessPool:
-                    raise TokbenchError(
-                        f"the process computing {tok_name} died (out of memory?); cells finished before it are "
-                        "saved: run the same command again to resume, or with --in-process"
-                    ) from None
-            yield from done
+            yield from self._in_child(mp, tok_name, groups, langs, data_dirs, env)
+
+    def _in_child(self, mp: Any, tok_name: str, groups: list[tuple[str, list[Any]]], langs: tuple[str, ...] | None,
+                  data_dirs: list[str], env: dict[str, str]) -> list[Result]:
+        """One tokenizer in a fresh child. Whatever ends the wait (an error, Ctrl-C, SIGTERM turned into
+        KeyboardInterrupt by `tokbench run`) stops the child before it propagates."""
+        recv, send = mp.Pipe(duplex=False)
+        self._child = mp.Process(target=_child_main, args=(send, tok_name, groups, langs, data_dirs, env),
+                                 name=f"tokbench-{tok_name}", daemon=True)
+        try:
+            self._child.start()
+            send.close()
+            try:
+                status, payload = recv.recv()
+            except EOFError:
+                raise TokbenchError(
+                    f"the process computing {tok_name} died (out of memory?); cells finished before it are "
+                    "saved: run the same command again to resume, or with --in-process"
+                ) from None
+            self._child.join(_EXIT_SECONDS)  # done: let it exit by itself
+        finally:
+            recv.close()
+            self._stop_child()
+        if status == "error":
+            raise TokbenchError(payload)
+        return payload
+
+    def _stop_child(self) -> None:
+        child, self._child = self._child, None
+        if child is None:
+            return
+        if child.is_alive():
+            child.terminate()
+            child.join(_STOP_SECONDS)
+            if child.is_alive():
+                child.kill()
+        child.join()
+        child.close()
+
+    def close(self) -> None:
+        self._stop_child()
+        if self._started_children:
+            _stop_forkserver()
+            self._started_children = False

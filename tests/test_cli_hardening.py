@@ -1,0 +1,210 @@
+"""Bad input and interruptions of the commands that write: every user-chosen output path that cannot be
+written (a file where a folder is needed, a name too long, /proc, a read-only folder) is one line and exit 2,
+before any work, with nothing left behind; a write that fails later is one line too; a terminated run stops
+every process it started and resumes to the same results."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tokbench import encode as encode_mod
+from tokbench.cli import main
+from tokbench.datadirs import set_cli_data_dirs
+from tokbench.results import read_results
+
+UDHR_RUN = ["--tokenizers", "r50k_base", "--corpora", "udhr", "--metrics", "ctc", "--langs", "eng_Latn", "-q"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(encode_mod, "_memo", encode_mod._Memo(1 << 30))
+    yield
+    set_cli_data_dirs(None)
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert code == 2, (argv, out, err)
+    assert len(lines) == 1 and lines[0].startswith("tokbench: error: "), err
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def results_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One tiny `tokbench run` (r50k_base x UDHR English, ctc) to report on."""
+    out = tmp_path_factory.mktemp("hardening") / "res"
+    assert main(["run", *UDHR_RUN, "--out", str(out)]) == 0
+    return out
+
+
+def _bad_folder(kind: str, tmp: Path) -> Path:
+    """A folder path that cannot be created or written, of the given kind."""
+    if kind == "proc":
+        return Path("/proc/tokbench-hardening/out")
+    if kind == "file":
+        (tmp / "afile").write_text("keep me\n")
+        return tmp / "afile"
+    if kind == "under_file":
+        (tmp / "afile").write_text("keep me\n")
+        return tmp / "afile" / "sub"
+    if kind == "too_long":
+        return tmp / ("n" * 300) / "out"
+    if kind == "read_only":
+        if os.geteuid() == 0:
+            pytest.skip("root writes into read-only folders; the other kinds cover the class")
+        (tmp / "ro").mkdir()
+        (tmp / "ro").chmod(0o555)
+        return tmp / "ro" / "out"
+    raise AssertionError(kind)
+
+
+KINDS = ["proc", "file", "under_file", "too_long", "read_only"]
+
+
+def _snapshot(tmp: Path) -> dict[str, bytes]:
+    """Every file under tmp except the encode cache, to prove nothing was created or changed."""
+    return {str(p.relative_to(tmp)): p.read_bytes() for p in sorted(tmp.rglob("*"))
+            if p.is_file() and "cache" not in p.relative_to(tmp).parts}
+
+
+COMMANDS: dict[str, Callable[[Path, Path], list[str]]] = {
+    "run --out": lambda bad, res: ["run", *UDHR_RUN, "--out", str(bad)],
+    "report --out": lambda bad, res: ["report", str(res), "--out", str(bad)],
+    "report --markdown": lambda bad, res: ["report", str(res), "--out", str(res.parent / "rep"),
+                                          "--markdown", str(bad)],
+    "inspect --out": lambda bad, res: ["inspect", "r50k_base", "--lineage", "off", "--out", str(bad)],
+    "fetch --to": lambda bad, res: ["fetch", "flores200", "--tarball", str(res / "missing.tar.gz"), "--to", str(bad)],
+    "probe-arithmetic --write-probes": lambda bad, res: ["probe-arithmetic", "--write-probes", str(bad)],
+    "probe-arithmetic --out": lambda bad, res: ["probe-arithmetic", str(res), "--out", str(bad)],
+}
+FLAG = {"report --markdown": "--markdown", "fetch --to": "--to", "probe-arithmetic --write-probes": "--write-probes"}
+FILE_FLAGS = ("report --markdown", "probe-arithmetic --write-probes")  # these name a file, not a folder
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_unwritable_output_path_is_one_line_and_writes_nothing(
+    command: str, kind: str, tmp_path: Path, results_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = _bad_folder(kind, tmp_path)
+    if command in FILE_FLAGS:
+        bad = tmp_path if kind == "file" else bad / "written.md"  # "file": a folder where the file should be
+    before = _snapshot(tmp_path)
+    line = one_line_error(capsys, COMMANDS[command](bad, results_dir))
+    assert FLAG.get(command, "--out") in line, line
+    assert _snapshot(tmp_path) == before  # nothing created, nothing partial, the file in the way untouched
+    assert not (results_dir.parent / "rep").exists()
+
+
+def test_register_into_an_unwritable_home(
+    trained_bpe: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "afile").write_text("keep me\n")
+    monkeypatch.setenv("TOKBENCH_HOME", str(tmp_path / "afile"))
+    line = one_line_error(capsys, ["register", str(trained_bpe), "--name", "hardening_bpe"])
+    assert "TOKBENCH_HOME" in line and "not a folder" in line
+    assert (tmp_path / "afile").read_text() == "keep me\n"
+
+
+def test_a_later_write_failure_is_one_line(
+    results_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--out itself is writable, but a subfolder the report needs is a file: the write that fails
+    says which path, in one line."""
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "tables").write_text("in the way\n")
+    line = one_line_error(capsys, ["report", str(results_dir), "--out", str(out)])
+    assert "cannot write" in line and str(out / "tables") in line
+    assert not [p for p in out.rglob("*.tmp")]
+
+
+# --- a terminated run ---------------------------------------------------------------------------------------
+KILL_RUN = ["--tokenizers", "mistral_v1", "phi3", "mistral_v3", "bert_base_uncased", "--corpora", "udhr",
+            "--metrics", "ctc", "bytes_per_token", "--langs", "eng_Latn", "tur_Latn", "--option", "bootstrap=0", "-q"]
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below `pid`, from /proc (children re-parented to init are found by the caller)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {p for p, pp in parents.items() if pp in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    alive = set()
+    for p in pids:
+        try:
+            state = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(p)
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc (Linux)")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_terminated_run_stops_every_child_and_resumes_to_the_same_results(sig: int, tmp_path: Path) -> None:
+    """kill -TERM / -INT of `tokbench run` while a tokenizer computes in its child: the driver exits, and with
+    it the child, the forkserver and the resource tracker (a caller reading the pipes gets EOF at once);
+    finished cells stay, no temp file is left, and the same command completes to the uninterrupted results."""
+    env = {**os.environ, "TOKBENCH_CACHE": str(tmp_path / "cache")}
+    out = tmp_path / "run"
+    argv = [sys.executable, "-m", "tokbench.cli", "run", *KILL_RUN, "--out", str(out)]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 300
+    kids: set[int] = set()
+    while time.monotonic() < deadline and proc.poll() is None:
+        kids |= _descendants(proc.pid)
+        cells = list((out / "cells").glob("*.json")) if (out / "cells").is_dir() else []
+        if cells and len(_alive(kids)) >= 3:  # a tokenizer finished and the next one's child is running
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    kids |= _descendants(proc.pid)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)  # hangs if a child kept the pipes open
+    assert proc.returncode == 130, err
+    assert "interrupted" in err.decode() and "Traceback" not in err.decode(), err
+    deadline = time.monotonic() + 15
+    while _alive(kids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(kids), f"left running: {_alive(kids)}"
+    assert not list(out.rglob("*.tmp"))
+    finished = len(list((out / "cells").glob("*.json")))
+    assert 0 < finished < 8
+    resumed = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{8 - finished} cells computed, {finished} already finished" in resumed.stdout
+    assert "Traceback" not in resumed.stderr and "leaked" not in resumed.stderr, resumed.stderr
+    fresh = subprocess.run([*argv[:-1], str(tmp_path / "fresh"), "--in-process"], capture_output=True, text=True,
+                           env=env, timeout=600, check=False)
+    assert fresh.returncode == 0, fresh.stderr
+    a, _ = read_results(out)
+    b, _ = read_results(tmp_path / "fresh")
+    key = ["tokenizer", "corpus", "metric", "language", "split"]
+    cols = [c for c in a.columns if c not in ("seconds",)]
+    pd.testing.assert_frame_equal(a[cols].sort_values(key).reset_index(drop=True),
+                                  b[cols].sort_values(key).reset_index(drop=True))
