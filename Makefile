@@ -13,10 +13,12 @@ STAMP := $(VENV)/.installed-stamp
 CONSTRAINTS := constraints.txt
 PIP_VERSION := 26.3
 EXTRAS ?= dev,model,dask,fast
-OUT ?= reports/default
+# `make bench` writes into the git-ignored out/bench, so a user's `git status` stays clean: the pages name the code
+# commit that wrote them, which would rewrite every tracked page after each code commit. reports/default/ is the
+# committed copy, refreshed on purpose with `make bench OUT=reports/default`.
+OUT ?= out/bench
 DATA ?= ../shared/assets
 LEADERBOARD_WORK ?= reports/_work/leaderboard
-LEADERBOARD_METRICS ?=
 
 .PHONY: install test test-latest lock bench leaderboard lint bench-encode bench-metrics bench-mixture bench-morphology clean-cache
 
@@ -38,14 +40,22 @@ bench: $(STAMP)
 	$(VENV)/bin/tokbench run --corpora udhr --out $(OUT)
 	$(VENV)/bin/tokbench report $(OUT) --inspect --title "tokbench default suite: UDHR x vendored tokenizers"
 
-# FLORES-200 (from the data directory DATA) x every available tokenizer x the metric suite, then the
-# report and site into reports/leaderboard/ and reports/LEADERBOARD.md. Finished cells are kept in
+# FLORES-200 (from the data directory DATA) x every available tokenizer x the leaderboard's metric families, then
+# the report and site into reports/leaderboard/ and reports/LEADERBOARD.md. Finished cells are kept in
 # LEADERBOARD_WORK (git-ignored), so a warm re-run only redoes the report; only numbers are committed.
+# The metrics: the default suite (tokbench.metrics.DEFAULT_METRICS), round-trip fidelity, the morphology families
+# (%TR, %Pure, %L, %L-pure) and the corpus-free digit probes; a family name runs every `family.*` metric.
+# Only the project's tokenizers (data_manifests/) and files in DATA count: the run ignores TOKBENCH_DATA,
+# TOKBENCH_MANIFESTS and your own `tokbench register` registrations (TOKBENCH_HOME points at an empty folder),
+# so the committed leaderboard depends on the code and DATA alone. The encode cache (TOKBENCH_CACHE) is used.
+DEFAULT_METRICS = $$($(PY) -c 'from tokbench.metrics import DEFAULT_METRICS as d; print(",".join(d))')
+LEADERBOARD_METRICS = $(DEFAULT_METRICS),roundtrip,tr,pure,lex,lex_pure,digits
+LEADERBOARD_ENV = env -u TOKBENCH_DATA -u TOKBENCH_MANIFESTS TOKBENCH_HOME=$(abspath $(LEADERBOARD_WORK))/no-user-home
 leaderboard: $(STAMP)
-	$(VENV)/bin/tokbench run --quiet --corpora flores200 --data-dir $(DATA) --out $(LEADERBOARD_WORK) \
-		$(if $(LEADERBOARD_METRICS),--metrics $(LEADERBOARD_METRICS))
-	$(VENV)/bin/tokbench report $(LEADERBOARD_WORK) --quiet --data-dir $(DATA) --out reports/leaderboard --inspect \
-		--mixture reports/mixture/real.json --markdown reports/LEADERBOARD.md \
+	$(LEADERBOARD_ENV) $(VENV)/bin/tokbench run --corpora flores200 --data-dir $(DATA) --out $(LEADERBOARD_WORK) \
+		--metrics $(LEADERBOARD_METRICS)
+	$(LEADERBOARD_ENV) $(VENV)/bin/tokbench report $(LEADERBOARD_WORK) --data-dir $(DATA) --out reports/leaderboard \
+		--inspect --mixture reports/mixture/real.json --markdown reports/LEADERBOARD.md \
 		--title "tokbench leaderboard: FLORES-200 x every available tokenizer"
 
 bench-encode: $(STAMP)
