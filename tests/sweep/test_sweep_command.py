@@ -109,3 +109,24 @@ def test_bad_input_is_one_line_and_exit_2(argv: list[str], message: str, tmp_pat
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and lines[0].startswith("tokbench: error: "), err
     assert message in lines[0] and "Traceback" not in err
+
+
+def test_trained_tokenizers_can_be_kept_and_registered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    from tokbench.manifests import clear_manifest_cache, tokenizer_manifests
+    from tokbench.tokenizers import load_tokenizer
+
+    monkeypatch.setenv("TOKBENCH_HOME", str(tmp_path / "home"))
+    clear_manifest_cache()
+    keep = tmp_path / "kept"
+    argv = ["sweep", "--out", str(tmp_path / "o"), "--train", "udhr", "--eval", "udhr", "--langs", "eng_Latn",
+            "tur_Latn", "--algorithms", "bpe", "--vocab-sizes", "300", "340", "--budget", "2000", "--bootstrap", "0",
+            "--no-optimal", "--no-report", "--keep", str(keep), "--register", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert (keep / "bpe-300-tur_Latn" / "tokenizer.json").is_file()
+    clear_manifest_cache()
+    assert "bpe-340-eng_Latn" in tokenizer_manifests()
+    tok = load_tokenizer("bpe-340-eng_Latn")  # the rest of the suite knows it by name
+    assert tok.vocab_size == 340
+    clear_manifest_cache()
