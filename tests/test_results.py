@@ -57,9 +57,9 @@ def test_save_resume_and_write(tmp_path: Path) -> None:
     assert mya["ci_low"] is None and mya["flags"] == "unk_chars>0.1"  # NaN -> null, valid JSON
     j_table, j_prov = read_results(tmp_path / "out" / "results.json")
     assert j_table["value"].tolist() == df["value"].tolist()
-    # the parquet (tracked in git) carries no timestamps or timings; results.json keeps them
+    # the parquet (tracked in git) carries no timestamps, timings or encoder; results.json keeps them
     assert "written" in j_prov and "written" not in prov
-    stable = [{k: v for k, v in c.items() if k not in ("finished", "seconds")} for c in j_prov["cells"]]
+    stable = [{k: v for k, v in c.items() if k not in ("finished", "seconds", "encoder")} for c in j_prov["cells"]]
     assert stable == prov["cells"]
 
 
