@@ -182,7 +182,7 @@ def spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     from scipy.stats import spearmanr
 
     ok = np.isfinite(x) & np.isfinite(y)
-    if ok.sum() < 3:
+    if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:  # a constant has no rank correlation
         return math.nan, math.nan
     r = spearmanr(x[ok], y[ok])
     return float(r.statistic), float(r.pvalue)
@@ -251,3 +251,36 @@ def superword_table(m: pd.DataFrame, p: pd.DataFrame, grid: list[int]) -> pd.Dat
             row["languages"] = len(common)
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def compare_training_sources(a: pd.DataFrame, b: pd.DataFrame, name_a: str, name_b: str) -> pd.DataFrame:
+    """Finding 2 as a manipulation: the same languages, trainers and budgets on two training sources (say
+    in-domain FLORES dev and out-of-domain man pages), evaluated on the same text. If similarity drove
+    premiums, the languages whose overlap falls most would change premium most; the table gives, per
+    algorithm and size, the mean overlap under each source, the Spearman correlation of the premium
+    vectors, the mean absolute premium change, and the correlation of premium change with overlap change."""
+    pa_, pb = premiums(a), premiums(b)
+
+    def feats(t: pd.DataFrame) -> pd.Series:
+        d = t[(t["tokenizer"] == FEATURES_TOKENIZER) & (t["metric"] == "sweep.train_eval_overlap")]
+        return d.set_index("language")["value"]
+
+    oa, ob = feats(a), feats(b)
+    rows = []
+    for (algo, vocab), ga in pa_[pa_["vocab"] != "optimal"].groupby(["algo", "vocab"]):
+        gb = pb[(pb["algo"] == algo) & (pb["vocab"] == vocab)]
+        m = ga.set_index("lang")["premium"].to_frame("a").join(gb.set_index("lang")["premium"].to_frame("b"),
+                                                                how="inner")  # fmt: skip
+        if len(m) < 3:
+            continue
+        d_prem = (m["b"] - m["a"]).to_numpy()
+        d_over = (ob.reindex(m.index) - oa.reindex(m.index)).to_numpy(dtype=float)
+        rho, p = spearman(m["a"].to_numpy(), m["b"].to_numpy())
+        rho_d, p_d = spearman(d_over, d_prem)
+        rows.append({"algorithm": algo, "vocab": int(vocab), "languages": len(m),
+                     f"overlap_{name_a}": float(oa.reindex(m.index).mean()),
+                     f"overlap_{name_b}": float(ob.reindex(m.index).mean()),
+                     "premium_rank_rho": rho, "premium_rank_p": p,
+                     "mean_abs_premium_change": float(np.abs(d_prem).mean()),
+                     "rho_overlap_change_vs_premium_change": rho_d, "p_change": p_d})  # fmt: skip
+    return pd.DataFrame(rows).sort_values(["algorithm", "vocab"]).reset_index(drop=True) if rows else pd.DataFrame()
