@@ -208,3 +208,34 @@ def test_a_terminated_run_stops_every_child_and_resumes_to_the_same_results(sig:
     cols = [c for c in a.columns if c not in ("seconds",)]
     pd.testing.assert_frame_equal(a[cols].sort_values(key).reset_index(drop=True),
                                   b[cols].sort_values(key).reset_index(drop=True))
+
+
+# --- leftovers of a killed command ----------------------------------------------------------------------------
+def test_report_removes_the_temp_files_a_killed_report_left(
+    results_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "rep"
+    left = [out / ".index.html.k1ll3d.tmp", out / "tables" / ".leaderboard.csv.k1ll3d.tmp",
+            out / "tokenizers" / ".r50k_base.html.k1ll3d.tmp", tmp_path / ".lb.md.k1ll3d.tmp"]
+    for p in left:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("partial")
+    other = tmp_path / ".someone_elses.md.x.tmp"  # beside --markdown, but not its temp file: kept
+    other.write_text("not ours")
+    code = main(["report", str(results_dir), "--out", str(out), "--markdown", str(tmp_path / "lb.md"), "-q",
+                 "--viewer-corpus", "none"])
+    capsys.readouterr()
+    assert code == 0
+    assert not [p for p in left if p.exists()] and not list(out.rglob("*.tmp"))
+    assert other.exists() and (out / "index.html").is_file() and (tmp_path / "lb.md").is_file()
+
+
+def test_fetch_removes_the_temp_files_a_killed_fetch_left(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Even a fetch that then fails (no tarball) clears them: they are never valid data."""
+    leftover = tmp_path / "data" / "corpora" / "flores200" / "devtest" / ".eng_Latn.parquet.k1ll3d.tmp"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"PAR1 partial")
+    line = one_line_error(capsys, ["fetch", "flores200", "--tarball", str(tmp_path / "missing.tar.gz"),
+                                   "--to", str(tmp_path / "data")])
+    assert "no such file" in line
+    assert not leftover.exists()

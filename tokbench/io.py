@@ -9,11 +9,15 @@ path, never a traceback, and leaves nothing partial. Commands also call `check_w
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import glob
 import gzip
 import hashlib
 import os
 import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from tokbench.errors import TokbenchError
@@ -121,6 +125,39 @@ def remove_stale_temp_files(folder: str | Path, older_than: float, pattern: str 
         except OSError:  # gone meanwhile, or not ours to remove: leave it
             continue
     return removed
+
+
+def temp_pattern(target: str | Path) -> str:
+    """The glob of the temp files `atomic_write_bytes` makes for `target` (in its folder)."""
+    return f".{glob.escape(Path(target).name[:_TEMP_STEM])}.*{TEMP_SUFFIX}"
+
+
+@contextlib.contextmanager
+def holding(folder: str | Path, sweep: Sequence[tuple[Path, str]] = (),
+            on_wait: Callable[[str], None] = lambda s: None) -> Iterator[Path]:
+    """Be the one writer of `folder` (its `.tokbench.lock`, the lock `tokbench run` takes too; a second
+    writer waits) and, under the lock, remove the temp files a killed writer left: every file matching
+    each (folder, glob) of `sweep` (default: `.*.tmp` in `folder`)."""
+    from filelock import FileLock, Timeout
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(folder / ".tokbench.lock", mode=0o666)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            on_wait(f"another tokbench command is writing {folder}; waiting for it to finish (Ctrl-C to stop)")
+            lock.acquire()
+    except OSError as e:
+        raise unwritable(folder, e, "lock") from None
+    try:
+        now = time.time()
+        for where, pattern in sweep or [(folder, f".*{TEMP_SUFFIX}")]:
+            remove_stale_temp_files(where, now, pattern)
+        yield folder
+    finally:
+        lock.release()
 
 
 def atomic_write_bytes(path: str | Path, data: bytes, *, durable: bool = True) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from tokbench.output import print_json
@@ -27,10 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from tokbench.corpora.fetch import fetch_flores200
     from tokbench.datadirs import user_dir
-    from tokbench.io import check_writable
+    from tokbench.io import TEMP_SUFFIX, check_writable, holding
+    from tokbench.manifests import corpus_manifests
 
     dest = check_writable(args.to, "--to") if args.to else check_writable(user_dir(), "TOKBENCH_HOME")
-    res = fetch_flores200(tarball=args.tarball, hub=args.hub, revision=args.revision, dest=dest)
+    # the lock of the data directory, and the temp files a killed fetch left beside the corpus files
+    folders = sorted({(dest / f.path).parent for f in corpus_manifests()[args.corpus].files})
+    with holding(dest, [(d, f".*{TEMP_SUFFIX}") for d in folders], on_wait=lambda s: print(s, file=sys.stderr)):
+        res = fetch_flores200(tarball=args.tarball, hub=args.hub, revision=args.revision, dest=dest)
     if args.json:
         print_json(res.to_json())
     else:

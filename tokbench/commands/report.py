@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import Any
 
 from tokbench.errors import TokbenchError
 
@@ -32,25 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "'none': no viewer). Its units are tokenized by every tokenizer of the report")
 
 
-def run(args: argparse.Namespace) -> int:
-    from tokbench.io import check_writable
-    from tokbench.output import print_json
-    from tokbench.report.writer import ReportInput, write_site
-    from tokbench.results import RESULTS_PARQUET, read_results
+def _write(args: argparse.Namespace, inputs: list[Any], out: Path) -> Any:
+    from tokbench.report.writer import write_site
 
-    paths = list(args.results) + list(args.more_results)
-    if not paths:
-        raise TokbenchError("give a results folder: `tokbench report DIR` (written by `tokbench run --out DIR`)")
-    inputs = []
-    for p in paths:
-        table, prov = read_results(p)
-        parquet = p / RESULTS_PARQUET if p.is_dir() else (p if p.suffix == ".parquet" else None)
-        inputs.append(ReportInput(p.name if p.is_dir() else p.parent.name, table, prov, parquet))
     first = inputs[0]
-    out = args.out or (paths[0] if paths[0].is_dir() else paths[0].parent)
-    check_writable(out, "--out")
-    if args.markdown is not None:
-        check_writable(args.markdown, "--markdown", folder=False)
     anatomy = None
     if args.inspect:
         from tokbench.report.anatomy import collect_anatomy
@@ -63,12 +50,38 @@ def run(args: argparse.Namespace) -> int:
         from tokbench.mixture.report_rows import load_mixture
 
         table = pd.concat([table, load_mixture(args.mixture)], ignore_index=True)
-    written = write_site(
+    return write_site(
         table, first.provenance, out, args.title, compare=inputs[1:] or None,
         anatomy=anatomy, parquet=first.parquet, markdown_copy=args.markdown,
         viewer_corpus=None if args.viewer_corpus.lower() == "none" else args.viewer_corpus,
         quiet=args.quiet or args.json,
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    from tokbench.io import TEMP_SUFFIX, check_writable, holding, temp_pattern
+    from tokbench.output import print_json
+    from tokbench.report.writer import ReportInput
+    from tokbench.results import RESULTS_PARQUET, read_results
+
+    paths = list(args.results) + list(args.more_results)
+    if not paths:
+        raise TokbenchError("give a results folder: `tokbench report DIR` (written by `tokbench run --out DIR`)")
+    inputs = []
+    for p in paths:
+        table, prov = read_results(p)
+        parquet = p / RESULTS_PARQUET if p.is_dir() else (p if p.suffix == ".parquet" else None)
+        inputs.append(ReportInput(p.name if p.is_dir() else p.parent.name, table, prov, parquet))
+    out = args.out or (paths[0] if paths[0].is_dir() else paths[0].parent)
+    check_writable(out, "--out")
+    if args.markdown is not None:
+        check_writable(args.markdown, "--markdown", folder=False)
+    # one report writes a folder at a time; temp files of a killed one are removed under its lock
+    sweep = [(d, f".*{TEMP_SUFFIX}") for d in (out, out / "tables", out / "plots", out / "tokenizers")]
+    if args.markdown is not None:
+        sweep.append((args.markdown.parent, temp_pattern(args.markdown)))
+    with holding(out, sweep, on_wait=lambda s: print(s, file=sys.stderr)):
+        written = _write(args, inputs, out)
     if args.json:
         print_json({"report": str(written.report_md), "index": str(written.index_html),
                     "files": sorted(str(f) for f in written.files)})
