@@ -300,3 +300,18 @@ def test_auto_defers_certification_until_the_reference_did_enough_work(
     monkeypatch.setattr(gate, "CERTIFY_AFTER_CHARS", 10**12)
     encode_mod.encode_texts(tok, texts[2:])
     assert gate._state(tok).encoder is not None
+
+
+def test_metric_encodings_are_named_by_corpus_split_language(forged: Forged, caplog: pytest.LogCaptureFixture) -> None:
+    from tokbench.corpora import load_corpus
+    from tokbench.metrics.context import CorpusView, MetricContext
+
+    tok = load_tokenizer("r50k_base")
+    gate._state(tok, decide_now=True)
+    forged.armed = True
+    ctx = MetricContext(tok, CorpusView(load_corpus("udhr")))
+    with caplog.at_level(logging.WARNING):
+        stats = ctx.sentences("articles", "tur_Latn")
+    reference = tok.encode_flat(load_corpus("udhr").texts("articles", "tur_Latn"))
+    assert stats.tokens.tolist() == np.diff(reference[1]).tolist()  # the reference's counts
+    assert any("r50k_base, udhr/articles/tur_Latn, document 0" in r.getMessage() for r in caplog.records)

@@ -38,6 +38,10 @@ class Accelerator(ABC):
     def version(self) -> str | None:
         """The installed library's version, or None when it is not installed."""
 
+    def supports(self, tokenizer: Tokenizer) -> str | None:
+        """A cheap check before anything is loaded: None, or why this accelerator cannot encode it."""
+        return None
+
     @abstractmethod
     def load(self, tokenizer: Tokenizer) -> FastEncoder | str:
         """The tokenizer loaded from the same local files the reference adapter read (never a hub or

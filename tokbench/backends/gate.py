@@ -122,14 +122,20 @@ def _decide(tokenizer: Tokenizer, st: _State, setting: str) -> None:
         if version is None:
             reasons.append(f"{name} is not installed")
             continue
-        loaded = acc.load(tokenizer)
-        if isinstance(loaded, str):
-            reasons.append(loaded)
+        if (why := acc.supports(tokenizer)) is not None:
+            reasons.append(why)
             continue
         cset = cert.certification_set(tokenizer)
         key = cert.certificate_key(tokenizer, name, version, cset.sha256)
         path = cert.certificate_path(tokenizer, key)
         doc = cert.read_certificate(path)
+        if doc is not None and doc["status"] != "certified":  # failed or revoked: not even loaded
+            reasons.append(f"{name} {version}: certificate {doc['status']} ({doc.get('reason')})")
+            continue
+        loaded = acc.load(tokenizer)
+        if isinstance(loaded, str):
+            reasons.append(loaded)
+            continue
         if doc is None:
             doc = cert.certify(tokenizer, name, version, loaded.encode_flat, cset, quiet=progress_quiet())
             if doc["status"] != "certified":

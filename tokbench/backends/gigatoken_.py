@@ -79,9 +79,24 @@ class Gigatoken(Accelerator):
         except PackageNotFoundError:
             return None
 
-    def load(self, tokenizer: Tokenizer) -> FastEncoder | str:
+    def supports(self, tokenizer: Tokenizer) -> str | None:
+        from tokbench.tokenizers.hf import HFTokenizer
+        from tokbench.tokenizers.spm import SentencePieceTokenizer
+        from tokbench.tokenizers.tiktoken_ import TiktokenTokenizer
+
         if self.version is None:
             return "gigatoken is not installed (pip install 'tokbench[fast]')"
+        if not isinstance(tokenizer, (HFTokenizer, SentencePieceTokenizer, TiktokenTokenizer)):
+            return f"gigatoken has no loader for {type(tokenizer).__name__}"
+        if tokenizer.algorithm != "bpe":
+            return f"gigatoken does not implement {tokenizer.algorithm}"
+        if isinstance(tokenizer, TiktokenTokenizer) and tokenizer._offset:
+            return "gigatoken has no id offset (tekken keeps its special tokens below the ranks)"
+        return None
+
+    def load(self, tokenizer: Tokenizer) -> FastEncoder | str:
+        if (why := self.supports(tokenizer)) is not None:
+            return why
         from tokbench.tokenizers.hf import HFTokenizer
         from tokbench.tokenizers.spm import SentencePieceTokenizer
         from tokbench.tokenizers.tiktoken_ import TiktokenTokenizer
@@ -99,16 +114,12 @@ class Gigatoken(Accelerator):
         return f"gigatoken has no loader for {type(tokenizer).__name__}"
 
     def _from_hf(self, tok: Any) -> FastEncoder | str:
-        if tok.algorithm != "bpe":
-            return f"gigatoken does not implement {tok.algorithm}"
         from gigatoken.gigatoken_rs import load_hf_json
 
         # the adapter's own serialization: padding and truncation already off, an added NFC in it
         return _GigatokenEncoder(load_hf_json(tok.backend.to_str()))
 
     def _from_tiktoken(self, tok: Any) -> FastEncoder | str:
-        if tok._offset:
-            return "gigatoken has no id offset (tekken keeps its special tokens below the ranks)"
         scheme = _tiktoken_schemes().get(tok.encoding._pat_str)
         if scheme is None:
             return "gigatoken has no pre-tokenizer scheme for this tiktoken regex"
@@ -125,8 +136,6 @@ class Gigatoken(Accelerator):
         return _GigatokenEncoder(backend)
 
     def _from_sentencepiece(self, tok: Any) -> FastEncoder | str:
-        if tok.algorithm != "bpe":
-            return f"gigatoken does not implement SentencePiece {tok.algorithm}"
         from gigatoken._load.sentencepiece import sentencepiece_to_tokenizer_json
         from gigatoken.gigatoken_rs import load_hf_json
 
