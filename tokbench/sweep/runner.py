@@ -1,6 +1,10 @@
 """The whole sweep: training texts, the training grid, evaluation, fits, optimal-size retraining,
 derived rows, and the report files. Resumable at every step: trained tokenizers come from the
 cache, finished metric cells from the ledger in `--out`.
+
+With `--executor dask` training runs as tasks on the cluster and evaluation as `run`'s groups; the
+workers read and write the trained tokenizers in TOKBENCH_CACHE/sweep, so on several machines that
+folder must be shared (as the encode cache should be).
 """
 
 from __future__ import annotations
@@ -183,7 +187,8 @@ def run_sweep(cfg: SweepConfig, log: Callable[[str], None] = lambda s: print(s, 
         log(f"tokbench: training and evaluating on the same text ({ev_corpus}:{ev_split}): token counts are "
             "in-sample (give --eval CORPUS:SPLIT with other text for held-out numbers)")  # fmt: skip
     texts = training_texts(cfg, train)
-    source = f"{train[0]}:{train[1]}" if train else f"hub:{(cfg.hub or {}).get('dataset')}"
+    hub = cfg.hub or {}
+    source = f"{train[0]}:{train[1]}" if train else f"hub:{hub.get('dataset')}@{hub.get('revision') or 'local'}"
     from tokbench.corpora import load_corpus
 
     ev = load_corpus(ev_corpus)
