@@ -84,3 +84,21 @@ def test_build_viewer_rejects_a_missing_split() -> None:
 
     with pytest.raises(TokbenchError, match="no split"):
         build_viewer(["cl100k_base"], "udhr", split="nope")
+
+
+def test_warm_viewer_loads_no_tokenizer(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tokbench.tokenizers
+    from tokbench.tokenizers import load_tokenizer
+
+    monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path))
+    shas = {"cl100k_base": load_tokenizer("cl100k_base").sha256}
+    cold = build_viewer(["cl100k_base"], "udhr", max_languages=5, n_units=2, shas=shas)
+    assert list((tmp_path / "viewer").glob("*.json"))
+
+    def no_loading(name: str, *a: object, **k: object) -> None:
+        raise AssertionError(f"loaded {name} although its rows are cached")
+
+    monkeypatch.setattr(tokbench.tokenizers, "load_tokenizer", no_loading)
+    assert build_viewer(["cl100k_base"], "udhr", max_languages=5, n_units=2, shas=shas) == cold
+    with pytest.raises(AssertionError, match="loaded"):  # another sha (other files): computed again
+        build_viewer(["cl100k_base"], "udhr", max_languages=5, n_units=2, shas={"cl100k_base": "0" * 64})

@@ -17,14 +17,21 @@ page decodes the slices and shows stray bytes itself. Otherwise (UNK, special to
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
 from tokbench.errors import TokbenchError
+from tokbench.io import atomic_write_text
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CORPUS = "udhr"
 # widely spoken languages and every major script, in FLORES and UDHR spellings (absent codes are skipped)
@@ -218,10 +225,43 @@ def _unk_texts(tok: Any, text: str, ids: Sequence[int]) -> list[str | None] | No
             for i, (a, b) in zip(ids, spans, strict=True)]
 
 
+VIEWER_FORMAT = 1  # bump when encode_unit's output changes: cached rows of another format are not served
+
+
+def _cache_file(name: str, sha: str, units: list[ViewerUnit]) -> Path:
+    """Where one tokenizer's rows are cached: keyed by its files' sha256, its name and every unit's text."""
+    from tokbench.datadirs import cache_dir
+
+    h = hashlib.sha256(json.dumps([VIEWER_FORMAT, name, sha, [[u.lang, u.unit, u.text] for u in units]],
+                                  ensure_ascii=False).encode("utf-8")).hexdigest()
+    return cache_dir() / "viewer" / f"{h}.json"
+
+
+def _cached_rows(path: Path | None) -> list[dict[str, Any]] | None:
+    if path is None or not path.is_file():
+        return None
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # a damaged entry is recomputed
+        return None
+    return rows if isinstance(rows, list) else None
+
+
+def _store_rows(path: Path | None, rows: list[dict[str, Any]]) -> None:
+    if path is None:
+        return
+    try:
+        atomic_write_text(path, json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
+    except OSError as e:  # a read-only cache only costs time
+        log.warning("could not cache the viewer's tokens in %s (%s)", path, e)
+
+
 def build_viewer(tokenizers: Sequence[str], corpus_name: str = DEFAULT_CORPUS, split: str | None = None,
-                 max_languages: int = 48, n_units: int = 6, quiet: bool = True) -> dict[str, Any]:
+                 max_languages: int = 48, n_units: int = 6, quiet: bool = True,
+                 shas: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Viewer data for `tokenizers` (leaderboard order) on `corpus_name`; a tokenizer that cannot be loaded
-    here is listed under 'missing' with the reason."""
+    here is listed under 'missing' with the reason. With `shas` (tokenizer -> sha256 of its files, from the
+    run's provenance) rows are cached in TOKBENCH_CACHE/viewer, so a warm report loads no tokenizer."""
     from tokbench.corpora import load_corpus
     from tokbench.encode import encode_texts
     from tokbench.report.languages import language_label
@@ -238,18 +278,24 @@ def build_viewer(tokenizers: Sequence[str], corpus_name: str = DEFAULT_CORPUS, s
     enc: dict[str, Any] = {}
     missing: dict[str, str] = {}
     for name in tqdm(list(tokenizers), desc="viewer: tokenize", unit="tokenizer", disable=quiet, file=sys.stderr):
-        try:
-            tok = load_tokenizer(name)
-        except TokbenchError as e:
-            missing[name] = str(e)
-            continue
-        e = encode_texts(tok, texts)
-        table = tok.token_bytes_table
-        rows = []
-        for i, u in enumerate(units):
-            ids = e.doc(i).tolist()
-            unk = _unk_texts(tok, u.text, ids) if tok.unk_id is not None and tok.unk_id in ids else None
-            rows.append(encode_unit(ids, table, tok.unk_id, u.text, tok.tokens(ids), unk))
+        sha = (shas or {}).get(name)
+        path = _cache_file(name, sha, units) if sha else None
+        rows = _cached_rows(path)
+        if rows is None:
+            try:
+                tok = load_tokenizer(name)
+            except TokbenchError as e:
+                missing[name] = str(e)
+                continue
+            e = encode_texts(tok, texts)
+            table = tok.token_bytes_table
+            rows = []
+            for i, u in enumerate(units):
+                ids = e.doc(i).tolist()
+                unk = _unk_texts(tok, u.text, ids) if tok.unk_id is not None and tok.unk_id in ids else None
+                rows.append(encode_unit(ids, table, tok.unk_id, u.text, tok.tokens(ids), unk))
+            if sha == tok.sha256:  # only rows of the very files the results came from are cached under their sha
+                _store_rows(path, rows)
         same = next((other for other, theirs in enc.items() if theirs == rows), None)
         enc[name] = rows if same is None else {"same": same}  # e.g. p50k_base = r50k_base on this text
     langs = list(dict.fromkeys(u.lang for u in units))

@@ -253,11 +253,12 @@ def _lb_tables(lb: Leaderboard, algos: dict[str, str], note_no: dict[str, int]) 
     return out
 
 
-def _viewer_page(lb: Leaderboard, corpus: str, quiet: bool) -> dict[str, Any]:
+def _viewer_page(lb: Leaderboard, corpus: str, quiet: bool, provenance: dict[str, Any]) -> dict[str, Any]:
     """The tokenization viewer's data (tokbench.report.viewer), embedded as JSON; its size is on the page."""
     from tokbench.report.viewer import build_viewer
 
-    data = build_viewer(lb.tokenizers, corpus, quiet=quiet)
+    shas = {c["tokenizer"]: c.get("tokenizer_sha256", "") for c in provenance.get("cells", []) or []}
+    data = build_viewer(lb.tokenizers, corpus, quiet=quiet, shas=shas)
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return {"viewer_json": blob, "viewer_kb": round(len(blob.encode("utf-8")) / 1024), "viewer_corpus": corpus,
             "viewer_split": data["split"], "viewer_missing": data["missing"],
@@ -374,7 +375,7 @@ def write_site(
 
     env = _env()
     lang_page = _languages_page(lb, table)
-    viewer = _viewer_page(lb, viewer_corpus, quiet) if viewer_corpus else None
+    viewer = _viewer_page(lb, viewer_corpus, quiet, provenance) if viewer_corpus else None
     common = {"title": title, "prov": prov, "assets": _assets(), "has_languages": lang_page is not None,
               "has_compare": bool(compare_tables), "has_viewer": viewer is not None,
               "computed_on": site_help.computed_on(table)}
