@@ -239,3 +239,78 @@ def test_fetch_removes_the_temp_files_a_killed_fetch_left(tmp_path: Path, capsys
                                    "--to", str(tmp_path / "data")])
     assert "no such file" in line
     assert not leftover.exists()
+
+
+# --- values accepted without checks ---------------------------------------------------------------------------
+@pytest.fixture
+def spm_folder(tmp_path: Path) -> Path:
+    """A folder with two SentencePiece models (copies of the vendored mistral_v1 one)."""
+    import gzip
+
+    from tokbench.datadirs import VENDORED_DIR
+
+    data = gzip.decompress((VENDORED_DIR / "tokenizers" / "mistral_v1" / "tokenizer.model.gz").read_bytes())
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "a.model").write_bytes(data)
+    (folder / "b.model").write_bytes(data)
+    return folder
+
+
+@pytest.mark.usefixtures("home")
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--name", ""], "--name ''"),
+    (["--option", "foo=1"], "--option foo: not an option of the sentencepiece format"),
+    (["--option", "nfc=true"], "--option nfc: not an option of the sentencepiece format"),
+])
+def test_register_refuses_values_it_would_ignore(
+    extra: list[str], message: str, spm_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = one_line_error(capsys, ["register", str(spm_folder / "a.model"), *extra])
+    assert message in line
+
+
+@pytest.mark.usefixtures("home")
+@pytest.mark.parametrize(("option", "message"), [
+    ("nfc=maybe", "must be true or false"), ("nfc=[1", "must be true or false"), ("encoding=", "must be a name"),
+    ("encoding=nosuch", "not a tiktoken encoding"), ("lowercase=true", "not an option of the hf_json format"),
+])
+def test_register_option_types_are_checked(
+    option: str, message: str, trained_bpe: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = trained_bpe if not option.startswith("encoding") else _ranks_file(trained_bpe.parent.parent)
+    line = one_line_error(capsys, ["register", str(target), "--name", "typed", "--option", option])
+    assert message in line
+
+
+def _ranks_file(folder: Path) -> Path:
+    """The vendored r50k_base ranks under another name (so `encoding` must be given)."""
+    from tokbench.datadirs import VENDORED_DIR
+
+    out = folder / "ranks.tiktoken.gz"
+    out.write_bytes((VENDORED_DIR / "tokenizers" / "gpt2" / "r50k_base.tiktoken.gz").read_bytes())
+    return out
+
+
+@pytest.mark.usefixtures("home")
+def test_register_a_folder_with_two_models_asks_which(spm_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = one_line_error(capsys, ["register", str(spm_folder)])
+    assert "2 .model files (a.model, b.model)" in line
+    assert main(["register", str(spm_folder / "b.model"), "--name", "the_b", "-q"]) == 0  # the file itself works
+
+
+@pytest.mark.parametrize("flag", ["--metrics", "--tokenizers", "--corpora", "--langs"])
+def test_run_list_flags_that_name_nothing_are_refused(
+    flag: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["run", *UDHR_RUN, "--out", str(tmp_path / "o")]
+    argv[argv.index(flag) + 1] = ","  # e.g. --metrics , (it ran the default suite)
+    line = one_line_error(capsys, argv)
+    assert f"{flag} ',' names nothing" in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_inspect_unknown_corpus_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = one_line_error(capsys, ["inspect", "r50k_base", "--corpora", "nosuch", "--lineage", "off",
+                                   "--out", str(tmp_path / "i")])
+    assert "unknown corpus 'nosuch'" in line

@@ -78,9 +78,41 @@ def parse_option_values(items: list[str] | None) -> dict[str, Any]:
     return out
 
 
+# the options each format's loader reads (tokbench.tokenizers.loader._build), with their types
+FORMAT_OPTIONS: dict[str, dict[str, type]] = {
+    "hf_json": {"nfc": bool},
+    "tiktoken": {"encoding": str},
+    "vocab_merges": {"add_prefix_space": bool},
+    "wordpiece_vocab": {"lowercase": bool},
+}
+
+
+def check_format_options(fmt: str, options: dict[str, Any]) -> None:
+    """An option the format's loader never reads, or of the wrong type, would be stored in the manifest
+    and silently ignored: refuse it, naming what the format accepts."""
+    known = FORMAT_OPTIONS.get(fmt, {})
+    for key, value in options.items():
+        if key not in known:
+            accepted = ", ".join(f"{k} ({t.__name__})" for k, t in known.items()) or "none"
+            raise TokbenchError(f"--option {key}: not an option of the {fmt} format; it accepts: {accepted}")
+        want = known[key]
+        if not isinstance(value, want) or (want is str and not value.strip()):
+            shown = "true or false" if want is bool else "a name" if want is str else want.__name__
+            raise TokbenchError(f"--option {key}={value!r}: must be {shown}")
+    if fmt == "tiktoken" and "encoding" in options and options["encoding"] not in loader.tiktoken_.ENCODINGS:
+        raise TokbenchError(f"--option encoding={options['encoding']!r}: not a tiktoken encoding; choose one of "
+                            f"{', '.join(loader.tiktoken_.ENCODINGS)}")
+
+
 def _tokenizer_files(path: Path) -> tuple[str, list[Path]]:
     """Format and files to register; a model folder with tokenizer.json registers that file, so no
     transformers code (and never remote code) is needed to load it."""
+    if path.is_dir() and not any((path / f).is_file() for f in
+                                 ("tokenizer.json", "tokenizer_config.json", "vocab.json", "vocab.txt")):
+        models = sorted(p.name for p in path.iterdir() if p.name.removesuffix(".gz").endswith(".model"))
+        if len(models) > 1:
+            raise TokbenchError(f"{path} holds {len(models)} .model files ({', '.join(models[:4])}); register the one "
+                                f"you mean by its path, e.g. tokbench register {path / models[0]}")
     fmt, paths = loader.detect_format(path)
     if fmt == "hf_dir":
         for cand in ("tokenizer.json", "tokenizer.json.gz"):
@@ -153,9 +185,10 @@ def register_tokenizer(
     if not src.exists():
         raise TokbenchError(f"no such tokenizer file or folder: {src}")
     src = src.resolve()
-    name = name or loader.derive_name(src)
+    name = loader.derive_name(src) if name is None else name
     options = dict(options or {})
     fmt, paths = _tokenizer_files(src)
+    check_format_options(fmt, options)
     if fmt == "tiktoken":
         stem = paths[0].name.split(".")[0]
         if "encoding" not in options and stem not in loader.tiktoken_.ENCODINGS:

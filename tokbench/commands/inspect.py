@@ -41,6 +41,11 @@ def run(args: argparse.Namespace) -> int:
     from tokbench.tokenizers import load_tokenizer
 
     out = check_writable(args.out, "--out") if args.out else check_writable(default_out_dir(), "$TOKBENCH_HOME/inspect")
+    if args.corpora:  # named explicitly: each must load (the defaults skip what is not available here)
+        from tokbench.mixture.categories import load_category_spec
+
+        for spec in args.corpora:
+            load_category_spec(spec)
     tok = load_tokenizer(args.tokenizer, name=args.name)
     corpora = tuple(args.corpora) if args.corpora else DEFAULT_CORPORA if args.never_produced else ()
     cats = load_categories(args.categories) if args.categories else None

@@ -17,11 +17,15 @@ NAME = "run"
 HELP = "run metrics over tokenizers x corpora (cached, resumable) into DIR/results.{parquet,json}"
 
 
-def _split_list(values: list[str] | None) -> list[str] | None:
-    """Accept both `--x a b` and `--x a,b`."""
-    if not values:
+def _split_list(values: list[str] | None, flag: str = "") -> list[str] | None:
+    """Accept both `--x a b` and `--x a,b`; a flag given with only commas or blanks names nothing, which is
+    an error (not the default: `--tokenizers ,` must not run every tokenizer)."""
+    if values is None:
         return None
-    return [v for item in values for v in item.split(",") if v]
+    out = [v.strip() for item in values for v in item.split(",") if v.strip()]
+    if not out:
+        raise TokbenchError(f"{flag or 'the list'} {' '.join(values)!r} names nothing; give at least one name")
+    return out
 
 
 def parse_options(items: list[str] | None) -> dict[str, str]:
@@ -90,10 +94,10 @@ def run(args: argparse.Namespace) -> int:
     check_writable(args.out, "--out")
     cfg = RunConfig(
         out=args.out,
-        tokenizers=_split_list(args.tokenizers),
-        corpora=_split_list(args.corpora) or list(DEFAULT_CORPORA),
-        metrics=_split_list(args.metrics),
-        langs=_split_list(args.langs),
+        tokenizers=_split_list(args.tokenizers, "--tokenizers"),
+        corpora=_split_list(args.corpora, "--corpora") or list(DEFAULT_CORPORA),
+        metrics=_split_list(args.metrics, "--metrics"),
+        langs=_split_list(args.langs, "--langs"),
         options=parse_options(args.option),
         force=args.force,
         isolate=not getattr(args, "in_process", False),
