@@ -314,3 +314,31 @@ def test_inspect_unknown_corpus_is_an_error(tmp_path: Path, capsys: pytest.Captu
     line = one_line_error(capsys, ["inspect", "r50k_base", "--corpora", "nosuch", "--lineage", "off",
                                    "--out", str(tmp_path / "i")])
     assert "unknown corpus 'nosuch'" in line
+
+
+# --- report on odd results ------------------------------------------------------------------------------------
+def test_report_names_that_clean_alike_get_distinct_pages_and_null_metrics_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`a/b` and `a b` were both written to tokenizers/a-b.html (the second overwrote the first); a name too
+    long for a file name, and a metric whose every value is null, must not stop the report either."""
+    import numpy as np
+
+    from tokbench.report.writer import write_site
+
+    res = tmp_path / "res"
+    assert main(["run", "--tokenizers", "r50k_base", "p50k_base", "cl100k_base", "--corpora", "udhr", "--metrics",
+                 "ctc", "bytes_per_token", "--langs", "eng_Latn", "--option", "bootstrap=0", "-q", "--in-process",
+                 "--out", str(res)]) == 0
+    capsys.readouterr()
+    table, prov = read_results(res)
+    names = {"r50k_base": "a/b", "p50k_base": "a b", "cl100k_base": "t" * 300}
+    table["tokenizer"] = table["tokenizer"].map(names)
+    table.loc[table.metric == "bytes_per_token", ["value", "ci_low", "ci_high"]] = np.nan
+    written = write_site(table, prov, tmp_path / "site", "odd names", viewer_corpus=None, quiet=True)
+    pages = sorted((tmp_path / "site" / "tokenizers").glob("*.html"))
+    assert len(pages) == 3
+    for name in names.values():
+        assert sum(f">{name}<" in p.read_text(encoding="utf-8") for p in pages) == 1, name
+    index = written.index_html.read_text(encoding="utf-8")
+    assert all(f'href="tokenizers/{p.name}"' in index for p in pages)

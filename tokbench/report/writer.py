@@ -10,6 +10,7 @@ Everything is written atomically and deterministically: the same results give th
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -52,7 +53,13 @@ class Written:
 
 
 def safe_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name)
+    """A file name for a tokenizer's page. Names that are already safe keep it; any other gets a hash of
+    the name, so `a/b` and `a b` (both `a-b` once cleaned) never share, and overwrite, one page; a long
+    name is cut to fit the file system's 255 bytes with its suffixes."""
+    if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}", name):
+        return name
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).lstrip(".")[:100]
+    return f"{cleaned}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 
 def intro_paragraphs(lb: Leaderboard) -> list[str]:
