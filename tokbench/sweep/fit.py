@@ -34,9 +34,12 @@ class PowerFit:
 
     def vocab_for(self, target_ctc: float) -> float:
         """The vocabulary size whose fitted count is `target_ctc` (inf when the curve never falls)."""
-        if self.b <= 0 or target_ctc <= 0:
+        if self.b <= 1e-9 or target_ctc <= 0:
             return math.inf
-        return (self.a / target_ctc) ** (1.0 / self.b)
+        try:
+            return (self.a / target_ctc) ** (1.0 / self.b)
+        except OverflowError:
+            return math.inf
 
 
 def fit_power_law(vocab: list[float] | np.ndarray, ctc: list[float] | np.ndarray) -> PowerFit:
@@ -72,7 +75,7 @@ def optimal_vocab(fit: PowerFit, target_ctc: float, floor: int, cap: int, grid_m
         size, flag = cap, "capped"
     elif size < floor:
         size, flag = floor, "capped"
-    elif size > grid_max:
+    elif round(size) > grid_max:
         flag = "extrapolated"
     return Optimal(int(round(size)), raw, flag)
 

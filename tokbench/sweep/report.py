@@ -39,9 +39,13 @@ def _setting(ctx: ReportContext, grid: list[int]) -> tuple[str, int, str]:
     return "eng_Latn", grid[len(grid) // 2], "pivot"
 
 
-def _script_colours(langs: list[str]) -> dict[str, str]:
+def _script_colours(langs: list[str]) -> dict[str, Any]:
+    """One distinct colour per script (tab20 holds 20; more scripts than that reuse them)."""
+    from matplotlib import colormaps
+
+    tab = colormaps["tab20"].colors
     scripts = sorted({script_of(x) for x in langs})
-    return {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(scripts)}
+    return {s: tab[(2 * i) % 20 + (2 * i) // 20 % 2] for i, s in enumerate(scripts)}
 
 
 def _fits(table: pd.DataFrame) -> pd.DataFrame:
@@ -111,7 +115,7 @@ def optimal_figure(fits: pd.DataFrame, shared: int) -> dict[str, bytes]:
         ax.axvline(shared, color="black", lw=0.8, ls="--", label=f"shared size {shared}")
         ax.set_yticks(np.arange(len(order)), order, fontsize=7)
         ax.set_xscale("log")
-        ax.set_xlabel("optimal vocabulary size (open marker: capped by the training text)")
+        ax.set_xlabel("optimal vocabulary size (open marker: capped where the training text ran out or at 2x the grid)")
         ax.legend(fontsize=7, frameon=False, loc="lower right")
         ax.set_title("Per-language vocabulary size that reaches the target token count")
         return save(fig)

@@ -145,7 +145,7 @@ class Trained:
     path: Path
     vocab_size: int  # actual: below spec.vocab_size when the training text ran out of pairs/pieces
     text_sha256: str
-    seconds: float  # training time (0 for a cache hit)
+    seconds: float  # training time (a cache hit: the time it took when it was trained)
     cached: bool
 
     @property
@@ -170,7 +170,8 @@ def ensure_trained(spec: TrainSpec, text: TrainingText) -> Trained:
     if path.is_file() and meta.is_file():
         try:
             info = json.loads(meta.read_text(encoding="utf-8"))
-            return Trained(spec, path, int(info["actual_vocab_size"]), text.sha256, 0.0, True)
+            seconds = float(info.get("train_seconds", 0.0))  # when it was trained, for the provenance
+            return Trained(spec, path, int(info["actual_vocab_size"]), text.sha256, seconds, True)
         except (OSError, ValueError, KeyError):
             pass  # a damaged entry is retrained
     t0 = time.perf_counter()
