@@ -5,6 +5,7 @@ every process it started and resumes to the same results."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -342,3 +343,46 @@ def test_report_names_that_clean_alike_get_distinct_pages_and_null_metrics_pass(
         assert sum(f">{name}<" in p.read_text(encoding="utf-8") for p in pages) == 1, name
     index = written.index_html.read_text(encoding="utf-8")
     assert all(f'href="tokenizers/{p.name}"' in index for p in pages)
+
+
+# --- report --mixture JSON ------------------------------------------------------------------------------------
+GOOD_SHARES = {"eng_Latn": 0.5, "code:python": 0.3, "fra_Latn": 0.2}
+
+
+@pytest.mark.parametrize(("doc", "message"), [
+    ('{"results": {"r50k_base": {"byte_weights": [0.5, 0.5]}}}', "byte_weights must map categories"),
+    ('{"results": {"r50k_base": "0.5"}}', "a result must be an object"),
+    ('{"results": {"r50k_base": {"byte_weights": {"eng_Latn": "half", "fra_Latn": 0.5}}}}', "'half'"),
+    ('{"results": {"r50k_base": {"byte_weights": {"eng_Latn": NaN, "fra_Latn": 1.0}}}}', "nan"),
+    ('{"results": {"r50k_base": {"byte_weights": {"eng_Latn": Infinity, "fra_Latn": 0}}}}', "inf"),
+    ('{"results": {"r50k_base": {"byte_weights": {"eng_Latn": -0.5, "fra_Latn": 1.5}}}}', "-0.5"),
+    ('{"results": {"r50k_base": {"byte_weights": {"eng_Latn": 0.3, "fra_Latn": 0.2}}}}', "sum to 0.5, not 1"),
+    ('{"results": {"r50k_base": {"byte_weights": {"eng_Latn": 0.5, "klingon": 0.5}}}}', "unknown category 'klingon'"),
+    (json.dumps({"tokenizer": "r50k_base", "byte_weights": GOOD_SHARES,
+                 "ci95": {"byte_weights": {"eng_Latn": [0.6, 0.4]}}}), "expected [low, high]"),
+    (json.dumps({"tokenizer": "r50k_base", "byte_weights": GOOD_SHARES, "merges_used": "many"}),
+     "merges_used must be a count"),
+    ("[1, 2]", "not a mixture result"),
+    ("{not json", "cannot read it as JSON"),
+])
+def test_report_mixture_json_is_validated(
+    doc: str, message: str, results_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "mixture.json"
+    bad.write_text(doc, encoding="utf-8")
+    line = one_line_error(capsys, ["report", str(results_dir), "--out", str(tmp_path / "rep"), "--mixture", str(bad)])
+    assert "--mixture" in line and message in line, line
+    assert not (tmp_path / "rep").exists()
+
+
+def test_report_mixture_json_valid_shapes_pass(results_dir: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"tokenizer": "r50k_base", "byte_weights": GOOD_SHARES, "merges_used": 3000,
+                               "ci95": {"byte_weights": {"eng_Latn": [0.45, 0.55]}}}), encoding="utf-8")
+    failed = tmp_path / "failed.json"
+    failed.write_text(json.dumps({"results": {"p50k_base": {"error": "LP time limit"}}}), encoding="utf-8")
+    code = main(["report", str(results_dir), "--out", str(tmp_path / "rep"), "--mixture", str(one), "--mixture",
+                 str(failed), "-q", "--viewer-corpus", "none"])
+    capsys.readouterr()
+    assert code == 0 and (tmp_path / "rep" / "index.html").is_file()
