@@ -386,3 +386,10 @@ def test_report_mixture_json_valid_shapes_pass(results_dir: Path, tmp_path: Path
                  str(failed), "-q", "--viewer-corpus", "none"])
     capsys.readouterr()
     assert code == 0 and (tmp_path / "rep" / "index.html").is_file()
+
+
+def test_list_metrics_shows_needs_as_words(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "metrics"]) == 0
+    out = capsys.readouterr().out
+    bpt = next(line for line in out.splitlines() if line.startswith("bytes_per_token "))
+    assert " nothing " in bpt and "[" not in out.split("definition")[0] and "['" not in out

@@ -66,5 +66,7 @@ def run(args: argparse.Namespace) -> int:
         print_json(rows)
     else:
         cols = ["name", "unit", "higher_is_better", "needs", "definition"] if args.what == "metrics" else None
-        print_table(rows, cols)
+        # lists read as words in a table (`nothing`, `lexicon, tokenizer only`), not Python reprs
+        print_table([{k: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in r.items()}
+                     for r in rows], cols)
     return 0
