@@ -1,7 +1,8 @@
 """Progress bars that honour `--quiet` whenever they are made.
 
 tqdm reads its TQDM_* environment overrides once, when tqdm is imported, and the CLI learns about
-`--quiet` later; so every bar asks here, at creation, whether the user wants quiet.
+`--quiet` later; so every bar asks here, at creation, whether the user wants quiet. `tqdm.auto` draws
+a widget in Jupyter (the Python API, `tokbench.api`) and the usual text bar everywhere else.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 
 def quiet() -> bool:

@@ -14,7 +14,7 @@ from tokbench.errors import TokbenchError
 from tokbench.io import read_bytes, sha256_bytes
 from tokbench.manifests import TokenizerManifest, get_tokenizer_manifest, tokenizer_manifests
 from tokbench.native import library_errors
-from tokbench.tokenizers import hf, spm, tiktoken_
+from tokbench.tokenizers import hf, memory, spm, tiktoken_
 from tokbench.tokenizers.base import Tokenizer
 
 
@@ -134,6 +134,8 @@ def split_named_spec(spec: str) -> tuple[str | None, str]:
 def display_name(spec: str) -> str:
     """The name results and plots should show for a `--tokenizers` entry, without loading it: a
     registered name as is, `NAME=PATH` -> NAME, a path -> derive_name(path)."""
+    if (mem := memory.lookup(spec)) is not None:  # an in-memory tokenizer (tokbench.api)
+        return mem.name
     if spec in tokenizer_manifests():
         return spec
     name, path = split_named_spec(spec)
@@ -150,6 +152,8 @@ def _path_sha256(path: Path, paths: list[Path]) -> str:
 def spec_sha256(spec: str) -> str:
     """The sha256 a `--tokenizers` entry would load with, without building the tokenizer (a grid's
     driver keys its cells on it while the workers do the loading)."""
+    if (mem := memory.lookup(spec)) is not None:
+        return mem.sha256
     if spec in tokenizer_manifests():
         return combined_sha256([f.sha256 for f in get_tokenizer_manifest(spec).files])
     path = Path(split_named_spec(spec)[1]).expanduser()
@@ -171,6 +175,8 @@ def load_tokenizer(name_or_path: str, options_json: str = "", name: str | None =
     """A registered tokenizer by name or alias, else a path to a tokenizer file or folder
     (`NAME=PATH` or `name=` names it; by default it is named after its file or folder)."""
     options = json.loads(options_json) if options_json else {}
+    if (mem := memory.lookup(name_or_path)) is not None:
+        return mem
     if name_or_path in tokenizer_manifests():
         return load_registered(get_tokenizer_manifest(name_or_path))
     spec_name, spec_path = split_named_spec(name_or_path)
@@ -179,6 +185,8 @@ def load_tokenizer(name_or_path: str, options_json: str = "", name: str | None =
     path = Path(spec_path).expanduser()
     if path.exists():
         return load_path(path, options, name or spec_name)
+    if name is None and (mem := memory.lookup_name(name_or_path)) is not None:  # e.g. a report's viewer
+        return mem
     raise TokbenchError(
         f"unknown tokenizer {name_or_path!r}: not a registered name (`tokbench list tokenizers`) nor an existing path"
     )
