@@ -16,6 +16,7 @@ from tokbench.metrics import (  # noqa: F401  (importing registers the built-in 
     digits,
     fertility,
     lexical_validity,
+    morphscore,
     ngram_bpb,
     nsl,
     premium,
