@@ -1,0 +1,296 @@
+"""`tokbench check`: a sanity gate to run on a tokenizer before spending a day training with it.
+
+Each check looks for one way a tokenizer silently misbehaves in a pipeline (it loses text, it emits ids that
+are not text, user text can inject control tokens, its file pads or truncates, canonically equal text gets
+different tokens, tokens span words, digits are cut irregularly) and returns pass / warn / fail with one line
+and details for --json. Everything is computed from the tokenizer and the vendored UDHR; no network.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from tokbench.errors import TokbenchError
+from tokbench.io import read_bytes
+
+Status = Literal["pass", "warn", "fail"]
+EXIT = {"pass": 0, "warn": 1, "fail": 2}
+UDHR = "udhr"
+UDHR_SPLIT = "articles"
+EXAMPLES = 5
+
+
+@dataclass
+class CheckResult:
+    name: str
+    status: Status
+    line: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _short(s: str, n: int = 40) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _first_difference(a: str, b: str, ctx: int = 12) -> str:
+    """`…text…` -> `…decode…` around the first differing code point."""
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    lo = max(0, i - ctx)
+    return f"{a[lo:i + ctx]!r} -> {b[lo:i + ctx]!r}"
+
+
+def _udhr() -> list[tuple[str, list[str]]]:
+    """(language, texts) of the vendored UDHR, every language (all scripts it has)."""
+    from tokbench.corpora import load_corpus
+
+    corpus = load_corpus(UDHR)
+    return [(lang, list(corpus.texts(UDHR_SPLIT, lang))) for lang in corpus.languages(UDHR_SPLIT)]
+
+
+# -- checks ---------------------------------------------------------------------------------------------------
+def check_round_trip(tok: Any, udhr: list[tuple[str, list[str]]]) -> CheckResult:
+    """decode(encode(text)) == text on every UDHR document, with the adapter's own decode (no special tokens)."""
+    from tokbench.metrics.roundtrip import classify
+
+    texts = [t for _, ts in udhr for t in ts]
+    langs = [lang for lang, ts in udhr for _ in ts]
+    ids = tok.encode_batch(texts)
+    decoded = tok.decode_batch(ids)
+    label, normalize = tok.documented_normalization()
+    label = label.removeprefix("normalizer=")
+    unk = tok.unk_id
+    bad = [i for i, (t, d) in enumerate(zip(texts, decoded, strict=True)) if t != d]
+    exact = 1 - len(bad) / len(texts) if texts else 1.0
+    kinds: Counter[str] = Counter()
+    by_lang: Counter[str] = Counter()
+    explained = 0
+    for i in bad:
+        kinds.update(classify(texts[i], decoded[i], unk is not None and unk in ids[i]))
+        by_lang[langs[i]] += 1
+        if normalize is not None and normalize(texts[i]) == decoded[i]:
+            explained += 1
+    details = {
+        "documents": len(texts), "languages": len(udhr), "exact_share": exact, "differing": len(bad),
+        "kinds": dict(kinds.most_common()), "languages_most_affected": dict(by_lang.most_common(EXAMPLES)),
+        "normalization": label or "none", "explained_by_normalization": explained,
+        "examples": [f"{langs[i]}: {_first_difference(texts[i], decoded[i])}" for i in bad[:EXAMPLES]],
+    }
+    where = f"{len(texts):,} UDHR documents in {len(udhr)} languages"
+    if not bad:
+        return CheckResult("round_trip", "pass", f"decode(encode(text)) == text for all {where}", details)
+    what = ", ".join(f"{k} {v:,}" for k, v in kinds.most_common())
+    if explained == len(bad):
+        return CheckResult("round_trip", "warn", f"{exact:.1%} exact of {where}; every difference is the declared "
+                           f"normalizer ({label})", details)
+    return CheckResult("round_trip", "fail", f"{exact:.1%} exact of {where}; differences: {what} "
+                       f"(e.g. {details['examples'][0]})", details)
+
+
+def utf8_fragment(b: bytes) -> bool:
+    """True when `b` can occur inside valid UTF-8 text: up to 3 continuation bytes (the tail of a character),
+    then valid UTF-8, then possibly the incomplete head of a character."""
+    for k in range(4):
+        if k and not 0x80 <= b[k - 1] <= 0xBF:
+            return False
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(b[k:], final=False)
+            return True
+        except UnicodeDecodeError:
+            if k == len(b):
+                return False
+    return False
+
+
+def check_utf8(tok: Any) -> CheckResult:
+    """Vocabulary entries whose bytes, decoded alone, are not valid UTF-8."""
+    table = tok.token_bytes()
+    partial: list[int] = []
+    impossible: list[int] = []
+    impossible_bytes: list[int] = []
+    for i, b in enumerate(table):
+        if not b:
+            continue
+        try:
+            b.decode("utf-8")
+        except UnicodeDecodeError:
+            if utf8_fragment(b):
+                partial.append(i)
+            elif len(b) == 1:
+                impossible_bytes.append(i)  # a full byte alphabet includes 0xC0, 0xC1, 0xF5-0xFF by design
+            else:
+                impossible.append(i)
+    shown = [repr(table[i]) for i in impossible[:EXAMPLES]]
+    details = {"vocab": len(table), "partial_characters": len(partial), "never_valid": len(impossible),
+               "never_valid_examples": shown, "never_valid_single_bytes": len(impossible_bytes)}
+    n_bad = len(partial) + len(impossible) + len(impossible_bytes)
+    if impossible:
+        return CheckResult("utf8_integrity", "warn", f"{len(impossible):,} ids decode alone to bytes that can never "
+                           f"occur in UTF-8 text (dead vocabulary; e.g. {', '.join(shown[:3])})", details)
+    if n_bad:
+        alphabet = (f"; {len(impossible_bytes)} are single bytes no UTF-8 text holds, kept by a full byte alphabet"
+                    if impossible_bytes else "")
+        return CheckResult("utf8_integrity", "pass", f"{n_bad:,} ids decode alone to invalid UTF-8: byte pieces of "
+                           f"multi-byte characters, valid in sequence (decode ids together){alphabet}", details)
+    return CheckResult("utf8_integrity", "pass", "every id decodes alone to valid UTF-8", details)
+
+
+def check_special_in_text(tok: Any) -> CheckResult:
+    """Special tokens written as text inside ordinary text: does the encoder turn them into the control id?"""
+    specials = sorted(tok.special_ids)
+    if not specials:
+        return CheckResult("special_tokens_in_text", "pass", "no special tokens", {"special": 0})
+    # the library's decode keeps special tokens (tiktoken's have no piece string); SentencePiece decodes its
+    # control symbols to '', so their piece names are used
+    names = [tok.decode([i]) or p for i, p in zip(specials, tok.tokens(specials), strict=True)]
+    probes = [(i, s) for i, s in zip(specials, names, strict=True) if s and s.strip()]
+    texts = [f"see {s} here and x{s}y" for _, s in probes]
+    encoded = tok.encode_batch(texts) if texts else []
+    matched = [s for (i, s), ids in zip(probes, encoded, strict=True) if i in ids]
+    details = {"special": len(specials), "probed": len(probes), "matched_in_text": len(matched),
+               "examples": matched[:EXAMPLES]}
+    if matched:
+        return CheckResult("special_tokens_in_text", "warn", f"{len(matched):,} of {len(probes):,} special tokens "
+                           f"written in ordinary text encode to their control id (e.g. {', '.join(matched[:3])}): "
+                           "user text can inject them; escape or split them before encoding", details)
+    return CheckResult("special_tokens_in_text", "pass", f"none of {len(probes):,} special tokens written in "
+                       "ordinary text encodes to its control id", details)
+
+
+def _raw_hf_json(spec: str) -> tuple[str, dict[str, Any] | None]:
+    """(format, parsed tokenizer.json or None) of a registered name or a path, without loading the tokenizer."""
+    from tokbench.manifests import get_tokenizer_manifest, tokenizer_manifests
+    from tokbench.tokenizers.loader import detect_format, split_named_spec
+
+    if spec in tokenizer_manifests():
+        m = get_tokenizer_manifest(spec)
+        files = m.resolve_files()
+        fmt, paths = m.format, [files[f.path] for f in m.files]
+    else:
+        path = Path(split_named_spec(spec)[1]).expanduser()
+        if not path.exists():
+            return "memory", None
+        fmt, paths = detect_format(path)
+    if fmt == "hf_dir":
+        cands = [p / "tokenizer.json" for p in paths if (p / "tokenizer.json").is_file()]
+        paths, fmt = cands, "hf_json" if cands else fmt
+    if fmt != "hf_json" or not paths:
+        return fmt, None
+    try:
+        return fmt, json.loads(read_bytes(paths[0]))
+    except (OSError, ValueError) as e:
+        raise TokbenchError(f"cannot read {paths[0]} as JSON: {e}") from None
+
+
+def check_padding(spec: str) -> CheckResult:
+    """A tokenizer.json that ships padding or truncation: library users counting len(ids) get the pad length."""
+    fmt, doc = _raw_hf_json(spec)
+    if doc is None:
+        return CheckResult("padding_truncation", "pass", f"format {fmt} has no padding or truncation settings",
+                           {"format": fmt})
+    pad, trunc = doc.get("padding"), doc.get("truncation")
+    details = {"format": fmt, "padding": pad, "truncation": trunc}
+    found = []
+    if trunc:
+        found.append(f"truncation to max_length {trunc.get('max_length')}")
+    if pad:
+        strategy = pad.get("strategy")
+        fixed = strategy.get("Fixed") if isinstance(strategy, dict) else None
+        found.append(f"padding ({'to ' + str(fixed) if fixed else strategy})")
+    if found:
+        return CheckResult("padding_truncation", "warn", f"tokenizer.json ships {' and '.join(found)}: "
+                           "len(tokenizer.encode(text).ids) with the library is not the text's token count "
+                           "(tokbench turns both off)", details)
+    return CheckResult("padding_truncation", "pass", "tokenizer.json sets no padding or truncation", details)
+
+
+def check_normalization(tok: Any, udhr: list[tuple[str, list[str]]]) -> CheckResult:
+    """Canonically equivalent text (NFC vs NFD) should get the same tokens; without a normalizer it does not."""
+    label = tok.documented_normalization()[0].removeprefix("normalizer=")
+    texts = [t for _, ts in udhr for t in ts if unicodedata.normalize("NFD", t) != t]
+    if not texts:
+        return CheckResult("unicode_normalization", "pass", "no UDHR text changes under NFD", {})
+    nfc = [unicodedata.normalize("NFC", t) for t in texts]
+    nfd = [unicodedata.normalize("NFD", t) for t in texts]
+    a, b = tok.encode_batch(nfc), tok.encode_batch(nfd)
+    differ = sum(x != y for x, y in zip(a, b, strict=True))
+    tokens_nfc, tokens_nfd = sum(map(len, a)), sum(map(len, b))
+    extra = tokens_nfd / tokens_nfc - 1 if tokens_nfc else 0.0
+    details = {"normalizer": label or "none", "texts": len(texts), "differ": differ, "tokens_nfc": tokens_nfc,
+               "tokens_nfd": tokens_nfd}
+    if differ == 0:
+        return CheckResult("unicode_normalization", "pass", f"NFC and NFD forms of {len(texts):,} UDHR texts get the "
+                           f"same tokens (normalizer: {label or 'none'})", details)
+    return CheckResult("unicode_normalization", "warn", f"NFC and NFD forms of the same text get different tokens "
+                       f"in {differ:,} of {len(texts):,} UDHR texts (NFD: {extra:+.1%} tokens; normalizer: "
+                       f"{label or 'none'}): "
+                       + ("add an NFC normalizer or normalize input first" if not label else
+                          "its normalizer does not make canonically equivalent text equal"), details)
+
+
+def check_superwords(tok: Any) -> CheckResult:
+    """Tokens whose surface has whitespace between non-space characters (they span words)."""
+    table = tok.token_bytes()
+    found = []
+    for i, b in enumerate(table):
+        if b and i not in tok.special_ids:
+            s = b.decode("utf-8", errors="replace").strip()
+            if any(c.isspace() for c in s):
+                found.append(i)
+    shown = [repr(table[i].decode("utf-8", errors="replace")) for i in found[:EXAMPLES]]  # type: ignore[union-attr]
+    details = {"superword_tokens": len(found), "examples": shown}
+    if found:
+        return CheckResult("superword_tokens", "warn", f"{len(found):,} tokens span whitespace inside them "
+                           f"(e.g. {', '.join(shown[:3])}): word-based metrics (fertility, continued words) read "
+                           "differently; intended only in SuperBPE-style tokenizers", details)
+    return CheckResult("superword_tokens", "pass", "no token has whitespace between other characters", details)
+
+
+def check_digits(tok: Any) -> CheckResult:
+    """Digit chunking class (Singh & Strouse 2024); irregular chunking hurts arithmetic."""
+    from tokbench.digits.analysis import cached_analysis
+
+    cc = cached_analysis(tok).chunk_class
+    details = {"class": cc.label, "k": cc.k}
+    if cc.label == "irregular":
+        return CheckResult("digit_chunking", "warn", "digits are cut irregularly (the same length in different "
+                           "ways; GPT-2 style): arithmetic suffers (Singh & Strouse 2024)", details)
+    return CheckResult("digit_chunking", "pass", f"digit chunking: {cc.label}", details)
+
+
+CHECKS: tuple[str, ...] = ("round_trip", "utf8_integrity", "special_tokens_in_text", "padding_truncation",
+                           "unicode_normalization", "superword_tokens", "digit_chunking")
+
+
+def run_checks(spec: str, tok: Any | None = None) -> list[CheckResult]:
+    """Every check on one tokenizer (registered name or path); `tok` when already loaded."""
+    if tok is None:
+        from tokbench.tokenizers import load_tokenizer
+
+        tok = load_tokenizer(spec)
+    udhr = _udhr()
+    steps: list[Callable[[], CheckResult]] = [
+        lambda: check_round_trip(tok, udhr),
+        lambda: check_utf8(tok),
+        lambda: check_special_in_text(tok),
+        lambda: check_padding(spec),
+        lambda: check_normalization(tok, udhr),
+        lambda: check_superwords(tok),
+        lambda: check_digits(tok),
+    ]
+    return [step() for step in steps]
+
+
+def exit_code(results: list[CheckResult]) -> int:
+    """0 all pass, 1 any warn, 2 any fail."""
+    return max((EXIT[r.status] for r in results), default=0)
+
+
+def as_json(spec: str, results: list[CheckResult]) -> dict[str, Any]:
+    return {"tokenizer": spec, "exit_code": exit_code(results), "checks": [asdict(r) for r in results]}
