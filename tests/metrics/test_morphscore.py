@@ -40,9 +40,15 @@ class _Spans:
 
 
 def test_score_words_hand_cases() -> None:
-    gold = Gold(("lighted", "metrics", "uploads"), (5, 6, 6), 0, 0)
-    tok = _Spans({"lighted": [(0, 5), (5, 7)], "metrics": [(0, 3), (3, 7)], "uploads": [(0, 7)]})
-    assert np.array_equal(score_words(tok, gold), [1.0, 0.0, np.nan], equal_nan=True)
+    gold = Gold(("lighted", "metrics", "uploads", "ağa", "éé"), (5, 6, 6, 2, 1), 0, 0)
+    tok = _Spans({
+        "lighted": [(0, 5), (5, 7)],
+        "metrics": [(0, 3), (3, 7)],
+        "uploads": [(0, 0), (0, 7)],  # a lone zero-width '▁' and the word: one token, excluded
+        "ağa": [(0, 2), (2, 4)],  # cut only inside 'ğ': several tokens, no boundary at the morpheme: 0
+        "éé": [(0, 2), (2, 4)],
+    })
+    assert np.array_equal(score_words(tok, gold), [1.0, 0.0, np.nan, 0.0, 1.0], equal_nan=True)
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,14 @@
 Gold data: `reference/morphscore_v1/<language>_morph_data.csv` on the data-directory search path (never
 vendored; each file is checked against the sha256 its SOURCE.txt lists). Each row is a word and its split
 at one morpheme boundary (`full_word = pt1 + rest`). A word scores 1 when the tokenizer, encoding the word
-alone without special tokens, puts a token boundary at the pt1|rest boundary, 0 when not; words with no
-internal token boundary (kept whole) are excluded; MorphScore is the mean over a language's words.
+alone without special tokens, puts a token boundary at the pt1|rest boundary, 0 when not; words kept as one
+token are excluded; MorphScore is the mean over a language's words.
 
 Boundaries come from the tokens' offsets into the word, mapped to *character* positions: a byte-level
 piece that ends inside a multi-byte character is not a character boundary. (The reference code decodes
 each token on its own, which turns such pieces into U+FFFD and scores the word 0, and it keeps a BOS the
-tokenizer adds; neither happens here.) Rows whose `pt1 + rest` is not the word (191 misaligned rows of
+tokenizer adds; neither happens here. It also scores 0, where this excludes, a word encoded as a lone
+'▁' plus the whole word.) Rows whose `pt1 + rest` is not the word (191 misaligned rows of
 the Gujarati file) and rows with an empty `rest` (a boundary at the word's end, which every tokenization
 has) are excluded and counted in `flags`.
 """
@@ -151,13 +152,17 @@ def char_boundaries(word: str, byte_spans: list[tuple[int, int]]) -> set[int]:
 
 
 def score_words(tokenizer: Any, gold: Gold) -> np.ndarray:
-    """Per word: 1.0 (boundary at pt1|rest), 0.0 (no boundary there), NaN (no internal boundary: excluded)."""
+    """Per word: 1.0 (boundary at pt1|rest), 0.0 (no boundary there), NaN (one token: excluded).
+
+    A word is "one token" when a single token has non-zero width (a zero-width piece such as SentencePiece's
+    lone '▁' does not count). Byte pieces that cut the word only inside characters make it several tokens
+    with no character boundary: it scores 0, not excluded."""
     encoded = tokenizer.encode_with_offsets(list(gold.words)) if gold.words else []
     out = np.full(len(gold.words), np.nan)
     for i, ((_, spans), word, cut) in enumerate(zip(encoded, gold.words, gold.pt1_chars, strict=True)):
-        bounds = char_boundaries(word, [(int(s), int(e)) for s, e in spans])
-        if bounds:
-            out[i] = 1.0 if cut in bounds else 0.0
+        spans = [(int(s), int(e)) for s, e in spans]
+        if sum(e > s for s, e in spans) > 1:
+            out[i] = 1.0 if cut in char_boundaries(word, spans) else 0.0
     return out
 
 
@@ -168,9 +173,10 @@ class MorphScore(Metric):
         definition=(
             "MorphScore (Arnett & Bergen 2024) per language: each gold word (up to 2,000 per language, 22 "
             "languages, language = FLORES code) is encoded alone without special tokens; it scores 1 when a "
-            "token boundary falls at its gold pt1|rest morpheme boundary, 0 when not; words with no internal "
-            "token boundary are excluded. Boundaries are the tokens' offsets mapped to character positions "
-            "(a byte piece ending inside a multi-byte character is no boundary). Rows whose pt1+rest is not "
+            "token boundary falls at its gold pt1|rest morpheme boundary, 0 when not; words one token covers "
+            "(zero-width pieces such as a lone '▁' not counted) are excluded. Boundaries are the tokens' "
+            "offsets mapped to character positions (a byte piece ending inside a multi-byte character is no "
+            "boundary). Rows whose pt1+rest is not "
             "the word, or whose rest is empty, are excluded too. value = mean over scored words; n = scored "
             "words; flags = excluded counts (one_token, empty_rest, malformed). 95% CI: bootstrap over scored "
             "words. Gold data: reference/morphscore_v1 in a data directory (not vendored)."
