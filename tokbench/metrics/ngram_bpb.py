@@ -254,7 +254,7 @@ class NgramBpb(Metric):
             units = np.fromiter((unit_index.setdefault(i, len(unit_index)) for i in data.eval_doc_ids),
                                 dtype=np.int64, count=len(data.eval_doc_ids))
             pooled.append((units, bits, data.eval_bytes))
-        if len(pooled) > 1:
+        if pooled:
             num_u, den_u = np.zeros(len(unit_index)), np.zeros(len(unit_index))
             for units, num, den in pooled:
                 np.add.at(num_u, units, num)
@@ -269,18 +269,16 @@ def _definition(n: int) -> str:
     what = {1: "unigram", 2: "bigram", 3: "trigram"}[n]
     return (
         f"Cross-entropy of a token-level {what} ({n}-gram) model, in bits, divided by the UTF-8 bytes of the "
-        "evaluated text: sum over evaluation sentences of -log2 P(token | previous "
-        f"{n - 1} tokens) / sum of their bytes. The model is trained per language on another split (FLORES: "
-        "dev -> devtest; a corpus without a dev/devtest pair: even-position documents train, odd-position ones "
-        "are evaluated, unless train_split is set) from the cached per-sentence ids (no special tokens). "
-        "Smoothing: interpolated Kneser-Ney, one absolute discount per order D = n1/(n1+2 n2) (or the `discount` "
-        "option), continuation counts below the top order, lowest order interpolated with the uniform "
-        "distribution over all |V| ids (unseen ids keep probability). Each sentence's history is padded with "
-        "n-1 begin markers; no end-of-sentence event. ALL = total bits / total bytes over languages (each "
-        "language its own model). 95% CI: bootstrap over evaluation sentences (ALL: over sentence ids). "
-        "n = evaluation sentences."
+        f"evaluated text: sum over evaluation sentences of -log2 P(token | previous {n - 1} tokens) / sum of their "
+        "bytes. The model is trained per language on another split (FLORES: dev -> devtest; a corpus without a "
+        "dev/devtest pair: even-position documents train, odd-position ones are evaluated, unless train_split is "
+        "set) from the cached per-sentence ids (no special tokens). Smoothing: interpolated Kneser-Ney, one "
+        "absolute discount per order D = n1/(n1+2 n2) (0.5 when n1 or n1+2 n2 is 0; or the `discount` option), "
+        "continuation counts below the top order, lowest order interpolated with the uniform distribution over "
+        "all |V| ids (unseen ids keep probability). Each sentence's history is padded with n-1 begin markers; "
+        "no end-of-sentence event. ALL = total bits / total bytes over languages (each language its own model). "
+        "95% CI: bootstrap over evaluation sentences (ALL: over sentence ids). n = evaluation sentences."
     )
-
 
 def _register(n: int) -> type[Metric]:
     card = MetricCard(
