@@ -393,3 +393,24 @@ def test_list_metrics_shows_needs_as_words(capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     bpt = next(line for line in out.splitlines() if line.startswith("bytes_per_token "))
     assert " nothing " in bpt and "[" not in out.split("definition")[0] and "['" not in out
+
+
+# --- dask executor --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("address", ["nonsense", "tcp://", "::::"])
+def test_dask_malformed_address_is_one_line(address: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("dask.distributed", reason="the dask executor needs dask[distributed]")
+    line = one_line_error(capsys, ["run", *UDHR_RUN, "--executor", "dask", "--address", address,
+                                   "--out", str(tmp_path / "o")])
+    assert "cannot reach the Dask scheduler" in line and "tcp://host:8786" in line
+
+
+def test_dask_run_keeps_dask_logging_off_stderr(tmp_path: Path) -> None:
+    """A local cluster's scheduler/nanny/worker INFO lines (24-88 of them) were printed on every run."""
+    pytest.importorskip("dask.distributed", reason="the dask executor needs dask[distributed]")
+    env = {**os.environ, "TOKBENCH_CACHE": str(tmp_path / "cache")}
+    argv = [sys.executable, "-m", "tokbench.cli", "run", *UDHR_RUN, "--executor", "dask", "--workers", "1",
+            "--out", str(tmp_path / "o")]
+    r = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600, check=False)
+    assert r.returncode == 0, r.stderr
+    assert not [line for line in r.stderr.splitlines() if "distributed" in line or "Nanny" in line
+                or "Scheduler" in line or "Worker" in line], r.stderr

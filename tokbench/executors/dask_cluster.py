@@ -11,6 +11,7 @@ mid-task is replaced and its task re-run by Dask (up to `allowed-failures`, defa
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -32,16 +33,24 @@ class DaskExecutor(Executor):
                 "--executor dask needs Dask: pip install 'tokbench[dask]' (or dask[distributed])"
             ) from None
         self._cluster = None
+        # Dask's own INFO/WARNING lines (scheduler, nanny, worker start and stop) are not ours to print:
+        # tokbench reports progress and errors itself; a failure still reaches the user as one line
+        for name in ("distributed", "dask"):
+            logging.getLogger(name).setLevel(logging.ERROR)
         try:
             if address:
                 self.client = Client(address, timeout=30)
             else:  # one single-threaded worker process per core, as the local executor's children
                 self._cluster = LocalCluster(
-                    n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
+                    n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
+                    silence_logs=logging.ERROR,
                 )
                 self.client = Client(self._cluster)
-        except OSError as e:
-            raise TokbenchError(f"cannot reach the Dask scheduler {address or 'local'} ({e})") from None
+        except (OSError, ValueError, TypeError) as e:  # unreachable, timed out, or not an address at all
+            if self._cluster is not None:
+                self._cluster.close()
+            raise TokbenchError(f"cannot reach the Dask scheduler {address or 'local'} ({type(e).__name__}: {e}); "
+                                "--address looks like tcp://host:8786") from None
 
     def run(self, plan: list[Group], langs: tuple[str, ...] | None) -> Iterator[Result]:
         from dask.distributed import as_completed
