@@ -23,9 +23,12 @@ def flores(assets: Path) -> CorpusView:
     return CorpusView(load_corpus("flores200"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def make_ctx(flores: CorpusView) -> Callable[..., MetricContext]:
-    """MetricContext for a registered tokenizer on FLORES, memoised so encodings are shared across tests."""
+    """MetricContext for a registered tokenizer on FLORES, memoised so encodings are shared across a module's
+    tests. Module scope, not session: a context holds its tokenizer and every encoding it made (llama2 on
+    all of FLORES), and kept for the session they added up to ~0.8 GB; a later module reads the encodings
+    back from the session's encode cache instead of recomputing them."""
     from tokbench.tokenizers import load_tokenizer
 
     made: dict[tuple[str, tuple[str, ...] | None], MetricContext] = {}
