@@ -109,45 +109,48 @@ class NgramModel:
                                     types.astype(np.float64), d)
 
     def _grams(self, sentences: Sequence[np.ndarray]) -> np.ndarray:
-        """Keys of the n-gram ending at every token (history padded with BOS), all sentences concatenated."""
-        parts = []
-        for s in sentences:
-            s = np.asarray(s, dtype=np.int64)
-            if len(s) == 0:
-                continue
-            if s.min() < 0 or s.max() >= self.vocab_size:
-                raise TokbenchError(f"token id outside the vocabulary of {self.vocab_size:,} ids")
-            padded = np.concatenate([np.full(self.n - 1, self.bos, dtype=np.int64), s])
-            key = np.zeros(len(s), dtype=np.int64)
-            for j in range(self.n):
-                key = key * self.base + padded[j : j + len(s)]
-            parts.append(key)
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        """Keys of the n-gram ending at every token (history padded with BOS), all sentences concatenated.
+
+        Vectorised over the flat id stream: the j-th previous id of a token is BOS where it would fall before
+        its sentence's start."""
+        lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
+        if not lengths.sum():
+            return np.zeros(0, dtype=np.int64)
+        ids = np.concatenate([np.asarray(s, dtype=np.int64) for s in sentences])
+        if ids.min() < 0 or ids.max() >= self.vocab_size:
+            raise TokbenchError(f"token id outside the vocabulary of {self.vocab_size:,} ids")
+        pos = np.arange(len(ids), dtype=np.int64)
+        start = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        key = np.zeros(len(ids), dtype=np.int64)
+        for j in range(self.n - 1, 0, -1):  # oldest history id first
+            prev = pos - j
+            key = key * self.base + np.where(prev >= start, ids[np.maximum(prev, 0)], self.bos)
+        return key * self.base + ids
 
     @staticmethod
-    def _lookup(sorted_keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
-        """values[i] where sorted_keys[i] == query, else 0."""
+    def _find(sorted_keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, found) of query values in sorted_keys (positions clipped, valid where found)."""
         if len(sorted_keys) == 0:
-            return np.zeros(len(query), dtype=np.float64)
+            return np.zeros(len(query), dtype=np.int64), np.zeros(len(query), dtype=bool)
         pos = np.minimum(np.searchsorted(sorted_keys, query), len(sorted_keys) - 1)
-        return np.where(sorted_keys[pos] == query, values[pos], 0.0)
+        return pos, sorted_keys[pos] == query
 
     def prob_keys(self, grams: np.ndarray) -> np.ndarray:
-        """P(w | history) for n-gram keys (history of n-1 ids or BOS, then w), vectorised."""
-        grams = np.asarray(grams, dtype=np.int64)
-        p = np.full(len(grams), 1.0 / self.vocab_size)  # order 0: uniform over |V|
+        """P(w | history) for n-gram keys (history of n-1 ids or BOS, then w), vectorised (each distinct
+        n-gram computed once, looked up in sorted order)."""
+        uniq, inverse = np.unique(np.asarray(grams, dtype=np.int64), return_inverse=True)
+        p = np.full(len(uniq), 1.0 / self.vocab_size)  # order 0: uniform over |V|
         for k in range(1, self.n + 1):
             o = self.orders[k]
-            key = grams % self.base**k
-            ctx = key // self.base
-            c = self._lookup(o.keys, o.counts, key)
-            total = self._lookup(o.ctx_keys, o.ctx_total, ctx)
-            types = self._lookup(o.ctx_keys, o.ctx_types, ctx)
-            seen = total > 0
-            safe = np.where(seen, total, 1.0)
-            interp = np.maximum(c - o.discount, 0.0) / safe + o.discount * types / safe * p
+            key = uniq % self.base**k
+            pos, hit = self._find(o.keys, key)
+            c = np.where(hit, o.counts[pos], 0.0)
+            cpos, seen = self._find(o.ctx_keys, key // self.base)
+            total = np.where(seen, o.ctx_total[cpos], 1.0)
+            types = np.where(seen, o.ctx_types[cpos], 0.0)
+            interp = np.maximum(c - o.discount, 0.0) / total + o.discount * types / total * p
             p = np.where(seen, interp, p)  # an unseen context passes the lower order through unchanged
-        return p
+        return p[inverse.reshape(-1)]
 
     def prob(self, history: Sequence[int], words: Sequence[int] | np.ndarray) -> np.ndarray:
         """P(w | history) for each w in `words`; `history` holds the preceding ids (BOS-padded when short)."""
