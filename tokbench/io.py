@@ -97,7 +97,8 @@ def check_writable(path: str | Path, flag: str, *, folder: bool = True) -> Path:
     except OSError as e:
         if e.errno in _NO_SPACE:
             raise
-        raise UnwritablePath(f"{where}: cannot write there ({_reason(e)}); choose a writable {flag}", e, path) from None
+        what = "cannot create the output folder" if folder else "cannot write the file"
+        raise UnwritablePath(f"{where}: {what} there ({_reason(e)}); choose a writable {flag}", e, path) from None
     return path
 
 
