@@ -144,7 +144,7 @@ def evaluate(
     *,
     options: Mapping[str, Any] | None = None,
     force: bool = False,
-    in_process: bool = False,
+    in_process: bool | None = None,
     data_dir: PathLike | Sequence[PathLike] | None = None,
 ) -> pd.DataFrame:
     """`tokbench run` as a call: the tidy results table (one row per tokenizer, corpus, split, language,
@@ -152,7 +152,10 @@ def evaluate(
 
     `tokenizers`: None (every available), a name/path/object, a list of them, or a dict {name: tokenizer}.
     `out`: the results folder (kept, resumable, readable by `tokbench report`); None computes in a
-    temporary folder, still through the encode cache. In-memory tokenizers run in this process.
+    temporary folder, still through the encode cache. `in_process`: None runs each tokenizer in a child
+    process (bounded memory, as the CLI) from a notebook or the REPL, and in this process from a script,
+    whose main module every child would run again (pass False from a script guarded by
+    `if __name__ == "__main__":`). In-memory tokenizers always run in this process.
     """
     import pandas as pd
 
@@ -177,7 +180,7 @@ def evaluate(
                 langs=_names(langs, "langs"),
                 options=dict(options or {}),
                 force=force,
-                isolate=not (in_process or in_memory),  # child processes load tokenizers by name only
+                isolate=not (_in_process(in_process) or in_memory),  # children load tokenizers by name only
             )
             summary = run_grid(cfg, log=_log(quiet))
             try:
@@ -193,6 +196,16 @@ def evaluate(
     if out is not None:
         df.attrs["tokbench_out"] = str(folder)
     return df
+
+
+def _in_process(asked: bool | None) -> bool:
+    """The default: children only when they would not run a script again. The forkserver's children import
+    the parent's main module by path (multiprocessing's rule), so an unguarded script calling evaluate
+    would start its grid again in each child, which then waits for the results folder the parent holds."""
+    if asked is not None:
+        return bool(asked)
+    main = sys.modules.get("__main__")
+    return bool(getattr(main, "__file__", None)) and not sys.flags.interactive
 
 
 def _write_memory_file(folder: Path, in_memory: dict[str, dict[str, str]]) -> None:
