@@ -97,7 +97,7 @@ class _Table:
 
 
 def test_superword_tokens() -> None:
-    res = check_superwords(_Table([b" the", b"of the", b"<s> x", b"   ", b"\n\n", b"a\tb"]))
+    res = check_superwords(_Table([b" the", b"of the", b"<s> x", b"   ", b"\n\n", b"a\tb", b"//\n//", b"x =\n"]))
     assert res.status == "warn" and res.details["superword_tokens"] == 2  # 'of the', 'a\tb'; id 2 is special
     assert check_superwords(_Table([b" the", b"   ", None])).status == "pass"
     assert check_superwords(load_tokenizer("cl100k_base")).status == "pass"
