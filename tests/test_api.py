@@ -204,6 +204,8 @@ def test_inspect_and_mixture_objects(tmp_path: Path, monkeypatch: pytest.MonkeyP
     shares = mix.to_frame().set_index("category")["byte_share"]
     assert abs(shares.sum() - 1) < 1e-6 and shares["eng"] > 0.8
     assert mix.to_json()["byte_weights"]["eng"] == pytest.approx(shares["eng"])
+    by_spec = tb.mixture(bpe, "udhr:articles:eng_Latn,tur_Latn", name="toy_bpe", merges=200, quiet=True)
+    assert set(by_spec.to_frame().category) == {"eng_Latn", "tur_Latn"}  # one spec: its commas name languages
 
 
 def test_notebook_example_runs(tmp_path: Path) -> None:

@@ -124,11 +124,13 @@ def _specs(tokenizers: Any) -> tuple[list[str] | None, dict[str, dict[str, str]]
     return specs, in_memory
 
 
-def _names(value: str | Sequence[str] | None, what: str) -> list[str] | None:
+def _names(value: str | Sequence[str] | None, what: str, commas: bool = True) -> list[str] | None:
+    """A list argument given as a list or a string (`"a,b"` as on the command line when `commas`; category
+    specs keep theirs: `flores200:devtest:eng_Latn,fra_Latn` is one)."""
     if value is None:
         return None
     out = [value] if isinstance(value, str) else [str(v) for v in value]
-    out = [v.strip() for item in out for v in item.split(",") if v.strip()]
+    out = [v.strip() for item in out for v in (item.split(",") if commas else [item]) if v.strip()]
     if not out:
         raise TokbenchError(f"{what} names nothing; give at least one name (or None for the default)")
     return out
@@ -328,12 +330,12 @@ def inspect(
     with _session(quiet, data_dir):
         folder = check_writable(Path(out), "out") if out is not None else check_writable(default_out_dir(),
                                                                                         "$TOKBENCH_HOME/inspect")
-        corpora = _names(corpora, "corpora")
+        corpora = _names(corpora, "corpora", commas=False)
         for spec in corpora or []:
             load_category_spec(spec)
         tok = _load(tokenizer, name)
         use = tuple(corpora) if corpora else DEFAULT_CORPORA if never_produced else ()
-        cats = load_categories(_names(categories, "categories") or []) if categories else None
+        cats = load_categories(_names(categories, "categories", commas=False) or []) if categories else None
         info = inspect_tokenizer(tok, corpora=use, lineage=lineage, categories=cats,
                                  mixture_kwargs={"merges": merges})
         md, png = write_report(info, folder)
@@ -422,7 +424,7 @@ def mixture(
             if not cats or any(not docs for docs in cats.values()):
                 raise TokbenchError("categories must map each category name to a non-empty list of documents")
         else:
-            cats = load_categories(_names(categories, "categories") or [])
+            cats = load_categories(_names(categories, "categories", commas=False) or [])
         start, lineage = resolve_start(tok, str(start_merge), quiet)
         res = infer_mixture(tok, cats, merges=merges, start_merge=start, solver=solver, other=other,
                             bootstrap=bootstrap, seed=seed, threads=threads, time_limit=float(time_limit),
