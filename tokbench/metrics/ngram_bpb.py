@@ -280,7 +280,8 @@ def _definition(n: int) -> str:
         "continuation counts below the top order, lowest order interpolated with the uniform distribution over "
         "all |V| ids (unseen ids keep probability). Each sentence's history is padded with n-1 begin markers; "
         "no end-of-sentence event. ALL = total bits / total bytes over languages (each language its own model). "
-        "95% CI: bootstrap over evaluation sentences (ALL: over sentence ids). n = evaluation sentences."
+        "95% CI: bootstrap over evaluation sentences (ALL: over sentence ids). n = evaluation sentences. A lossy "
+        "tokenizer scores low for the wrong reason: an UNK id predicts many bytes cheaply (see unk_rate)."
     )
 
 def _register(n: int) -> type[Metric]:
