@@ -151,6 +151,10 @@ class HFTokenizer(Tokenizer):
     def documented_normalization(self) -> tuple[str, Callable[[str], str] | None]:
         """The tokenizer.json normalizer minus the whitespace escaping its decoder undoes (Prepend '▁',
         Replace ' ' -> '▁'), run by the `tokenizers` library itself."""
+        return self._documented_normalization
+
+    @cached_property
+    def _documented_normalization(self) -> tuple[str, Callable[[str], str] | None]:
         norm = self._tok.normalizer
         if norm is None:
             return "", None
