@@ -174,7 +174,10 @@ def test_a_terminated_run_stops_every_child_and_resumes_to_the_same_results(sig:
     env = {**os.environ, "TOKBENCH_CACHE": str(tmp_path / "cache")}
     out = tmp_path / "run"
     argv = [sys.executable, "-m", "tokbench.cli", "run", *KILL_RUN, "--out", str(out)]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    # a test run started in the background (nohup, CI) inherits SIGINT ignored, and Python keeps it so:
+    # give the command the default, as a terminal would
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 300
     kids: set[int] = set()
     while time.monotonic() < deadline and proc.poll() is None:
