@@ -32,8 +32,8 @@ def test_import_is_cheap_and_report_mixture_are_callable_packages() -> None:
     code = (
         "import sys, tokbench as tb\n"
         "assert 'pandas' not in sys.modules and 'tokbench.api' not in sys.modules, 'import tokbench loaded the API'\n"
-        "import tokbench.report.writer, tokbench.mixture.infer\n"
-        "assert callable(tb.report) and callable(tb.mixture) and callable(tb.evaluate)\n"
+        "import tokbench.report.writer, tokbench.mixture.infer, tokbench.check\n"
+        "assert callable(tb.report) and callable(tb.mixture) and callable(tb.check) and callable(tb.evaluate)\n"
         "assert tb.report.write_site is tokbench.report.writer.write_site\n"
         "from tokbench import report; assert report is sys.modules['tokbench.report']\n"
         "print(tb.__version__)\n"
@@ -206,6 +206,20 @@ def test_inspect_and_mixture_objects(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert mix.to_json()["byte_weights"]["eng"] == pytest.approx(shares["eng"])
     by_spec = tb.mixture(bpe, "udhr:articles:eng_Latn,tur_Latn", name="toy_bpe", merges=200, quiet=True)
     assert set(by_spec.to_frame().category) == {"eng_Latn", "tur_Latn"}  # one spec: its commas name languages
+
+
+def test_check_an_object_as_its_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An in-memory tokenizers.Tokenizer is checked as the caller holds it: bert's tokenizer.json ships
+    padding and truncation, and the object loaded from it gets the same verdicts as the registered file."""
+    _vendored_only(monkeypatch)
+    from tokenizers import Tokenizer
+
+    rust = Tokenizer.from_buffer(read_bytes(VENDORED / "bert_base_uncased" / "tokenizer.json.gz"))
+    mem = tb.check(rust, name="bert_mem", quiet=True)
+    reg = tb.check("bert_base_uncased", quiet=True)
+    assert mem.to_frame()[["check", "status"]].equals(reg.to_frame()[["check", "status"]])
+    assert mem.to_frame().set_index("check").loc["padding_truncation", "status"] == "warn"
+    assert mem.exit_code == reg.exit_code == mem.to_json()["exit_code"] and mem.to_json()["tokenizer"] == "bert_mem"
 
 
 def test_notebook_example_runs(tmp_path: Path) -> None:

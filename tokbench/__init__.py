@@ -7,9 +7,9 @@ neither pandas nor the report stack::
     df = tb.evaluate(["gpt2", "cl100k_base"], corpora="udhr", metrics="ctc", langs=["eng_Latn", "tur_Latn"])
     tb.report(df, out="my_report")
 
-`tokbench.report` and `tokbench.mixture` are subpackages as well as API calls: Python stores a subpackage
-as an attribute of its parent when it is imported, which would hide a function of that name, so those
-two packages' module objects are made callable (calling one calls `tokbench.api.report` / `.mixture`).
+`tokbench.report`, `tokbench.mixture` and `tokbench.check` are modules as well as API calls: Python stores a
+submodule as an attribute of its parent when it is imported, which would hide a function of that name, so
+those module objects are made callable (calling one calls `tokbench.api.report` / `.mixture` / `.check`).
 """
 
 from __future__ import annotations
@@ -20,14 +20,15 @@ from typing import Any
 
 __version__ = "0.2.0"
 
-_API = ("evaluate", "report", "inspect", "mixture", "tokenizer", "InspectResult", "MixtureReport")
-_CALLABLE_PACKAGES = {"tokbench.report": "report", "tokbench.mixture": "mixture"}
+_API = ("evaluate", "report", "inspect", "mixture", "check", "tokenizer", "InspectResult", "MixtureReport",
+        "CheckReport")
+_CALLABLE_PACKAGES = {"tokbench.report": "report", "tokbench.mixture": "mixture", "tokbench.check": "check"}
 
 __all__ = ["TokbenchError", "__version__", *_API]
 
 
 class _CallablePackage(types.ModuleType):
-    """A subpackage that is also the API function of the same name."""
+    """A submodule that is also the API function of the same name."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from tokbench import api
@@ -36,7 +37,7 @@ class _CallablePackage(types.ModuleType):
 
 
 class _CallablePackageFinder:
-    """Finds `tokbench.report` / `tokbench.mixture` as usual and makes the module callable before it runs."""
+    """Finds `tokbench.report` / `.mixture` / `.check` as usual and makes the module callable before it runs."""
 
     @staticmethod
     def find_spec(fullname: str, path: Any = None, target: Any = None) -> Any:
@@ -63,7 +64,7 @@ if not any(isinstance(f, type) and f.__name__ == "_CallablePackageFinder" for f 
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("report", "mixture"):
+    if f"tokbench.{name}" in _CALLABLE_PACKAGES:
         import importlib
 
         return importlib.import_module(f"tokbench.{name}")

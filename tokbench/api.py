@@ -347,6 +347,61 @@ def _load(obj: Any, name: str | None) -> Tokenizer:
 
 
 @dataclass
+class CheckReport:
+    """`tokbench check` as an object: one result per sanity check (pass / warn / fail) and the exit code the
+    CLI would give (0 pass, 1 warn, 2 fail)."""
+
+    tokenizer: str
+    results: list[Any]
+
+    @property
+    def exit_code(self) -> int:
+        from tokbench.check import exit_code
+
+        return exit_code(self.results)
+
+    def to_json(self) -> dict[str, Any]:
+        """What `tokbench check --json` prints."""
+        from tokbench.check import as_json
+
+        return as_json(self.tokenizer, self.results)
+
+    def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame([{"check": r.name, "status": r.status, "line": r.line} for r in self.results],
+                            columns=["check", "status", "line"])
+
+
+def check(
+    tokenizer: Any,
+    *,
+    name: str | None = None,
+    quiet: bool = False,
+    data_dir: PathLike | Sequence[PathLike] | None = None,
+) -> CheckReport:
+    """`tokbench check`: round trip on the UDHR, UTF-8 integrity, special tokens in text, shipped padding and
+    truncation, NFC, superword tokens, digit chunking. An in-memory `tokenizers`/transformers object is
+    checked as it is held (its tokenizer.json text, padding included), not as tokbench measures it."""
+    from tokbench.check import run_checks
+    from tokbench.tokenizers import memory
+
+    with _session(quiet, data_dir):
+        if isinstance(tokenizer, str | os.PathLike):
+            spec = os.fspath(tokenizer)
+            tok = _load(spec, name)
+            return CheckReport(spec if name is None else tok.name, run_checks(spec, tok))
+        tok = _load(tokenizer, name)
+        text = memory.tokenizer_json(tokenizer)
+        if text is None:  # tiktoken / SentencePiece objects: no padding or truncation to ship
+            return CheckReport(tok.name, run_checks(memory.spec_of(tok), tok))
+        with tempfile.TemporaryDirectory(prefix="tokbench-check-") as tmp:
+            path = Path(tmp) / "tokenizer.json"
+            path.write_text(text, encoding="utf-8")
+            return CheckReport(tok.name, run_checks(str(path), tok))
+
+
+@dataclass
 class MixtureReport:
     """`tokbench mixture` as an object: the solver's result plus, when asked, the lineage records behind
     start_merge='auto' and the per-category separation check."""

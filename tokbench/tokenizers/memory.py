@@ -116,7 +116,7 @@ def from_object(obj: Any, name: str | None = None) -> Tokenizer:
         return _from_json_text(obj.to_str(), name, "tokenizers", "tokenizers.Tokenizer")
     if kind == "transformers":
         own = name or _clean_name(getattr(obj, "name_or_path", None))
-        backend = getattr(obj, "backend_tokenizer", None) if getattr(obj, "is_fast", False) else None
+        backend = _fast_backend(obj)
         if backend is None:
             raise TokbenchError(
                 f"{type(obj).__name__} is a slow (Python) transformers tokenizer, which tokbench cannot measure "
@@ -146,6 +146,20 @@ def spec_of(tok: Tokenizer) -> str:
     """The loader spec of an in-memory tokenizer, `NAME@memory:SHA256[:12]` (neither a name nor a path; short,
     as progress bars show it). The full sha256 stays the tokenizer's identity in the cache and results."""
     return f"{tok.name}{SPEC_MARK}{tok.sha256[:12]}"
+
+
+def _fast_backend(obj: Any) -> Any:
+    return getattr(obj, "backend_tokenizer", None) if getattr(obj, "is_fast", False) else None
+
+
+def tokenizer_json(obj: Any) -> str | None:
+    """The tokenizer.json text of a `tokenizers.Tokenizer` or fast transformers tokenizer as the caller holds
+    it (padding and truncation included), else None: what `tokbench check` reads from a file."""
+    kind = _kind(obj)
+    if kind == "tokenizers":
+        return str(obj.to_str())
+    backend = _fast_backend(obj) if kind == "transformers" else None
+    return str(backend.to_str()) if backend is not None else None
 
 
 def register(tok: Tokenizer) -> str:
