@@ -189,3 +189,27 @@ def test_partial_coverage_is_said_in_the_notes() -> None:
     assert "represents 2 of 3 languages" in lb.note("unky") and lb.note("a") == ""
     assert "round trip was not measured" in lb.rule()  # said once, not on every row
 
+
+
+def test_rank_ranges_come_from_the_shared_resamples_when_the_run_kept_them() -> None:
+    # per-resample totals: 'b' is above 'a' in every resample although their marginal intervals overlap
+    # (sentence lengths vary a lot, both totals move together); 'c' crosses 'b' in 10% of resamples
+    rng = np.random.default_rng(0)
+    level = rng.uniform(250, 350, 100)
+    reps = {"a": level, "b": level + 5, "c": level + 5 + np.where(np.arange(100) < 10, -1, 3)}
+    t = parallel_table({"a": {"eng_Latn": 100, "tur_Latn": 200}, "b": {"eng_Latn": 102, "tur_Latn": 203},
+                        "c": {"eng_Latn": 104, "tur_Latn": 204}})
+    extra = []
+    for tok, r in reps.items():
+        total = float(t[(t.tokenizer == tok) & (t.metric == "ctc")]["value"].sum())
+        extra.append({**row(tok, "ctc", "ALL", total), "ci_low": float(np.quantile(r, 0.025)),
+                      "ci_high": float(np.quantile(r, 0.975))})
+        extra += [row(tok, "ctc.resample", "ALL", float(v)) | {"split": f"s#b{k:04d}"} for k, v in enumerate(r)]
+    t = pd.concat([t, pd.DataFrame(extra, columns=list(COLUMNS))], ignore_index=True)
+    lb = build_leaderboard(t, {})
+    assert lb.paired_ranks
+    assert lb.rank_text("a") == "1" and lb.rank_text("b") == "2–3" and lb.rank_text("c") == "2–3"
+    assert "in 95% of the shared resamples" in lb.note("b")
+    # without the replicates only the overlapping intervals are left: every rank is uncertain
+    lb2 = build_leaderboard(t[t.metric != "ctc.resample"], {})
+    assert not lb2.paired_ranks and lb2.rank_text("a") == "1–3"

@@ -34,6 +34,11 @@ def test_ranked_by_total_tokens_on_all_languages_among_full_coverage(small_run: 
     for tok in lb.ranked:
         assert agg.at[tok, "value"] == expected[tok]
         assert lb.values.at[tok, key + ":lo"] == agg.at[tok, "ci_low"] < expected[tok] < agg.at[tok, "ci_high"]
+    # rank ranges are paired: each tokenizer ranked within every shared resample of the same articles
+    assert lb.paired_ranks
+    reps = table[table.metric == "ctc.resample"].pivot_table(index="split", columns="tokenizer", values="value")
+    assert len(reps) == 1000 and (reps["o200k_base"] < reps["cl100k_base"]).all()
+    assert lb.ranks["o200k_base"][1] < lb.ranks["cl100k_base"][0]
 
 
 def test_unk_screen_keeps_the_unscreened_value_and_coverage(small_run: Path) -> None:

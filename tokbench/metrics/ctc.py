@@ -11,6 +11,8 @@ from tokbench.metrics.context import MetricContext
 from tokbench.metrics.parallel import PARALLEL_OPTIONS, protocol_languages, protocol_splits, weights_for
 from tokbench.metrics.stats import percentile_ci
 
+RESAMPLE_METRIC = "ctc.resample"  # rows of the bootstrap totals over all languages, one per resample
+
 
 @register_metric
 class CorpusTokenCount(Metric):
@@ -22,14 +24,15 @@ class CorpusTokenCount(Metric):
             "tokens; --option protocol=sentence sums per-sentence encodings of one split). 95% CI: bootstrap "
             "over the language's sentences. Works on any corpus, parallel or not. A row with language 'ALL' holds "
             "the total over every language of the cell; its CI comes from one resample of aligned units shared by "
-            "all languages (and, with the same seed, by every tokenizer), so totals of tokenizers are comparable."
+            "all languages (and, with the same seed, by every tokenizer), so totals of tokenizers are comparable; "
+            "the resampled totals are kept as 'ctc.resample' rows (split '<splits>#b<k>') for paired rank ranges."
         ),
         unit="tokens",
         higher_is_better=False,
         needs=(),
         citation="Petrov et al. (2023); Arnett et al. (2025) 'corpus token count'",
         options={k: v for k, v in PARALLEL_OPTIONS.items() if k != "pivot"},
-        revision=1,  # 1: adds the ALL row (total over the cell's languages with the shared-resample interval)
+        revision=2,  # 1: the ALL row (total over the cell's languages, shared-resample CI); 2: ctc.resample rows
     )
 
     def compute(self, ctx: MetricContext, opts: dict[str, Any]) -> list[dict[str, Any]]:
@@ -62,6 +65,12 @@ class CorpusTokenCount(Metric):
                 ci = (float(lo), float(hi))
             label = "+".join(sorted({u[2] for u in units}))
             total = float(sum(float(c.sum()) for _, c, _ in units))
-            rows.append(make_row("ctc", ALL_LANGUAGES, label, total, "tokens", sum(len(c) for _, c, _ in units), ci,
+            n_units = sum(len(c) for _, c, _ in units)
+            rows.append(make_row("ctc", ALL_LANGUAGES, label, total, "tokens", n_units, ci,
                                  flags=f"languages={len(units)}"))
+            # the resampled totals themselves: with the same seed every tokenizer sees the same resamples, so
+            # the report can rank tokenizers replicate by replicate (paired) instead of comparing intervals
+            if total_reps is not None:
+                rows += [make_row(RESAMPLE_METRIC, ALL_LANGUAGES, f"{label}#b{k:04d}", float(v), "tokens", n_units)
+                         for k, v in enumerate(total_reps)]
         return rows

@@ -23,6 +23,7 @@ from tokbench.report.ranking import (
     Screen,
     build_screen,
     eligibility,
+    paired_rank_ranges,
     rank_label,
     rank_order,
     rank_ranges,
@@ -53,6 +54,7 @@ class Leaderboard:
     notes: dict[str, str] = field(default_factory=dict)
     eligible: dict[str, Eligibility] = field(default_factory=dict)
     ranks: dict[str, tuple[int, int]] = field(default_factory=dict)  # ranked tokenizers: (best, worst) rank
+    paired_ranks: bool = False  # ranges from ranking within each shared resample (else: interval overlap)
 
     @property
     def tokenizers(self) -> list[str]:
@@ -115,7 +117,8 @@ class Leaderboard:
         if tied:
             parts.append("equal total, shares its rank with " + ", ".join(tied))
         if worst > best:
-            parts.append(f"95% intervals overlap: rank {best} to {worst}")
+            how = "in 95% of the shared resamples" if self.paired_ranks else "95% intervals overlap"
+            parts.append(f"rank {best} to {worst} ({how})")
         return "; ".join(parts)
 
     def display(self, headline_only: bool = False, with_ci: bool = True, group: str | None = None) -> pd.DataFrame:
@@ -216,11 +219,16 @@ def build_leaderboard(table: pd.DataFrame, provenance: dict[str, Any]) -> Leader
     if rank is None:
         rank = next((c for c in lb_cols if c.corpus == primary and c.col.higher_is_better is not None), None)
     ranks: dict[str, tuple[int, int]] = {}
+    paired_ranks = False
     if rank is not None:
         order = rank_order(values[rank.key], rank.col.higher_is_better)
         ranked = [t for t in order if t in elig and elig[t].ranked and pd.notna(values.at[t, rank.key])]
         others = [t for t in order if t not in ranked]
         values = values.loc[ranked + others]
         r = values.loc[ranked]
-        ranks = rank_ranges(r[rank.key], r[rank.key + ":lo"], r[rank.key + ":hi"], bool(rank.col.higher_is_better))
-    return Leaderboard(values, lb_cols, rank, primary, screens, identity, eligible=elig, ranks=ranks)
+        hib = bool(rank.col.higher_is_better)
+        paired = paired_rank_ranges(prim, r[rank.key], hib) if rank.col.key == RANK_KEY else None
+        ranks = paired or rank_ranges(r[rank.key], r[rank.key + ":lo"], r[rank.key + ":hi"], hib)
+        paired_ranks = paired is not None
+    return Leaderboard(values, lb_cols, rank, primary, screens, identity, eligible=elig, ranks=ranks,
+                       paired_ranks=paired_ranks)

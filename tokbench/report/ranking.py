@@ -14,8 +14,9 @@ never depends on which other tokenizers are in the pool.
 - An absolute cost, not a premium: a premium is relative to the pivot, so a tokenizer poor at
   English would look fair. On fixed text, total tokens orders tokenizers as pooled bytes/token does.
 - The total's 95% interval comes from one bootstrap resample of aligned sentences shared by every
-  language and tokenizer (the `ctc` ALL row). Equal totals share a rank; a tokenizer whose interval
-  overlaps others' gets the range of ranks it could hold (conservative: marginal intervals).
+  language and tokenizer (the `ctc` ALL row). Equal totals share a rank; a rank range is the central
+  95% of a tokenizer's rank over those shared resamples (`ctc.resample` rows: paired, so two tokenizers
+  are always compared on the same text); without replicates, ranges come from overlapping intervals.
 """
 
 from __future__ import annotations
@@ -259,3 +260,38 @@ def rank_order(values: pd.Series, higher_is_better: bool | None) -> list[str]:
     df = pd.DataFrame({"v": values, "name": values.index})
     df = df.sort_values(["v", "name"], ascending=[not higher_is_better, True], na_position="last", kind="stable")
     return list(df["name"])
+
+
+def paired_rank_ranges(table: pd.DataFrame, totals: pd.Series, higher_is_better: bool = False,
+                       level: float = 0.95) -> dict[str, tuple[int, int]] | None:
+    """Rank ranges from the shared resample: rank the tokenizers within every bootstrap replicate of their
+    totals (`ctc.resample` rows), then take the central `level` range of each one's rank.
+
+    Every tokenizer's replicate k resamples the same sentences, so this compares tokenizers pairwise on the
+    same text, far tighter than overlapping marginal intervals when sentence lengths vary (UDHR articles).
+    None when a tokenizer lacks replicates or they do not belong to the totals shown."""
+    from tokbench.metrics.ctc import RESAMPLE_METRIC
+
+    names = [t for t in totals.index if pd.notna(totals[t])]
+    rows = table[(table["metric"] == RESAMPLE_METRIC) & table["tokenizer"].isin(names)]
+    if rows.empty:
+        return None
+    reps = rows.pivot_table(index="split", columns="tokenizer", values="value", aggfunc="first")
+    agg = table[(table["metric"] == "ctc") & (table["language"] == "ALL")].groupby("tokenizer")["value"].first()
+    if set(reps.columns) != set(names) or reps.isna().any().any() or len(reps) < 20:
+        return None
+    if any(agg.get(t) != totals[t] for t in names):  # replicates of another total (e.g. a --langs subset)
+        return None
+    m = reps[names].to_numpy()
+    if higher_is_better:
+        m = -m
+    # competition rank within each replicate: 1 + how many tokenizers have a strictly smaller total
+    ranks = 1 + (m[:, None, :] < m[:, :, None]).sum(axis=2)
+    a = (1.0 - level) / 2.0
+    lo = np.floor(np.quantile(ranks, a, axis=0, method="lower")).astype(int)
+    hi = np.ceil(np.quantile(ranks, 1.0 - a, axis=0, method="higher")).astype(int)
+    point = 1 + (totals[names].to_numpy()[None, :] < totals[names].to_numpy()[:, None]).sum(axis=1)
+    if higher_is_better:
+        point = 1 + (totals[names].to_numpy()[None, :] > totals[names].to_numpy()[:, None]).sum(axis=1)
+    # the range always holds the rank of the totals themselves
+    return {t: (int(min(lo[i], point[i])), int(max(hi[i], point[i]))) for i, t in enumerate(names)}

@@ -71,8 +71,9 @@ def intro_paragraphs(lb: Leaderboard) -> list[str]:
             "Why an absolute cost: on the same text, fewer tokens is cheaper whatever the pivot, so a tokenizer "
             "that is poor at the pivot language cannot look fair. Why the two conditions: a tokenizer that maps a "
             "language to UNK, or lowercases and strips accents, looks cheap because it drops information. Whether "
-            "a tokenizer is ranked depends on it alone, never on the other tokenizers in the table. Ranks share a "
-            "range where the totals' 95% intervals overlap (one resample of sentences shared by all tokenizers)."
+            "a tokenizer is ranked depends on it alone, never on the other tokenizers in the table. Equal totals "
+            "share a rank; a range (3–4) is where a tokenizer ranks in 95% of bootstrap resamples of the sentences, "
+            "each resample shared by every tokenizer, so they are compared on the same text."
         )
     if s.pivot:
         out.append(
