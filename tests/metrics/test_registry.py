@@ -97,7 +97,7 @@ def test_premium_refuses_a_non_parallel_corpus() -> None:
     with pytest.raises(TokbenchError, match="needs a parallel corpus"):
         cls().compute(tiny_ctx(), cls.resolve_options({}))
     ctc = get_metric("ctc")
-    rows = ctc().compute(tiny_ctx(), ctc.resolve_options({"bootstrap": "0"}))
+    rows = ctc().compute(tiny_ctx(), ctc.resolve_options({"bootstrap": "0"}))  # no resample rows without bootstrap
     # Petrov protocol: " ".join(lines + [""]) -> one extra space per split
     assert {r["language"]: r["value"] for r in rows} == {"deu_Latn": 11.0, "eng_Latn": 18.0, "ALL": 29.0}
     # the ALL row is the total over the cell's languages; with bootstrap=0 it claims no interval
@@ -113,7 +113,8 @@ def test_ctc_total_interval_comes_from_one_resample_shared_by_the_languages() ->
     ctx = tiny_ctx()
     ctc = get_metric("ctc")
     opts = ctc.resolve_options({"bootstrap": "200", "seed": "3"})
-    rows = {r["language"]: r for r in ctc().compute(ctx, opts)}
+    out = ctc().compute(ctx, opts)
+    rows = {r["language"]: r for r in out if r["metric"] == "ctc"}
     protocol, splits = "petrov", tuple(rows["eng_Latn"]["split"].split("+"))
     counts = [ctx.unit_counts(protocol, splits, lang)[1] for lang in ("deu_Latn", "eng_Latn")]
     # languages with as many units share one resample (a parallel corpus: all of them); here the two differ,
@@ -122,3 +123,5 @@ def test_ctc_total_interval_comes_from_one_resample_shared_by_the_languages() ->
     lo, hi = percentile_ci(reps)
     assert rows["ALL"]["value"] == rows["deu_Latn"]["value"] + rows["eng_Latn"]["value"]
     assert (rows["ALL"]["ci_low"], rows["ALL"]["ci_high"]) == (float(lo), float(hi))
+    kept = [r["value"] for r in out if r["metric"] == "ctc.resample"]  # the replicates, for paired rank ranges
+    assert kept == list(reps) and len(kept) == 200
