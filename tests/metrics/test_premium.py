@@ -39,7 +39,8 @@ def reference(assets: Path) -> dict[str, dict[str, int]]:
 def test_llama2_counts_exact_for_all_204_languages(make_ctx: Callable[..., MetricContext], reference: dict) -> None:
     """Petrov protocol, no BOS: every Llama-2 count equals the published one."""
     got = compute(make_ctx("llama2"), "ctc", bootstrap=0)
-    assert {lang for _, lang in got} == set(reference)
+    assert {lang for _, lang in got} == set(reference) | {"ALL"}
+    assert got["ctc", "ALL"]["value"] == sum(ref["LLAMA"] for ref in reference.values())  # the total of all 204
     wrong = {lang: (int(got["ctc", lang]["value"]), ref["LLAMA"]) for lang, ref in reference.items()
              if int(got["ctc", lang]["value"]) != ref["LLAMA"]}  # fmt: skip
     assert not wrong
