@@ -141,7 +141,8 @@ class Eligibility:
             parts.append(f"represents {self.coverage} of {self.n_languages} languages (UNK characters > "
                          f"{100 * threshold:g}% on {shown})")
         if self.lossless is False:
-            what = ", ".join(f"{k} {100 * v:.0f}%" for k, v in self.changes if v > 0) or "see roundtrip.*"
+            what = ", ".join(f"{k} {100 * v:.0f}%" if v >= 0.005 else f"{k} <1%" for k, v in self.changes if v > 0)
+            what = what or "see roundtrip.*"
             parts.append(f"does not reproduce the text: {100 * self.exact_share:.1f}% of sentences round-trip "
                          f"exactly (sentences changed by {what})")
         return "; ".join(parts)
