@@ -15,7 +15,7 @@ ALGORITHM_NAMES = {"bpe": "BPE", "unigram": "unigram", "wordpiece": "WordPiece",
 
 def computed_on(table: pd.DataFrame) -> list[str]:
     """One line per (corpus, split, unit count): which metrics were measured on how much text."""
-    d = table[(table["language"] != "ALL") & (table["corpus"] != "mixture")]
+    d = table[(table["language"] != "ALL") & ~table["corpus"].isin(["mixture", "-"])]
     lines = []
     for (corpus, split), g in d.groupby(["corpus", "split"], sort=True):
         langs = g["language"].nunique()
@@ -30,6 +30,9 @@ def computed_on(table: pd.DataFrame) -> list[str]:
                          f"{', '.join(metrics)}")
         if other:
             lines.append(f"{corpus} · split {split} · {langs} languages: {', '.join(other)}")
+    if (table["corpus"] == "-").any():  # e.g. the digit probes: their "languages" are probe categories
+        names = sorted({str(m).split(".")[0] for m in table.loc[table["corpus"] == "-", "metric"]})
+        lines.append(f"no corpus ({', '.join(names)}): computed from the tokenizer alone, on generated probes")
     if (table["corpus"] == "mixture").any():
         lines.append("mixture: shares inferred from each tokenizer's merge list (tokbench mixture), not from a corpus")
     return lines
