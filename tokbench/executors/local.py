@@ -36,11 +36,22 @@ def _child_main(conn: Any, tok_name: str, groups: list[tuple[str, list[Any]]], l
         msg: tuple[str, Any] = ("ok", run_group(tok_name, groups, langs, data_dirs, env))
     except TokbenchError as e:
         msg = ("error", str(e))
+    except BaseException:
+        # the SystemExit raised by the handler can surface as another exception: inside a C extension's
+        # import it becomes "ImportError: initialization failed", which multiprocessing would print with a
+        # traceback. A stop that was asked for exits quietly, still unwinding.
+        if _STOPPING:
+            raise SystemExit(128 + signal.SIGTERM) from None
+        raise
     conn.send(msg)
     conn.close()
 
 
+_STOPPING: list[bool] = []  # non-empty once this child received SIGTERM
+
+
 def _exit_on_sigterm(signum: int, frame: object) -> None:
+    _STOPPING.append(True)
     raise SystemExit(128 + signum)
 
 
