@@ -16,7 +16,6 @@ import logging
 import math
 import platform
 import re
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -26,11 +25,10 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from filelock import FileLock, Timeout
 
 import tokbench
 from tokbench.errors import TokbenchError
-from tokbench.io import atomic_write_bytes, atomic_write_text, remove_stale_temp_files
+from tokbench.io import TEMP_SUFFIX, atomic_write_bytes, atomic_write_text, holding
 
 COLUMNS = ("tokenizer", "corpus", "split", "language", "metric", "value", "unit", "ci_low", "ci_high", "n", "flags")
 KEY_COLUMNS = ["tokenizer", "corpus", "split", "language", "metric"]
@@ -134,22 +132,11 @@ class ResultStore:
             raise TokbenchError(
                 f"cannot create the output folder {self.out} ({e.strerror or e}); choose a writable --out"
             ) from None
-        lock = FileLock(self.out / LOCK_FILE, mode=0o666)
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            on_wait(f"another tokbench run is writing {self.out}; waiting for it to finish (Ctrl-C to stop)")
-            lock.acquire()
-        except OSError as e:
-            raise TokbenchError(f"cannot lock the output folder {self.out} ({e.strerror or e})") from None
-        try:
-            # under the lock no other writer is active: every temp file here is a leftover
-            held_since = time.time()
-            remove_stale_temp_files(self.cells_dir, held_since)
-            remove_stale_temp_files(self.out, held_since)
+        # the one folder lock of every writing command (io.holding); under it no other writer is active, so
+        # every temp file in the folder or its ledger is a leftover of an interrupted run
+        sweep = [(self.cells_dir, f".*{TEMP_SUFFIX}"), (self.out, f".*{TEMP_SUFFIX}")]
+        with holding(self.out, sweep, on_wait):
             yield self
-        finally:
-            lock.release()
 
     def _read_cell(self, path: Path) -> dict[str, Any] | None:
         """A ledger cell if it is whole and well-formed, else None (it is then recomputed, as a bad
