@@ -169,19 +169,29 @@ class MetricContext:
         return self.view.check_split(s)
 
     # -- encodings (cached) ------------------------------------------------------------------
-    def _cached(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
+    def cached(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
+        """fn() computed once per key for this tokenizer x corpus (a metric family's per-language memo,
+        shared by the family's metrics of one cell and freed with the context)."""
         if key not in self._memo:
             self._memo[key] = fn()
         return self._memo[key]
+
+    _cached = cached
+
+    def sentence_ids(self, split: str, lang: str) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, per-sentence offsets) of one split and language, from the encode cache (no special tokens).
+        Not kept here: callers reduce them to what they need (the in-process encode memo is dropped too)."""
+        enc = self._encode(self.tokenizer, self.view.docs(split, lang)[1])
+        ids, off = np.asarray(enc.ids), np.asarray(enc.doc_offsets, dtype=np.int64)
+        _forget(enc)
+        return ids, off
 
     def sentences(self, split: str, lang: str) -> SentenceStats:
         """Per-sentence encoding of one split (no special tokens), reduced to its statistics."""
 
         def compute() -> SentenceStats:
             texts = self.view.docs(split, lang)[1]
-            enc = self._encode(self.tokenizer, texts)
-            ids = np.asarray(enc.ids)
-            off = np.asarray(enc.doc_offsets, dtype=np.int64)
+            ids, off = self.sentence_ids(split, lang)
             freq = np.bincount(ids.astype(np.int64), minlength=self.tokenizer.vocab_size)
             types = np.flatnonzero(freq)
             blob, id_off = self._surface_table
@@ -191,9 +201,7 @@ class MetricContext:
             unk = np.zeros(n, dtype=np.int64)
             if unk_id is not None:
                 unk = np.bincount(np.searchsorted(off, np.flatnonzero(ids == unk_id), side="right") - 1, minlength=n)
-            stats = SentenceStats(np.diff(off), types, freq[types], words, cont, unk[:n], self._unk_chars(texts, ids))
-            _forget(enc)
-            return stats
+            return SentenceStats(np.diff(off), types, freq[types], words, cont, unk[:n], self._unk_chars(texts, ids))
 
         return self._cached(("sent", split, lang), compute)
 

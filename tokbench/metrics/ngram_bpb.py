@@ -18,7 +18,6 @@ the vocabulary, never predicted) and no end-of-sentence event is scored.
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -175,10 +174,10 @@ class NgramModel:
         return out
 
 
-def _split_ids(enc: Any) -> list[np.ndarray]:
-    ids = np.asarray(enc.ids, dtype=np.int64)
-    off = np.asarray(enc.doc_offsets, dtype=np.int64).tolist()
-    return [ids[off[i] : off[i + 1]] for i in range(len(off) - 1)]
+def _split_ids(ids: np.ndarray, off: np.ndarray) -> list[np.ndarray]:
+    ids = ids.astype(np.int64)
+    bounds = off.tolist()
+    return [ids[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]
 
 
 @dataclass
@@ -190,7 +189,6 @@ class _LangData:
 
 
 # Per MetricContext memo: the three orders read the same encodings once.
-_memo: weakref.WeakKeyDictionary[MetricContext, dict[tuple[str, str, str], _LangData]] = weakref.WeakKeyDictionary()
 
 
 def protocol(ctx: MetricContext, opts: dict[str, Any]) -> tuple[str, str]:
@@ -209,29 +207,20 @@ def protocol(ctx: MetricContext, opts: dict[str, Any]) -> tuple[str, str]:
 
 
 def language_data(ctx: MetricContext, split: str, train: str, lang: str) -> _LangData:
-    """Per-sentence ids of the training and evaluation documents (from the encode cache) and eval bytes."""
-    memo = _memo.setdefault(ctx, {})
-    if (split, train, lang) not in memo:
-        from tokbench.encode import forget
+    """Per-sentence ids of the training and evaluation documents (from the encode cache) and eval bytes;
+    computed once per context for the family's three orders."""
 
-        doc_ids, texts = ctx.view.docs(split, lang)
-        enc = ctx._encode(ctx.tokenizer, texts)  # the same cache entry as ctx.sentences(split, lang)
-        sents = _split_ids(enc)
-        if (key := getattr(enc, "key", None)) is not None:
-            forget(key)
+    def compute() -> _LangData:
+        doc_ids = ctx.view.doc_ids(split, lang)
+        sents = _split_ids(*ctx.sentence_ids(split, lang))
         nbytes = ctx.view.sentence_counts(split, lang)["bytes"].astype(np.float64)
         if train == HALF:
-            data = _LangData(sents[0::2], sents[1::2], nbytes[1::2], doc_ids[1::2])
-        else:
-            if lang not in ctx.view.languages(train):
-                raise TokbenchError(f"corpus {ctx.view.name!r} split {train!r} has no language {lang} to train on")
-            tenc = ctx._encode(ctx.tokenizer, ctx.view.docs(train, lang)[1])
-            train_sents = _split_ids(tenc)
-            if (key := getattr(tenc, "key", None)) is not None:
-                forget(key)
-            data = _LangData(train_sents, sents, nbytes, doc_ids)
-        memo[(split, train, lang)] = data
-    return memo[(split, train, lang)]
+            return _LangData(sents[0::2], sents[1::2], nbytes[1::2], doc_ids[1::2])
+        if lang not in ctx.view.languages(train):
+            raise TokbenchError(f"corpus {ctx.view.name!r} split {train!r} has no language {lang} to train on")
+        return _LangData(_split_ids(*ctx.sentence_ids(train, lang)), sents, nbytes, doc_ids)
+
+    return ctx.cached(("ngram_bpb", split, train, lang), compute)
 
 
 class NgramBpb(Metric):

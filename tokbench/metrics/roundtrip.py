@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import sys
 import unicodedata
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -119,36 +118,28 @@ def analyse(texts: Sequence[str], decoded: Sequence[str], unk: np.ndarray,
 
 
 # Per MetricContext memo: (split, lang) -> RoundTrip; the family's metrics decode each language once.
-_memo: weakref.WeakKeyDictionary[MetricContext, dict[tuple[str, str], RoundTrip]] = weakref.WeakKeyDictionary()
 
 
 def round_trip(ctx: MetricContext, split: str, lang: str) -> RoundTrip:
-    """Decode the cached per-sentence encoding of one language (the same cache entry as ctx.sentences)."""
-    memo = _memo.setdefault(ctx, {})
-    if (split, lang) not in memo:
-        from tokbench.encode import forget
+    """Decode the cached per-sentence encoding of one language (the same cache entry as ctx.sentences);
+    computed once per context for the family's nine metrics."""
 
+    def compute() -> RoundTrip:
         tok = ctx.tokenizer
         ids_of_docs, texts = ctx.view.docs(split, lang)
-        # the context's own encode function (cache-backed; injectable in tests): same texts, same cache key
-        enc = ctx._encode(tok, texts)
-        ids = np.asarray(enc.ids)
-        off = np.asarray(enc.doc_offsets, dtype=np.int64)
+        ids, off = ctx.sentence_ids(split, lang)
         flat, bounds = ids.tolist(), off.tolist()
         decoded = tok.decode_batch([flat[bounds[i]:bounds[i + 1]] for i in range(len(texts))])
         unk = np.zeros(len(texts), dtype=np.int64)
         if tok.unk_id is not None and len(ids):
             hit = np.flatnonzero(ids == tok.unk_id)
             unk = np.bincount(np.searchsorted(off, hit, side="right") - 1, minlength=len(texts))[: len(texts)]
-        if (key := getattr(enc, "key", None)) is not None:
-            forget(key)
         label, normalize = tok.documented_normalization()
         a = analyse(texts, decoded, unk, normalize)
-        memo[(split, lang)] = RoundTrip(
-            ids_of_docs, a["exact"], a["exact_normalized"], a["distance"], a["chars"],
-            {k: a[f"changes.{k}"] for k in KINDS}, label,
-        )
-    return memo[(split, lang)]
+        return RoundTrip(ids_of_docs, a["exact"], a["exact_normalized"], a["distance"], a["chars"],
+                         {k: a[f"changes.{k}"] for k in KINDS}, label)
+
+    return ctx.cached(("roundtrip", split, lang), compute)
 
 
 PerLang = Callable[[RoundTrip], tuple[np.ndarray, np.ndarray]]
