@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -163,3 +167,121 @@ def test_register_own_tiktoken_ranks_warns_about_special_ids(home, tmp_path, tra
     assert "has 1000 ranks" in caplog.text and f"counted as {reg.vocab_size}" in caplog.text
     text = ["Everyone has the right to life, liberty and security of person."]
     assert load_tokenizer("mine").encode_batch(text) == load_tokenizer(str(trained_bpe)).encode_batch(text)
+
+
+def _tokbench(*args: str) -> list[str]:
+    return [sys.executable, "-c", "import sys; from tokbench.cli import main; sys.exit(main(sys.argv[1:]))", *args]
+
+
+def _wait_for(pred, what: str, timeout: float = 120.0) -> None:
+    end = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def test_concurrent_registrations_of_one_name(home, tmp_path, trained_bpe):
+    """Two registers of one name that both passed the early name check (both wait on the lock the test
+    holds): exactly one registers, the other says so in one line, and nothing stray is left."""
+    from filelock import FileLock
+
+    from tokbench.registration import manifests_dir
+
+    manifests_dir().mkdir(parents=True)
+    lock = FileLock(manifests_dir() / ".tokbench.lock")
+    lock.acquire()
+    procs, errs = [], []
+    try:
+        for i in range(2):
+            errs.append(tmp_path / f"err{i}")
+            with errs[-1].open("w") as err:
+                procs.append(subprocess.Popen(_tokbench("register", str(trained_bpe), "--name", "twice", "-q"),
+                                              stdout=subprocess.DEVNULL, stderr=err))
+        _wait_for(lambda: all("waiting for it to finish" in e.read_text() for e in errs), "both registers to wait")
+    finally:
+        lock.release()
+    codes = sorted(p.wait(timeout=300) for p in procs)
+    assert codes == [0, 2]
+    [loser] = [e.read_text() for e, p in zip(errs, procs, strict=True) if p.returncode == 2]
+    [line] = [x for x in loser.splitlines() if x.startswith("tokbench: error:")]
+    assert "'twice' is already registered" in line and "--force" in line and "Traceback" not in loser
+    assert sorted(p.name for p in manifests_dir().iterdir()) == [".tokbench.lock", "twice.yaml"]
+    assert [p.name for p in (home / "tokenizers" / "twice").iterdir()] == ["tokenizer.json"]
+    clear_manifest_cache()
+    assert load_tokenizer("twice").sha256 == sha256_file(trained_bpe)
+
+
+def test_a_killed_register_leaves_temp_files_the_next_one_removes(home, trained_bpe):
+    """SIGKILL a register in the middle of its atomic writes (the moment before each rename): its .tmp files
+    stay behind; the next register sweeps them under the lock and registers."""
+    script = ("import os, signal, sys\n"
+              "os.replace = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)\n"
+              "from tokbench.cli import main\n"
+              f"sys.exit(main(['register', {str(trained_bpe)!r}, '--name', 'killed', '-q']))\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL
+    leftovers = list(home.rglob("*.tmp"))
+    assert [p.name.startswith(".tokenizer.json.") for p in leftovers] == [True]
+    assert not (home / "manifests" / "tokenizers" / "killed.yaml").exists()
+    assert main(["register", str(trained_bpe), "--name", "killed", "-q"]) == 0
+    assert list(home.rglob("*.tmp")) == []
+    assert load_tokenizer("killed").sha256 == sha256_file(trained_bpe)
+
+
+def test_unregister_round_trip(home, tmp_path, trained_bpe, capsys):
+    assert main(["register", str(trained_bpe), "--name", "mine", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["unregister", "mine", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["removed"] == [str(home / "manifests/tokenizers/mine.yaml"),
+                              str(home / "tokenizers/mine/tokenizer.json")]
+    assert out["kept"] == [] and not (home / "tokenizers" / "mine").exists()
+    assert "mine" not in tokenizer_manifests()
+    with pytest.raises(TokbenchError, match="unknown tokenizer 'mine'"):
+        load_tokenizer("mine")
+    # registered again under the same name, without --force: unregister left nothing behind
+    assert main(["register", str(trained_bpe), "--name", "mine"]) == 0
+    assert capsys.readouterr().out.startswith("registered mine")
+    assert load_tokenizer("mine").sha256 == sha256_file(trained_bpe)
+
+
+def test_unregister_keeps_files_used_in_place(home, tmp_path, monkeypatch, trained_bpe, capsys):
+    data = tmp_path / "data"
+    dest = data / "tokenizers" / "in_place" / "tokenizer.json"
+    dest.parent.mkdir(parents=True)
+    shutil.copy(trained_bpe, dest)
+    monkeypatch.setenv("TOKBENCH_DATA", str(data))
+    assert main(["register", str(dest), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["unregister", "in_place"]) == 0
+    out = capsys.readouterr().out
+    assert f"kept      {dest}" in out and dest.is_file() and "in_place" not in tokenizer_manifests()
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["unregister", "cl100k_base"], "'cl100k_base' is a vendored tokenizer"),
+    (["unregister", "llama3"], "is a project tokenizer"),
+    (["unregister", "nobody"], "'nobody' is not registered (you have registered no tokenizers)"),
+    (["unregister", "mien"], "unknown registered tokenizer 'mien': did you mean mine?"),
+])
+def test_unregister_refuses(home, trained_bpe, capsys, argv, message):
+    if argv[1] == "mien":
+        assert main(["register", str(trained_bpe), "--name", "mine", "-q"]) == 0
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    if argv[1] == "mien":
+        assert "mine" in tokenizer_manifests()
+
+
+def test_unregister_keeps_a_file_the_user_put_in_the_home_folder(home, trained_bpe, capsys):
+    """A tokenizer saved by hand under $TOKBENCH_HOME/tokenizers/NAME/ is registered in place; unregister
+    removes the manifest only, never the user's own file."""
+    own = home / "tokenizers" / "by_hand" / "tokenizer.json"
+    own.parent.mkdir(parents=True)
+    shutil.copy(trained_bpe, own)
+    assert main(["register", str(own), "-q"]) == 0
+    assert main(["unregister", "by_hand"]) == 0
+    assert own.is_file() and f"kept      {own}" in capsys.readouterr().out

@@ -11,9 +11,11 @@ before returning, so a registration that would not load is never reported as don
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ import yaml
 
 from tokbench.datadirs import VENDORED_DIR, user_dir
 from tokbench.errors import TokbenchError
-from tokbench.io import atomic_write_bytes, atomic_write_text, sha256_file
+from tokbench.io import TEMP_SUFFIX, atomic_write_bytes, atomic_write_text, holding, sha256_file
 from tokbench.manifests import clear_manifest_cache, parse_manifest, tokenizer_manifests
 from tokbench.tokenizers import loader
 
@@ -62,6 +64,23 @@ class Registration:
 def manifests_dir() -> Path:
     """Where `register` writes manifests: <TOKBENCH_HOME>/manifests/tokenizers (always read)."""
     return user_dir() / "manifests" / "tokenizers"
+
+
+@contextlib.contextmanager
+def registering() -> Iterator[None]:
+    """Be the one process changing the user's registrations (the `.tokbench.lock` of the manifests folder,
+    taken through the lock `run`, `report` and `fetch` use; a second register waits), and remove the temp
+    files a killed register or unregister left beside the manifests and the copied tokenizer files."""
+    log = logging.getLogger("tokbench")
+    sweep = [(manifests_dir(), f".*{TEMP_SUFFIX}"), (user_dir() / "tokenizers", f"*/.*{TEMP_SUFFIX}")]
+    with holding(manifests_dir(), sweep, on_wait=log.warning):
+        clear_manifest_cache()  # what another process registered while this one waited
+        loader.load_tokenizer.cache_clear()
+        try:
+            yield
+        finally:
+            clear_manifest_cache()
+            loader.load_tokenizer.cache_clear()
 
 
 def parse_option_values(items: list[str] | None) -> dict[str, Any]:
@@ -176,6 +195,57 @@ def _warn_tiktoken_gap(tok: Any, path: Path, options: dict[str, Any]) -> None:
         )
 
 
+def _write_registration(
+    name: str, fmt: str, tok: Any, src: Path, combined: str, paths: list[Path], shas: list[str],
+    options: dict[str, Any], license: str, citation: str, out: Path, force: bool,
+) -> tuple[dict[str, Any], list[PlacedFile]]:
+    """Place the files and write the manifest (caller holds the lock); on any failure, put back what was
+    there before, so a failed registration leaves neither a stray copied file nor a half-replaced manifest."""
+    before = {p: p.read_bytes() for p in [out, *(user_dir() / f"tokenizers/{name}/{q.name}" for q in paths)]
+              if p.is_file()}
+    placed: list[PlacedFile] = []
+    try:
+        for p, sha in zip(paths, shas, strict=True):
+            placed.append(_place(name, p, sha, force))
+        doc: dict[str, Any] = {
+            "name": name,
+            "format": fmt,
+            "algorithm": tok.algorithm,
+            "files": [{"path": f.manifest_path, "sha256": f.sha256} for f in placed],
+            "source": {"local": str(src), "sha256": combined},
+            "license": license or "unspecified",
+            "citation": citation or f"{name}: a local tokenizer registered from {src}",
+            "vendored": False,
+            "description": f"registered with tokbench register on {dt.date.today().isoformat()}; "
+                           f"vocab {tok.vocab_size:,}",
+        }
+        if options:
+            doc["options"] = options
+        parse_manifest(doc, out, "tokenizer")  # the schema check the registry applies on every load
+        header = ("# written by `tokbench register`; edit license/citation freely, re-run register if the files "
+                  "change; `tokbench unregister NAME` removes it\n")
+        atomic_write_text(out, header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+        clear_manifest_cache()
+        loader.load_tokenizer.cache_clear()
+        loader.load_registered(tokenizer_manifests()[name])  # found on the search path, checksums verified
+    except BaseException:
+        for f in [out, *(f.location for f in placed if f.copied)]:
+            with contextlib.suppress(OSError):
+                if f in before:
+                    atomic_write_bytes(f, before[f])
+                else:
+                    f.unlink(missing_ok=True)
+        _remove_empty(user_dir() / "tokenizers" / name)
+        clear_manifest_cache()
+        raise
+    return doc, placed
+
+
+def _remove_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
 def register_tokenizer(
     path: str | Path, *, name: str | None = None, license: str = "", citation: str = "",
     options: dict[str, Any] | None = None, force: bool = False,
@@ -196,39 +266,70 @@ def register_tokenizer(
                 f"{paths[0].name}: a .tiktoken rank file needs the pre-tokenizer regex and specials of a tiktoken "
                 f"encoding: pass --option encoding=NAME (one of {', '.join(loader.tiktoken_.ENCODINGS)})"
             )
-    replaced = _check_name(name, force)
+    _check_name(name, force)  # fail fast, before loading the tokenizer
     shas = [sha256_file(p) for p in paths]
     combined = loader.combined_sha256(shas)
     # load once before writing anything: a file that does not load is never registered
     tok = loader.build(fmt, paths, name, combined, options)
     if fmt == "tiktoken":
         _warn_tiktoken_gap(tok, paths[0], options)
-    placed = [_place(name, p, s, force) for p, s in zip(paths, shas, strict=True)]
-    doc: dict[str, Any] = {
-        "name": name,
-        "format": fmt,
-        "algorithm": tok.algorithm,
-        "files": [{"path": f.manifest_path, "sha256": f.sha256} for f in placed],
-        "source": {"local": str(src), "sha256": combined},
-        "license": license or "unspecified",
-        "citation": citation or f"{name}: a local tokenizer registered from {src}",
-        "vendored": False,
-        "description": f"registered with tokbench register on {dt.date.today().isoformat()}; "
-                       f"vocab {tok.vocab_size:,}",
-    }
-    if options:
-        doc["options"] = options
-    out = manifests_dir() / f"{name}.yaml"
-    parse_manifest(doc, out, "tokenizer")  # the schema check the registry applies on every load
-    header = "# written by `tokbench register`; edit license/citation freely, re-run register if the files change\n"
-    atomic_write_text(out, header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
-    clear_manifest_cache()
-    loader.load_tokenizer.cache_clear()
-    try:
-        loader.load_registered(tokenizer_manifests()[name])  # found on the search path, checksums verified
-    except TokbenchError:
-        out.unlink(missing_ok=True)
-        clear_manifest_cache()
-        raise
+    with registering():
+        replaced = _check_name(name, force)  # again under the lock: another register may have won meanwhile
+        out = manifests_dir() / f"{name}.yaml"
+        doc, placed = _write_registration(name, fmt, tok, src, combined, paths, shas, options, license, citation,
+                                          out, force)
     return Registration(name, fmt, tok.algorithm, int(tok.vocab_size), out, placed, doc, replaced)
 
+
+
+@dataclass
+class Unregistration:
+    name: str
+    manifest_file: Path
+    removed: list[Path]
+    kept: list[Path]  # files used in place from a data directory: not register's to delete
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "manifest_file": str(self.manifest_file),
+                "removed": [str(p) for p in self.removed], "kept": [str(p) for p in self.kept]}
+
+
+def unregister_tokenizer(name: str) -> Unregistration:
+    """Undo `register_tokenizer`: remove the manifest it wrote and the files it copied into the user folder.
+    Project and vendored tokenizers (manifests anywhere else) are refused; files register pointed to in a
+    data directory are left where they are."""
+    from tokbench.suggest import unknown
+
+    with registering():
+        manifests = tokenizer_manifests()
+        mine = sorted(n for n, m in manifests.items() if m.manifest_path.resolve().parent == manifests_dir().resolve())
+        existing = manifests.get(name)
+        if existing is None:
+            raise TokbenchError(unknown("registered tokenizer", name, mine, listing="tokbench list tokenizers")
+                                if mine else f"{name!r} is not registered (you have registered no tokenizers)")
+        if name not in mine:
+            what = "a vendored" if existing.vendored else "a project"
+            raise TokbenchError(f"{name!r} is {what} tokenizer ({existing.manifest_path}), not one registered with "
+                                "`tokbench register`; unregister removes only your own registrations")
+        from tokbench.datadirs import find
+
+        origin = Path(existing.source.get("local", "/nonexistent")).resolve()
+        removed: list[Path] = []
+        kept: list[Path] = []
+        for f in existing.files:
+            copy = user_dir() / f.path
+            used_in_place = copy.resolve() == origin or copy.resolve().is_relative_to(origin)
+            if f.path.startswith(f"tokenizers/{name}/") and copy.is_file() and not used_in_place:
+                removed.append(copy)
+            else:
+                kept.append(find(f.path) or Path(f.path))
+        try:
+            existing.manifest_path.unlink()  # first: a manifest without its files would be a broken registration
+            for p in removed:
+                p.unlink(missing_ok=True)
+        except OSError as e:
+            from tokbench.io import unwritable
+
+            raise unwritable(existing.manifest_path if not removed else removed[0], e, "remove") from None
+        _remove_empty(user_dir() / "tokenizers" / name)
+        return Unregistration(name, existing.manifest_path, [existing.manifest_path, *removed], kept)
