@@ -16,7 +16,9 @@ unknown character), unnormalised, and trained with the library's defaults otherw
 
 A trained tokenizer is cached as `TOKBENCH_CACHE/sweep/<key>/tokenizer.json`, the key hashing the
 spec's trainer settings, the training text's sha256, this module's TRAINER_VERSION and the library
-version; a cache hit is never retrained.
+version; a cache hit is never retrained. The cache is also what makes a sweep reproducible: the
+library's Unigram trainer gives slightly different tokenizers in different processes (seen with one
+thread too; reports/sweep/README.md), so re-training would move a few counts by a token or two.
 """
 
 from __future__ import annotations
