@@ -2,15 +2,19 @@
 metadata (version = tokbench.__version__, license, classifiers, dependencies = pyproject's) and the files a
 user needs (package code, vendored data, manifests) and nothing generated.
 
-Installing the wheel into a fresh venv downloads every dependency (minutes; see CHANGELOG/report), so
-the test checks the built wheel's metadata and contents instead; the build itself is offline
-(`--no-isolation` with .venv's hatchling, from the `dev` extra)."""
+The wheel is also installed into a fresh venv and used there (`tb.evaluate` on the vendored data, from a
+folder outside the repository). Resolving every dependency from the registry would take minutes, so the
+fresh venv borrows them from the running environment (one .pth line) and gets only the wheel itself,
+`--no-deps --no-index`; the build is offline too (`--no-isolation` with the `dev` extra's hatchling)."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import tomllib
 import zipfile
@@ -87,3 +91,43 @@ def test_wheel_and_sdist_contents(dist: dict[str, Path]) -> None:
 def test_changelog_names_this_version() -> None:
     text = (REPO / "CHANGELOG.md").read_text()
     assert f"## [{tokbench.__version__}]" in text
+
+
+def test_wheel_installs_into_a_fresh_venv_and_evaluates(dist: dict[str, Path], tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    # dependencies from this environment, after the venv's own site-packages (so the wheel's tokbench wins)
+    (Path(purelib) / "_deps_from_test_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    done = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(dist["wheel"])],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    script = (
+        "import json, tokbench as tb\n"
+        "df = tb.evaluate('cl100k_base', corpora='udhr', metrics=['ctc'], langs=['eng_Latn', 'deu_Latn'],\n"
+        "                 options={'protocol': 'sentence'}, quiet=True)\n"
+        "print(json.dumps({'file': tb.__file__, 'version': tb.__version__,\n"
+        "                  'ctc': df[df.metric == 'ctc'].set_index('language')['value'].to_dict()}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOKBENCH_", "PYTHON"))}
+    env["TOKBENCH_CACHE"] = str(tmp_path / "cache")
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    ran = subprocess.run([str(python), "-c", script], cwd=work, env=env, capture_output=True, text=True, timeout=600)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    got = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert Path(got["file"]).resolve().is_relative_to(Path(purelib).resolve())  # the wheel's copy, not the repo's
+    assert got["version"] == tokbench.__version__
+
+    # the same counts from the tokenizer itself, one call per document (the sentence protocol's definition)
+    from tokbench.corpora import load_corpus
+    from tokbench.tokenizers import load_tokenizer
+
+    udhr = load_corpus("udhr")
+    enc = load_tokenizer("cl100k_base")
+    split = udhr.splits[0]
+    for lang in ("eng_Latn", "deu_Latn"):
+        expected = sum(len(ids) for ids in enc.encode_batch(udhr.texts(split, lang)))
+        assert got["ctc"][lang] == expected, lang
