@@ -14,7 +14,6 @@ drifted by up to 8 points; these are offline variants with a versioned, reproduc
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import numpy as np
@@ -39,8 +38,8 @@ OFFLINE_NOTE = (
 OPTIONS = {"split": "", "resource": ""}
 TURKISH = "tur_Latn"
 
-# Per MetricContext memo: (split, lang, resource) -> (types' flags, types' frequencies, resource label).
-_memo: weakref.WeakKeyDictionary[MetricContext, dict[tuple[str, str, str], Any]] = weakref.WeakKeyDictionary()
+
+
 def surface_counts(tokenizer: Any, ids: np.ndarray, freq: np.ndarray) -> dict[str, int]:
     """Occurrences per cleaned surface string of the ids used (only those are cleaned: a corpus uses a few
     thousand of a vocabulary's 30k-262k ids); special, UNK and whitespace-only ids are dropped."""
@@ -59,17 +58,17 @@ def surface_counts(tokenizer: Any, ids: np.ndarray, freq: np.ndarray) -> dict[st
 
 def type_decisions(ctx: MetricContext, split: str, lang: str, resource_name: str) -> tuple[np.ndarray, np.ndarray, str]:
     """(flags per distinct surface string, occurrences per string, resource label) for one language."""
-    memo = _memo.setdefault(ctx, {})
-    key = (split, lang, resource_name)
-    if key not in memo:
+
+    def decide() -> tuple[np.ndarray, np.ndarray, str]:  # once per cell: shared by the family's metrics
         resource = resource_for(lang, resource_name)
         ids, freq = ctx.type_counts(split, lang)
         counts = surface_counts(ctx.tokenizer, ids, freq)
         decided = decide_types(resource, list(counts), desc=f"{resource.name} {lang} {ctx.tokenizer.name}")
         flags = np.fromiter((decided[s] for s in counts), dtype=np.int64, count=len(counts))
         occ = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-        memo[key] = (flags, occ, f"resource={resource.name} ({resource.version})")
-    return memo[key]
+        return flags, occ, f"resource={resource.name} ({resource.version})"
+
+    return ctx.cached(("lexical_validity", split, lang, resource_name), decide)
 
 
 def shares(flags: np.ndarray, occ: np.ndarray, bit: int) -> tuple[float, float]:
