@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from tokbench.manifests import corpus_manifests, tokenizer_manifests
 from tokbench.output import print_json, print_table
@@ -66,7 +67,29 @@ def run(args: argparse.Namespace) -> int:
         print_json(rows)
     else:
         cols = ["name", "unit", "higher_is_better", "needs", "definition"] if args.what == "metrics" else None
+        if args.what == "metrics":  # whole cards run to 1,000 characters: the table shows their first sentence
+            rows = [{**r, "definition": _first_sentence(r["definition"])} for r in rows]
         # lists read as words in a table (`nothing`, `lexicon, tokenizer only`), not Python reprs
         print_table([{k: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in r.items()}
                      for r in rows], cols)
+    if args.what == "metrics" and not args.json:
+        print("whole definitions, citations and options: tokbench list metrics --json")
     return 0
+
+
+def _first_sentence(text: str, width: int = 110) -> str:
+    """A definition's first sentence (not ending inside brackets or at "et al."), cut to `width` characters."""
+    depth, end = 0, len(text)
+    for i, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "." and depth <= 0 and text[i + 1 : i + 2] in ("", " ") and not _ABBREVIATION.search(text[: i + 1]):
+            end = i + 1
+            break
+    head = text[:end]
+    if len(head) <= width:
+        return head
+    return head[: width - 1].rsplit(" ", 1)[0] + "…"
+
+
+_ABBREVIATION = re.compile(r"(?:\bal|\be\.g|\bi\.e|\bcf|\bvs|\bsec|\bno)\.$")
