@@ -139,3 +139,141 @@ def test_custom_code_model_is_refused(tiny_model: Path, tmp_path: Path, capsys: 
     (bad / "config.json").write_text(json.dumps(cfg))
     assert main(["probe-arithmetic", str(bad), "--out", str(tmp_path / "o"), "--per-pair", "1"]) == 2
     assert "trust_remote_code" in capsys.readouterr().err
+
+
+def _copy(tiny_model: Path, dest: Path) -> Path:
+    import shutil
+
+    shutil.copytree(tiny_model, dest)
+    return dest
+
+
+def _one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "internal error" not in err and "Traceback" not in err, err
+    return err
+
+
+@pytest.fixture
+def no_unpickling(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record any torch.load / pickle load: the probe must never unpickle a checkpoint."""
+    import pickle
+
+    calls: list[str] = []
+
+    def refuse(*a: object, **k: object) -> None:
+        calls.append(str(a[0]) if a else "?")
+        raise AssertionError("unpickling attempted")
+
+    monkeypatch.setattr(torch, "load", refuse)
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    return calls
+
+
+@pytest.mark.parametrize("name", ["pytorch_model.bin", "model.pt", "weights.pth", "last.ckpt"])
+def test_pickled_weights_are_refused_by_name(
+    name: str, tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], no_unpickling: list[str]
+) -> None:
+    model = _copy(tiny_model, tmp_path / "pickled")
+    (model / "model.safetensors").unlink()
+    (model / name).write_bytes(b"\x80\x04\x95not a real pickle, never opened")
+    err = _one_line_exit_2(capsys, ["probe-arithmetic", str(model), "--out", str(tmp_path / "o"), "--per-pair", "1"])
+    assert f"{model / name} is a pickled checkpoint" in err and "safetensors" in err
+    assert no_unpickling == [] and not (tmp_path / "o").exists()
+
+
+def test_pickles_beside_safetensors_are_never_opened(
+    tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], no_unpickling: list[str]
+) -> None:
+    """A folder with both (as many hub snapshots): the safetensors weights are read, the pickle is not."""
+    model = _copy(tiny_model, tmp_path / "both")
+    (model / "pytorch_model.bin").write_bytes(b"garbage: reading this would fail")
+    (model / "training_args.bin").write_bytes(b"garbage")
+    argv = ["probe-arithmetic", str(model), "--out", str(tmp_path / "o"), "--per-pair", "1", "--shots", "0", "-q"]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert no_unpickling == []
+
+
+@pytest.mark.parametrize(("device", "message"), [
+    ("nosuch", "--device 'nosuch' is not a torch device"),
+    ("cpu:x", "--device 'cpu:x' is not a torch device"),
+    ("meta", "the probe generates on cpu, cuda, mps, xpu, not meta"),
+    ("cuda", "sees no cuda device; use --device cpu"),
+    ("cuda:7", "sees no cuda device"),
+    ("mps", "sees no mps device"),
+])
+def test_bad_device_is_one_line(
+    device: str, message: str, tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if device.startswith("cuda") and torch.cuda.is_available():
+        pytest.skip("this machine has CUDA: the device exists")
+    if device == "mps" and torch.backends.mps.is_available():
+        pytest.skip("this machine has MPS")
+    argv = ["probe-arithmetic", str(tiny_model), "--out", str(tmp_path / "o"), "--per-pair", "1", "--device", device]
+    assert message in _one_line_exit_2(capsys, argv)
+    assert not (tmp_path / "o").exists()  # refused before the results folder is locked or written
+
+
+def _break(model: Path, how: str) -> None:
+    st = model / "model.safetensors"
+    if how == "truncated safetensors":
+        st.write_bytes(st.read_bytes()[: st.stat().st_size // 2])
+    elif how == "safetensors header garbage":
+        st.write_bytes(b"\xff" * 64)
+    elif how == "weights of another shape":
+        cfg = json.loads((model / "config.json").read_text())
+        (model / "config.json").write_text(json.dumps({**cfg, "n_embd": 64}))
+    elif how == "config of the wrong type":
+        cfg = json.loads((model / "config.json").read_text())
+        (model / "config.json").write_text(json.dumps({**cfg, "n_layer": "two"}))
+    elif how == "config not an object":
+        (model / "config.json").write_text("[1, 2]")
+    elif how == "no weights":
+        st.unlink()
+    elif how == "no tokenizer":
+        for p in model.glob("tokenizer*"):
+            p.unlink()
+
+
+@pytest.mark.parametrize(("how", "message"), [
+    ("truncated safetensors", "could not be read"),
+    ("safetensors header garbage", "could not be read"),
+    ("weights of another shape", "could not be read"),
+    ("config of the wrong type", "could not be read"),
+    ("config not an object", "is not a transformers config"),
+    ("no weights", "has no model weights (model.safetensors)"),
+    ("no tokenizer", "has no tokenizer (tokenizer.json, tokenizer.model, vocab.json, ...)"),
+])
+def test_broken_model_folders_are_one_line(
+    how: str, message: str, tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = _copy(tiny_model, tmp_path / "broken")
+    _break(model, how)
+    argv = ["probe-arithmetic", str(model), "--out", str(tmp_path / "o"), "--per-pair", "1", "--shots", "0", "-q"]
+    err = _one_line_exit_2(capsys, argv)
+    assert message in err and str(model) in err
+
+
+def test_generation_failure_is_one_line(tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A prompt longer than the model's 512 positions: torch's IndexError becomes the one line."""
+    from dataclasses import replace
+
+    from tokbench.digits.probeset import write_jsonl
+
+    rec = build_probe_set(seed=0, per_pair=1, formats=["plain"], shots=[0])[0]
+    long = replace(rec, prompt="1+1=2\n" * 400 + rec.prompt)
+    write_jsonl([long], tmp_path / "long.jsonl")
+    argv = ["probe-arithmetic", str(tiny_model), "--out", str(tmp_path / "o"), "--probes", str(tmp_path / "long.jsonl"),
+            "-q"]
+    err = _one_line_exit_2(capsys, argv)
+    assert "tiny-gpt2 failed to generate on cpu" in err and "longer than the model's context" in err
+
+
+def test_malformed_probe_file_through_the_cli(tiny_model: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    probes = tmp_path / "p.jsonl"
+    probes.write_bytes(b"\xff\xfe{}")
+    argv = ["probe-arithmetic", str(tiny_model), "--out", str(tmp_path / "o"), "--probes", str(probes)]
+    assert "is not UTF-8 text" in _one_line_exit_2(capsys, argv)

@@ -86,3 +86,45 @@ def test_jsonl_round_trip_and_errors(tmp_path: Path) -> None:
         build_probe_set(formats=["roman"])
     with pytest.raises(TokbenchError, match="shot counts"):
         build_probe_set(shots=[9])
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ("[1, 2]", "a JSON object per line, got list"),
+    ("5", "a JSON object per line, got int"),
+    ("[" * 100_000, "is not a probe record"),
+    ({"shots": "8"}, "shots must be int"),
+    ({"shots": True}, "shots must be int"),
+    ({"prompt": None}, "prompt must be str"),
+    ({"a": "12x4567"}, "addends must be digits"),
+    ({"answer": "1"}, "do not match"),
+    ({"answer_longer": None}, "answer_longer must be bool"),
+    ({"target": "0"}, "is not the answer written as plain"),
+    ({"shots": 9}, "shots must be between 0 and 8"),
+    ({"prompt": "1+1="}, "does not end with the query"),
+    ({"format": "roman"}, "unknown number format 'roman'"),
+])
+def test_malformed_probe_records_are_named(tmp_path: Path, change: str | dict, message: str) -> None:
+    """Every field of a probe file is checked before a model sees it: a wrong answer or target would be
+    scored as the truth, a wrong type would crash scoring after the model ran."""
+    import json
+
+    rec = build_probe_set(seed=3, per_pair=1, formats=["plain"], shots=[1])[0]
+    line = change if isinstance(change, str) else json.dumps({**json.loads(rec.as_json()), **change})
+    path = tmp_path / "p.jsonl"
+    path.write_text(rec.as_json() + "\n" + line + "\n")
+    with pytest.raises(TokbenchError, match=r"p.jsonl:2") as e:
+        read_jsonl(path)
+    assert message in str(e.value) and "\n" not in str(e.value)
+
+
+def test_probe_file_that_is_not_text_or_repeats_ids(tmp_path: Path) -> None:
+    recs = build_probe_set(seed=3, per_pair=1, formats=["plain"], shots=[1])
+    path = tmp_path / "p.jsonl"
+    path.write_bytes(b"\xff\xfe" + recs[0].as_json().encode("utf-16-le"))
+    with pytest.raises(TokbenchError, match="is not UTF-8 text"):
+        read_jsonl(path)
+    path.write_text(recs[0].as_json() + "\n" + recs[0].as_json() + "\n")
+    with pytest.raises(TokbenchError, match=r"p.jsonl:2: id '0-plain-1shot' repeats line 1"):
+        read_jsonl(path)
+    with pytest.raises(TokbenchError, match="does not exist"):
+        read_jsonl(tmp_path)  # a folder

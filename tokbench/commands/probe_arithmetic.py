@@ -86,9 +86,11 @@ def run(args: argparse.Namespace) -> int:
     if args.out is None:
         raise TokbenchError("--out DIR is required to run a model (results and predictions go there)")
 
-    from tokbench.digits.model import HFCausalLM, check_model_dir, model_sha256, run_probes
+    from tokbench.digits.model import HFCausalLM, check_model_dir, model_sha256, resolve_device, run_probes
 
     check_model_dir(args.model)
+    if args.device is not None:
+        resolve_device(args.device)  # a bad --device fails now, not after the probe set and the lock
     probes_blob = "".join(r.as_json() + "\n" for r in records).encode()
     cell = Cell(
         args.model.name,

@@ -27,6 +27,7 @@ from tokbench.digits.sampling import random_numbers
 from tokbench.digits.segment import with_separators
 from tokbench.errors import TokbenchError
 from tokbench.io import atomic_write_text
+from tokbench.native import first_line
 
 ADDEND_LENGTHS = (7, 8, 9)
 SHOTS = (1, 2, 4, 8)
@@ -170,20 +171,56 @@ def read_jsonl(path: str | Path) -> list[ProbeRecord]:
     p = Path(path)
     if not p.is_file():
         raise TokbenchError(f"probe set {p} does not exist; write one with `tokbench probe-arithmetic --write-probes`")
-    fields = set(ProbeRecord.__dataclass_fields__)
-    out = []
-    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise TokbenchError(f"probe set {p} is not UTF-8 text (byte {e.start}); give a JSONL file written by "
+                            "--write-probes") from None
+    except OSError as e:
+        raise TokbenchError(f"cannot read probe set {p} ({e.strerror or type(e).__name__})") from None
+    out: list[ProbeRecord] = []
+    seen: dict[str, int] = {}
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            d: dict[str, Any] = json.loads(line)
-            if set(d) != fields:
-                raise ValueError(f"keys {sorted(set(d) ^ fields)} differ from a probe record's")
-            rec = ProbeRecord(**d)
-            get_format(rec.format)
-        except (ValueError, TypeError, TokbenchError) as e:
-            raise TokbenchError(f"{p}:{n} is not a probe record ({e})") from None
+            rec = _record(json.loads(line))
+        except (ValueError, TypeError, RecursionError, TokbenchError) as e:
+            raise TokbenchError(f"{p}:{n} is not a probe record ({first_line(e)})") from None
+        if rec.id in seen:
+            raise TokbenchError(f"{p}:{n}: id {rec.id!r} repeats line {seen[rec.id]}; ids key the predictions")
+        seen[rec.id] = n
         out.append(rec)
     if not out:
         raise TokbenchError(f"probe set {p} is empty")
     return out
+
+
+_FIELD_TYPES = {"id": str, "seed": int, "format": str, "shots": int, "a": str, "b": str, "answer": str,
+                "answer_longer": bool, "prompt": str, "target": str}
+
+
+def _record(d: Any) -> ProbeRecord:
+    """A JSON value checked as a probe record: the fields and their types, addends of digits, an answer
+    that is their sum and a target written in the record's format (a wrong one would be scored as truth)."""
+    if not isinstance(d, dict):
+        raise ValueError(f"a JSON object per line, got {type(d).__name__}")
+    if set(d) != set(_FIELD_TYPES):
+        raise ValueError(f"keys {sorted(set(d) ^ set(_FIELD_TYPES))} differ from a probe record's")
+    for key, want in _FIELD_TYPES.items():
+        if not isinstance(d[key], want) or (want is int and isinstance(d[key], bool)):
+            raise ValueError(f"{key} must be {want.__name__}, got {d[key]!r:.40}")
+    rec = ProbeRecord(**d)
+    fmt = get_format(rec.format)
+    if not (rec.a.isascii() and rec.a.isdigit() and rec.b.isascii() and rec.b.isdigit()):
+        raise ValueError(f"addends must be digits, got a={rec.a!r:.20} b={rec.b!r:.20}")
+    problem = Problem(rec.a, rec.b)
+    if rec.answer != problem.answer or rec.answer_longer != problem.answer_longer:
+        raise ValueError(f"answer {rec.answer!r} / answer_longer {rec.answer_longer} do not match {rec.a}+{rec.b}")
+    if rec.target != fmt.write(rec.answer):
+        raise ValueError(f"target {rec.target!r:.30} is not the answer written as {fmt.name}")
+    if not 0 <= rec.shots <= max(SHOTS):
+        raise ValueError(f"shots must be between 0 and {max(SHOTS)}, got {rec.shots}")
+    if not rec.prompt.endswith(problem.equation(fmt, with_answer=False)):
+        raise ValueError("the prompt does not end with the query a+b= written in the record's format")
+    return rec
