@@ -12,7 +12,7 @@ import hashlib
 import io
 import logging
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +26,18 @@ log = logging.getLogger(__name__)
 
 def texts_sha256(texts: Sequence[str]) -> str:
     """Hash of the exact list: each text length-prefixed, so no two different lists collide."""
+    return _sha256(len(texts), (t.encode("utf-8", errors="surrogatepass") for t in texts))
+
+
+def utf8_sha256(encoded: Sequence[bytes]) -> str:
+    """`texts_sha256` of texts given as their UTF-8 bytes (for a caller that has encoded them anyway)."""
+    return _sha256(len(encoded), iter(encoded))
+
+
+def _sha256(n: int, encoded: Iterator[bytes]) -> str:
     h = hashlib.sha256()
-    h.update(len(texts).to_bytes(8, "little"))
-    for t in texts:
-        b = t.encode("utf-8", errors="surrogatepass")
+    h.update(n.to_bytes(8, "little"))
+    for b in encoded:
         h.update(len(b).to_bytes(8, "little"))
         h.update(b)
     return h.hexdigest()

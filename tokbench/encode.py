@@ -95,8 +95,10 @@ _memo = _Memo(max_bytes=int(os.environ.get("TOKBENCH_MEMO_MB", "256")) << 20)
 
 
 def clear_memo() -> None:
-    """Forget every in-process encoding (they stay in the disk cache) and the loaded accelerators
-    (their certificates stay on disk); call between tokenizers."""
+    """Forget every in-process encoding (they stay in the disk cache, once the background writes this
+    waits for are done) and the loaded accelerators (their certificates stay on disk); call between
+    tokenizers."""
+    flush_writes()
     _memo.clear()
     backends.reset()
 
@@ -151,6 +153,92 @@ def encode_texts(
 def _log_write_error(fut: Future) -> None:
     if (err := fut.exception()) is not None:
         log.warning("could not write an encode cache entry (%s); results are unaffected, it will be recomputed", err)
+
+
+# --- cache files written in the background -------------------------------------------------
+# One writer thread per process: a cell's ids go to disk while the next cells encode. Callers that
+# need the files (a process about to exit, a test) call flush_writes(); clear_memo() does.
+_writer: ThreadPoolExecutor | None = None
+_pending: list[tuple[Future, int]] = []  # (write, bytes it holds)
+_PENDING_MAX_BYTES = 256 << 20  # more than this queued: wait (bounds the memory held for writing)
+
+
+def write_in_background(store: EncodeCache, key: str, ids: np.ndarray, offsets: np.ndarray) -> None:
+    """store.put(key, ids, offsets) on the writer thread (errors logged, never raised)."""
+    global _writer
+    if _writer is None:
+        _writer = ThreadPoolExecutor(1, thread_name_prefix="tokbench-cache-write")
+    fut = _writer.submit(store.put, key, ids, offsets)
+    fut.add_done_callback(_log_write_error)
+    _pending.append((fut, ids.nbytes + offsets.nbytes))
+    _pending[:] = [(f, n) for f, n in _pending if not f.done()]
+    while _pending and sum(n for _, n in _pending) > _PENDING_MAX_BYTES:
+        _pending.pop(0)[0].result()
+
+
+def flush_writes() -> None:
+    """Wait until every background cache write of this process has finished."""
+    while _pending:
+        fut, _ = _pending.pop(0)
+        fut.exception()  # waits; an error was logged by its callback
+
+
+def _forget_writer_after_fork() -> None:
+    global _writer
+    _writer = None  # the thread does not exist in a forked child
+    _pending.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_writer_after_fork)
+
+
+def encode_many(
+    tokenizer: Tokenizer,
+    cells: Sequence[Sequence[str]],
+    *,
+    keys: Sequence[str] | None = None,
+    labels: Sequence[str | None] | None = None,
+    cache: EncodeCache | None = None,
+    remember: bool = False,
+) -> list[Encoded]:
+    """Ids of several text lists (cells), each under its own cache key as `encode_texts` would store
+    it; the cells that miss the cache are encoded in ONE encoder call, so a multi-threaded encoder
+    has work for every core (one Petrov document per language is a batch of one), and each cell is
+    spot-checked as if alone. Cache files are written in the background. `keys` skips hashing when
+    the caller has them; `remember` keeps the results in the in-process memo (off: the caller
+    reduces them at once)."""
+    for texts in cells:
+        _check_texts(texts)
+    keys = list(keys) if keys is not None else [cache_key(tokenizer.cache_key, texts_sha256(t)) for t in cells]
+    store = cache or EncodeCache()
+    out: list[Encoded | None] = [None] * len(cells)
+    todo: list[int] = []
+    for i, (texts, key) in enumerate(zip(cells, keys, strict=True)):
+        hit = _memo.get(key)
+        if hit is None and (arrays := store.get(key, len(texts), tokenizer.vocab_size)) is not None:
+            hit = Encoded(arrays[0], arrays[1], key)
+        if hit is None:
+            todo.append(i)
+        else:
+            out[i] = hit
+    if todo:
+        flat = [t for i in todo for t in cells[i]]
+        starts = np.zeros(len(todo) + 1, dtype=np.int64)
+        np.cumsum([len(cells[i]) for i in todo], out=starts[1:])
+        names = [labels[i] if labels is not None else None for i in todo]
+        ids, offsets = backends.encode(tokenizer, flat, None, groups=(starts.tolist(), names))
+        del flat
+        for j, i in enumerate(todo):
+            off = offsets[starts[j] : starts[j + 1] + 1]
+            enc = Encoded(ids[off[0] : off[-1]], off - off[0], keys[i])
+            write_in_background(store, enc.key, enc.ids, enc.doc_offsets)
+            out[i] = enc
+    encoded = [e for e in out if e is not None]
+    if remember:
+        for e in encoded:
+            _memo.put(e.key, e)
+    return encoded
 
 
 # --- many cells, optionally in worker processes ---------------------------------------------

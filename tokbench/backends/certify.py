@@ -149,6 +149,50 @@ def certification_set(tokenizer: Tokenizer) -> CertSet:
     return CertSet(texts, labels, h.hexdigest(), sources)
 
 
+def certification_set_sha256(tokenizer: Tokenizer) -> str:
+    """`certification_set(tokenizer).sha256` without building the set each run (~1 s: UDHR and FLORES
+    read, 24k texts hashed): remembered in the cache under a key of everything the set is made from
+    (see `_set_memo_path`). Any change there misses the memo and rebuilds the set."""
+    try:
+        sha = _set_memo_path(tokenizer).read_text(encoding="ascii").strip()
+        if len(sha) == 64:
+            return sha
+    except (OSError, UnicodeDecodeError):
+        pass
+    sha = certification_set(tokenizer).sha256
+    remember_set_sha256(tokenizer, sha)
+    return sha
+
+
+def remember_set_sha256(tokenizer: Tokenizer, sha: str) -> None:
+    """Store the set's sha256 (also after a certification built the set anyway)."""
+    try:
+        atomic_write_text(_set_memo_path(tokenizer), sha + "\n")
+    except OSError:  # a read-only cache: the set is rebuilt next time
+        pass
+
+
+def _set_memo_path(tokenizer: Tokenizer) -> Path:
+    """Named by what the set is made from: this module's source (the recipe), tokbench's version, the
+    Unicode database (the NFD/NFKD cases), the tokenizer (its special strings), the corpus files' pinned
+    checksums (loading verifies the files against them) and the test vectors' content."""
+    from tokbench import __version__
+    from tokbench.manifests import corpus_manifests
+
+    h = hashlib.sha256()
+    h.update(Path(__file__).read_bytes())
+    h.update(json.dumps([CERT_SET_VERSION, __version__, unicodedata.unidata_version, tokenizer.cache_key]).encode())
+    for name in ("udhr", "flores200"):
+        m = corpus_manifests().get(name)
+        if m is not None and (name == "udhr" or m.availability() != "missing"):
+            h.update(f"|{name}:{','.join(sorted(f.sha256 for f in m.files))}".encode())
+    vec_dir = find("tokenizers/llama_cpp_test_vectors/SOURCE.txt")
+    if vec_dir is not None:
+        for v in sorted(vec_dir.parent.glob("*.inp")):
+            h.update(f"|{v.name}:".encode() + hashlib.sha256(v.read_bytes()).digest())
+    return cache_dir() / "certificates" / "_sets" / f"{h.hexdigest()[:32]}.txt"
+
+
 # --- the store ----------------------------------------------------------------------------------
 def certificate_key(tokenizer: Tokenizer, accelerator: str, version: str, set_sha256: str) -> str:
     """Changes with the tokenizer's files or load options, the accelerator or its version, or the set."""

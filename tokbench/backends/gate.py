@@ -13,6 +13,7 @@ as environment variables.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import sys
@@ -31,11 +32,12 @@ from tokbench.progress import quiet as progress_quiet
 from tokbench.tokenizers.base import Tokenizer
 
 log = logging.getLogger(__name__)
+Groups = tuple[Sequence[int], Sequence[str | None]]  # cell start offsets (n_cells + 1) and cell labels
 
 BACKEND_ENV = "TOKBENCH_BACKEND"
 VERIFY_ENV = "TOKBENCH_VERIFY"
 VERIFY_MODES = ("spot", "full")
-SPOT_DOCS = 16  # evenly spaced documents per call, plus the longest
+SPOT_DOCS = 16  # evenly spaced documents per call (per cell of a multi-cell call), plus the longest
 SPOT_CHARS = 2048  # longer documents are spot-checked on this prefix
 CERTIFY_AFTER_CHARS = 4_000_000  # auto, no certificate yet: the reference encodes this much before certifying
 
@@ -125,8 +127,8 @@ def _decide(tokenizer: Tokenizer, st: _State, setting: str) -> None:
         if (why := acc.supports(tokenizer)) is not None:
             reasons.append(why)
             continue
-        cset = cert.certification_set(tokenizer)
-        key = cert.certificate_key(tokenizer, name, version, cset.sha256)
+        set_sha = cert.certification_set_sha256(tokenizer)  # the set itself is built only to certify
+        key = cert.certificate_key(tokenizer, name, version, set_sha)
         path = cert.certificate_path(tokenizer, key)
         doc = cert.read_certificate(path)
         if doc is not None and doc["status"] != "certified":  # failed or revoked: not even loaded
@@ -136,6 +138,12 @@ def _decide(tokenizer: Tokenizer, st: _State, setting: str) -> None:
         if isinstance(loaded, str):
             reasons.append(loaded)
             continue
+        if doc is None:
+            cset = cert.certification_set(tokenizer)
+            if cset.sha256 != set_sha:  # a stale memo: the certificate is named by the set as built now
+                cert.remember_set_sha256(tokenizer, cset.sha256)
+                path = cert.certificate_path(tokenizer, cert.certificate_key(tokenizer, name, version, cset.sha256))
+                doc = cert.read_certificate(path)
         if doc is None:
             doc = cert.certify(tokenizer, name, version, loaded.encode_flat, cset, quiet=progress_quiet())
             if doc["status"] != "certified":
@@ -181,13 +189,22 @@ def _caller_label() -> str:
     return "texts"
 
 
-def _where(tokenizer: Tokenizer, label: str | None, i: int) -> str:
-    """`llama3, flores200/dev/fra_Latn, document 17` (a cell name's tab shown as '/')."""
+def _where(tokenizer: Tokenizer, label: str | None, i: int, groups: Groups | None = None) -> str:
+    """`llama3, flores200/dev/fra_Latn, document 17` (a cell name's tab shown as '/'); in a call that
+    encodes several cells at once, the cell of document i and its index there."""
+    if groups is not None:
+        offsets, labels = groups
+        g = int(np.searchsorted(offsets, i, side="right")) - 1
+        label, i = labels[g], i - int(offsets[g])
     return f"{tokenizer.name}, {(label or _caller_label()).replace(chr(9), '/')}, document {i}"
 
 
-def _spot_sample(texts: Sequence[str]) -> list[int]:
-    """Deterministic: SPOT_DOCS evenly spaced documents and the longest one."""
+def _spot_sample(texts: Sequence[str], groups: Groups | None = None) -> list[int]:
+    """Deterministic: SPOT_DOCS evenly spaced documents and the longest one, of each group (cell) when
+    the call encodes several at once, so every cell is checked as if it had been encoded alone."""
+    if groups is not None:
+        offsets = [int(x) for x in groups[0]]
+        return [a + i for a, b in itertools.pairwise(offsets) for i in _spot_sample(texts[a:b])]
     n = len(texts)
     if n <= SPOT_DOCS + 1:
         return list(range(n))
@@ -200,9 +217,16 @@ def _reference(tokenizer: Tokenizer, texts: Sequence[str], flat: bool) -> Any:
     return tokenizer.encode_flat(texts) if flat else tokenizer.encode_batch(texts)
 
 
-def encode(tokenizer: Tokenizer, texts: Sequence[str], label: str | None = None, *, flat: bool = True) -> Any:
+def encode(
+    tokenizer: Tokenizer, texts: Sequence[str], label: str | None = None, *, flat: bool = True,
+    groups: Groups | None = None,
+) -> Any:
     """Ids of `texts` as (ids, offsets), or the reference's per-document lists when `flat` is False
-    and the reference encodes (the caller flattens them, overlapping the next library call)."""
+    and the reference encodes (the caller flattens them, overlapping the next library call).
+
+    `groups` = (offsets, labels): the texts are several cells concatenated (cell g is
+    texts[offsets[g]:offsets[g + 1]]), encoded in one call so the encoder's threads have work; each
+    cell is spot-checked as if alone, and a difference names its cell."""
     st = _state(tokenizer)
     verify = verify_setting()
     if st.encoder is None:
@@ -220,14 +244,14 @@ def encode(tokenizer: Tokenizer, texts: Sequence[str], label: str | None = None,
         ref = tokenizer.encode_flat(texts)
         i = cert.first_difference(ref, fast)
         if i is not None:
-            where = _where(tokenizer, label, i)
+            where = _where(tokenizer, label, i, groups)
             _revoke(tokenizer, st, f"--verify full: ids differ on {where}")
             raise TokbenchError(
                 f"--verify full: {acc.name} {acc.version} differs from the reference on {where} "
                 f"({cert._excerpt(texts[i])}): reference {cert._ids(ref, i)}, {acc.name} {cert._ids(fast, i)}"
             )
         return ref
-    sample = _spot_sample(texts)
+    sample = _spot_sample(texts, groups)
     if sample:
         # a document longer than SPOT_CHARS is checked on its first SPOT_CHARS characters, encoded by
         # both (a joined one-document corpus must not cost the reference its whole encoding again)
@@ -244,7 +268,7 @@ def encode(tokenizer: Tokenizer, texts: Sequence[str], label: str | None = None,
         j = cert.first_difference(ref_sample, fast_sample)
         if j is not None:
             i = (whole + cut)[j]
-            where = _where(tokenizer, label, i)
+            where = _where(tokenizer, label, i, groups)
             _revoke(tokenizer, st, f"spot check: ids differ on {where} ({cert._excerpt(texts[i])})")
             log.warning(
                 "%s %s differs from the reference on %s: certificate revoked, these texts and every later one "

@@ -19,6 +19,7 @@ from tokbench.errors import TokbenchError
 from tokbench.metrics.text import Utf8Docs, gather_surface, scan_words, script_of, words_per_doc
 
 EOF_KEY = "<eof>"  # the empty final line of a FLORES file (Petrov protocol)
+PETROV_BATCH_BYTES = 4_000_000  # Petrov texts encoded per call (~10 FLORES languages; bounded memory)
 
 
 def _ws_nonspace_chars(data: np.ndarray) -> int:
@@ -71,9 +72,15 @@ class CorpusView:
         """(ids, texts) of one split and language in corpus order; ids as strings for alignment
         (a `<lang>/` prefix, as in UDHR's `eng_Latn/3`, is dropped so translations share ids)."""
         texts = list(self.corpus.texts(split, lang))
-        raw_ids = self.corpus.doc_ids(split, lang) if hasattr(self.corpus, "doc_ids") else range(len(texts))
+        return self.doc_ids(split, lang), texts
+
+    def _doc_ids(self, split: str, lang: str) -> list[str]:
+        if hasattr(self.corpus, "doc_ids"):
+            raw_ids = self.corpus.doc_ids(split, lang)
+        else:
+            raw_ids = range(len(list(self.corpus.texts(split, lang))))
         prefix = f"{lang}/"
-        return [str(i).removeprefix(prefix) for i in raw_ids], texts
+        return [str(i).removeprefix(prefix) for i in raw_ids]
 
     def _cached(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
         if key not in self._memo:
@@ -81,7 +88,8 @@ class CorpusView:
         return self._memo[key]
 
     def doc_ids(self, split: str, lang: str) -> list[str]:
-        return self._cached(("ids", split, lang), lambda: self.docs(split, lang)[0])
+        """The document ids of `docs` (computed once: every metric of every tokenizer asks)."""
+        return list(self._cached(("ids", split, lang), lambda: self._doc_ids(split, lang)))
 
     def sentence_counts(self, split: str, lang: str) -> dict[str, np.ndarray]:
         """bytes, chars and words per sentence (words by the script's word rule, see metrics.text)."""
@@ -96,19 +104,45 @@ class CorpusView:
         """Petrov et al. (2023) text: each split's lines as `file.read().split('\\n')` (so a final ''),
         all joined with single spaces. Returns (text, unit keys, unit start byte offsets); unit i owns
         the separator space before it, so a token such as ' word' falls in the unit it begins."""
+        j = self.joined_doc(splits, lang)
+        return j.text, j.keys, j.starts
+
+    def joined_doc(self, splits: Sequence[str], lang: str) -> JoinedDoc:
+        """`joined` plus what encoding it needs: its UTF-8 length and the encode cache's content hash
+        (texts_sha256 of [text]), computed from one UTF-8 encoding of the text and kept with the unit
+        layout, so several tokenizers on this corpus encode and hash the text once (the text itself
+        is rebuilt on each call: 55 MB over FLORES-200 is not worth holding)."""
         units: list[str] = []
         for split in splits:
             units += [*self.docs(split, lang)[1], ""]
+        text = " ".join(units)
 
-        def layout() -> tuple[list[str], np.ndarray]:
+        def layout() -> tuple[list[str], np.ndarray, str, int]:
+            from tokbench.cache import utf8_sha256
+
             keys = [f"{split}:{i}" for split in splits for i in [*self.doc_ids(split, lang), EOF_KEY]]
-            lens = np.fromiter((len(u.encode("utf-8")) for u in units), dtype=np.int64, count=len(units))
-            starts = np.zeros(len(units), dtype=np.int64)
-            starts[1:] = np.cumsum(lens + 1)[:-1] - 1  # position of the separator before unit i
-            return keys, starts
+            data = text.encode("utf-8")
+            char_lens = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
+            seps = np.zeros(len(units), dtype=np.int64)
+            seps[1:] = np.cumsum(char_lens + 1)[:-1] - 1  # character position of the separator before unit i
+            if len(data) != len(text):  # non-ASCII: character positions -> byte positions (UTF-8 lead bytes)
+                lead = np.flatnonzero((np.frombuffer(data, dtype=np.uint8) & 0xC0) != 0x80)
+                seps[1:] = lead[seps[1:]]
+            return keys, seps, utf8_sha256([data]), len(data)
 
-        keys, starts = self._cached(("joined", tuple(splits), lang), layout)
-        return " ".join(units), keys, starts
+        keys, starts, sha, n_bytes = self._cached(("joined", tuple(splits), lang), layout)
+        return JoinedDoc(text, keys, starts, sha, n_bytes)
+
+
+@dataclass(frozen=True)
+class JoinedDoc:
+    """One language's Petrov text with its unit layout (see CorpusView.joined) and content hash."""
+
+    text: str
+    keys: list[str]
+    starts: np.ndarray  # byte offset where each unit (with its leading separator) starts
+    texts_sha256: str  # tokbench.cache.texts_sha256([text])
+    n_bytes: int
 
 
 @dataclass
@@ -139,6 +173,7 @@ class MetricContext:
         self.tokenizer = tokenizer
         self.view = view
         self.langs = list(langs) if langs else None
+        default_encode = encode is None
         if encode is None:
             from tokbench.encode import encode_texts
 
@@ -146,6 +181,13 @@ class MetricContext:
         if load_tokenizer is None:
             from tokbench.tokenizers import load_tokenizer as load_tokenizer
         self._encode = encode
+        # the standard encoder can take several languages' texts in one call (tokbench.encode.encode_many);
+        # an injected one (tests, spies) is called one text list at a time, as documented
+        self._batch_encode: Callable[..., list[Any]] | None = None
+        if default_encode:
+            from tokbench.encode import encode_many
+
+            self._batch_encode = encode_many
         self._load_tokenizer = load_tokenizer
         self._memo: dict[tuple[Any, ...], Any] = {}
         self._refs: dict[str, MetricContext] = {}
@@ -230,34 +272,70 @@ class MetricContext:
         petrov: one joined string per language encoded once; each token is assigned to the unit its
         surface starts in, so the counts sum exactly to the published total and still allow
         resampling sentences. (Positions are scaled by text/surface length, which is exact for
-        lossless tokenizers and approximate when the normalizer changes lengths.)
+        lossless tokenizers and approximate when the normalizer changes lengths.) Languages are
+        encoded several at a time (the next ones in corpus order, up to PETROV_BATCH_BYTES), each
+        under its own cache key: one document per call would leave a multi-threaded encoder one core.
         sentence: one encoding per sentence of a single split, summed.
         """
-
-        def compute() -> tuple[list[str], np.ndarray, str]:
-            memo_unk = ("unkchars", protocol, tuple(splits), lang)
-            if protocol == "sentence":
-                (split,) = splits
-                st = self.sentences(split, lang)
-                self._memo[memo_unk] = st.unk_chars
-                return [f"{split}:{i}" for i in self.view.doc_ids(split, lang)], st.tokens, split
-            text, keys, starts = self.view.joined(splits, lang)
-            enc = self._encode(self.tokenizer, [text])
-            ids = np.asarray(enc.ids).astype(np.int64)
+        splits = tuple(splits)
+        key = ("units", protocol, splits, lang)
+        if key in self._memo:
+            return self._memo[key]
+        if protocol == "sentence":
+            (split,) = splits
+            st = self.sentences(split, lang)
+            self._memo[("unkchars", protocol, splits, lang)] = st.unk_chars
+            self._memo[key] = [f"{split}:{i}" for i in self.view.doc_ids(split, lang)], st.tokens, split
+        elif self._batch_encode is not None:
+            self._petrov_batch(splits, lang)
+        else:
+            j = self.view.joined_doc(splits, lang)
+            enc = self._encode(self.tokenizer, [j.text])
+            ids = np.asarray(enc.ids)
             _forget(enc)  # only the unit counts are kept: no need to hold the ids in memory
-            self._memo[memo_unk] = self._unk_chars([text], ids)
-            lens = self.token_lengths[ids]
-            tok_start = np.cumsum(lens) - lens
-            surface_total = int(lens.sum())
-            text_total = len(text.encode("utf-8"))
-            if surface_total and surface_total != text_total:
-                tok_start = (tok_start * (text_total / surface_total)).astype(np.int64)
-            # tokens starting in [starts[i], starts[i+1]): search the few unit starts among the many tokens
-            bounds = np.searchsorted(tok_start, starts, side="left")
-            counts = np.diff(bounds, append=len(tok_start)).astype(np.int64)
-            return keys, counts, "+".join(splits)
+            self._petrov_units(splits, lang, j, ids)
+        return self._memo[key]
 
-        return self._cached(("units", protocol, tuple(splits), lang), compute)
+    def _petrov_batch(self, splits: tuple[str, ...], lang: str) -> None:
+        """Encode `lang` and the next languages of the protocol (present in every split, not done yet)
+        in one call, and keep only their unit counts."""
+        from tokbench.cache import cache_key
+
+        order = [x for x in self.view.languages(splits[0]) if not self.langs or x in self.langs]
+        for s in splits[1:]:
+            have = set(self.view.languages(s))
+            order = [x for x in order if x in have]
+        todo, docs = [lang], [self.view.joined_doc(splits, lang)]
+        size = docs[0].n_bytes
+        if lang in order:
+            for x in order[order.index(lang) + 1 :]:
+                if size >= PETROV_BATCH_BYTES:
+                    break
+                if ("units", "petrov", splits, x) not in self._memo:
+                    todo.append(x)
+                    docs.append(self.view.joined_doc(splits, x))
+                    size += docs[-1].n_bytes
+        assert self._batch_encode is not None
+        encs = self._batch_encode(
+            self.tokenizer, [[j.text] for j in docs],
+            keys=[cache_key(self.tokenizer.cache_key, j.texts_sha256) for j in docs],
+            labels=[f"{self.view.name}/{'+'.join(splits)}/{x}" for x in todo],
+        )  # fmt: skip
+        for x, j, enc in zip(todo, docs, encs, strict=True):
+            self._petrov_units(splits, x, j, np.asarray(enc.ids))
+        del docs, encs
+
+    def _petrov_units(self, splits: tuple[str, ...], lang: str, j: JoinedDoc, ids: np.ndarray) -> None:
+        self._memo[("unkchars", "petrov", splits, lang)] = self._unk_chars([j.text], ids)
+        lens = self.token_lengths[ids]
+        tok_start = np.cumsum(lens, dtype=np.int64) - lens
+        surface_total = int(tok_start[-1] + lens[-1]) if len(lens) else 0
+        if surface_total and surface_total != j.n_bytes:
+            tok_start = (tok_start * (j.n_bytes / surface_total)).astype(np.int64)
+        # tokens starting in [starts[i], starts[i+1]): search the few unit starts among the many tokens
+        bounds = np.searchsorted(tok_start, j.starts, side="left")
+        counts = np.diff(bounds, append=len(tok_start)).astype(np.int64)
+        self._memo[("units", "petrov", splits, lang)] = j.keys, counts, "+".join(splits)
 
     def unk_char_fraction(self, protocol: str, splits: Sequence[str], lang: str) -> float:
         """Share of the (normalized) text's non-space characters that the tokenizer maps to UNK.
@@ -304,7 +382,8 @@ class MetricContext:
             if name in (self.tokenizer.name, getattr(self.tokenizer, "sha256", None)):
                 self._refs[name] = self
             else:
+                encode = None if self._batch_encode is not None else self._encode  # None: the standard one
                 self._refs[name] = MetricContext(
-                    self._load_tokenizer(name), self.view, self.langs, self._encode, self._load_tokenizer
+                    self._load_tokenizer(name), self.view, self.langs, encode, self._load_tokenizer
                 )
         return self._refs[name]
