@@ -44,12 +44,13 @@ bench: $(STAMP)
 # the report and site into reports/leaderboard/ and reports/LEADERBOARD.md. Finished cells are kept in
 # LEADERBOARD_WORK (git-ignored), so a warm re-run only redoes the report; only numbers are committed.
 # The metrics: the default suite (tokbench.metrics.DEFAULT_METRICS), round-trip fidelity, the morphology families
-# (%TR, %Pure, %L, %L-pure) and the corpus-free digit probes; a family name runs every `family.*` metric.
+# (%TR, %Pure, %L, %L-pure), the corpus-free digit probes, MorphScore (22 languages, corpus-free) and the n-gram
+# bits per byte (ngram_bpb.1-3); a family name runs every `family.*` metric.
 # Only the project's tokenizers (data_manifests/) and files in DATA count: the run ignores TOKBENCH_DATA,
 # TOKBENCH_MANIFESTS and your own `tokbench register` registrations (TOKBENCH_HOME points at an empty folder),
 # so the committed leaderboard depends on the code and DATA alone. The encode cache (TOKBENCH_CACHE) is used.
 DEFAULT_METRICS = $$($(PY) -c 'from tokbench.metrics import DEFAULT_METRICS as d; print(",".join(d))')
-LEADERBOARD_METRICS = $(DEFAULT_METRICS),roundtrip,tr,pure,lex,lex_pure,digits
+LEADERBOARD_METRICS = $(DEFAULT_METRICS),roundtrip,tr,pure,lex,lex_pure,digits,morphscore,ngram_bpb
 LEADERBOARD_ENV = env -u TOKBENCH_DATA -u TOKBENCH_MANIFESTS TOKBENCH_HOME=$(abspath $(LEADERBOARD_WORK))/no-user-home
 leaderboard: $(STAMP)
 	$(LEADERBOARD_ENV) $(VENV)/bin/tokbench run --corpora flores200 --data-dir $(DATA) --out $(LEADERBOARD_WORK) \

@@ -21,6 +21,7 @@ from tokbench.errors import TokbenchError
 from tokbench.io import read_bytes
 
 Status = Literal["pass", "warn", "fail"]
+CHECK_VERSION = 2  # bump when a check's verdict or line changes: cached verdicts of another version are redone
 EXIT = {"pass": 0, "warn": 1, "fail": 2}
 UDHR = "udhr"
 UDHR_SPLIT = "articles"
@@ -284,8 +285,162 @@ def check_digits(tok: Any) -> CheckResult:
     return CheckResult("digit_chunking", "pass", f"digit chunking: {cc.label}", details)
 
 
+# -- unreachable vocabulary ------------------------------------------------------------------------------------
+# Contexts (prefix, suffix) a surface is tried in, cheapest first; each stage encodes only the entries still
+# without a witness. The letter prefixes let a piece start mid-word (SentencePiece's dummy '▁' prefix, WordPiece
+# '##' continuations), the suffixes let a pre-tokenizer keep a piece whole that it splits at the end of text
+# (`\s+(?!\S)`, contractions such as " I'" + "m").
+UNREACHABLE_CONTEXTS: tuple[tuple[str, str], ...] = (
+    ("", ""), ("a", ""), ("a ", ""), ("", "a"), ("", " a"), ("q", ""), ("0", ""), ("\n", ""), ("", "\n"),
+    ("a", "a"), ("", "m"), ("", "s"), ("x ", " x"), (".", ""), ("", "."),
+)
+UNREACHABLE_FAIL_SHARE = 0.10  # a tenth of the vocabulary dead: a vocabulary/merges mismatch, not a quirk
+# leads completing 1-3 leading continuation bytes: 2-, 3- and 4-byte characters, the 4-byte ones in the
+# Supplementary Private Use Area (U+F0000-), which no vocabulary merges, so a byte-fallback or byte-level piece
+# stays alone there
+_LEADS = {1: (b"\xf3\xb0\x80", b"\xc3", b"\xd0", b"\xd8", b"\xce"), 2: (b"\xf3\xb0", b"\xe4", b"\xe3"),
+          3: (b"\xf3",)}
+_FILL = (0x80, 0x90, 0xBF)  # continuation bytes filling a 4-byte character's first missing byte
+COMPLETIONS = 8192  # per fragment: every last-two-byte completion (64 x 64) for two leads
+SAMPLE = 64  # completions tried in the contexts after the first (a fragment's witness is usually among them)
+
+
+def _missing(b: bytes) -> int:
+    """Continuation bytes the last character of `b` still needs (0 when it ends complete)."""
+    for k in range(1, min(4, len(b)) + 1):
+        x = b[-k]
+        if not 0x80 <= x <= 0xBF:
+            size = 2 if 0xC0 <= x <= 0xDF else 3 if 0xE0 <= x <= 0xEF else 4 if 0xF0 <= x <= 0xF7 else 1
+            return max(0, size - k)
+    return 0
+
+
+def utf8_completions(b: bytes) -> list[str]:
+    """Valid UTF-8 texts holding the byte fragment `b` (continuation bytes first, an incomplete character
+    last): a byte-level piece of a multi-byte character can only be produced inside such a character. The
+    last character is completed with every possible last one or two bytes (a third missing byte is filled),
+    the leading continuation bytes get a few leads; the list is interleaved so its head is varied."""
+    tail = 0
+    while tail < min(3, len(b)) and 0x80 <= b[tail] <= 0xBF:
+        tail += 1
+    need = _missing(b)
+    ends: list[bytes] = [b""]
+    if need:
+        free = min(need, 2)
+        conts = range(0x80, 0xC0)
+        ends = [bytes([x]) for x in conts] if free == 1 else [bytes([x, y]) for y in conts for x in conts]
+    fills = _FILL if need == 3 else (b"",)
+    per_lead = []
+    for lead in _LEADS.get(tail, (b"",)):
+        texts = []
+        for fill in fills:
+            stem = lead + b + (bytes([fill]) if isinstance(fill, int) else fill)
+            for end in ends:
+                try:
+                    texts.append((stem + end).decode("utf-8"))
+                except UnicodeDecodeError:
+                    continue
+        per_lead.append(texts)
+    out: dict[str, None] = {}
+    for group in zip(*[iter(t) for t in per_lead], strict=False) if len(per_lead) > 1 else [(t,) for t in per_lead[0]]:
+        out.update(dict.fromkeys(group))
+    for t in per_lead:  # the rest of the longer lists
+        out.update(dict.fromkeys(t))
+    return list(out)[:COMPLETIONS]
+
+
+def unreachable_entries(tok: Any, contexts: tuple[tuple[str, str], ...] = UNREACHABLE_CONTEXTS,
+                        ) -> tuple[list[int], dict[int, str], int]:
+    """(ids no tried text encodes to, id -> cause, entries tested).
+
+    An entry is *reachable* when some text's encoding contains its id; the witness searched for is its own
+    surface (the bytes it stands for), alone and in the fixed `contexts`, a byte fragment completed to valid
+    UTF-8 first (after Land & Bartolo 2024, who flag tokens whose decoded text does not encode back to them).
+    Special ids are not tested. Causes of the rest: 'normalizer' (the tokenizer's declared normalizer
+    rewrites the surface, so its bytes never reach the model), 'shadowed' (the surface alone is one
+    pre-token, yet encodes to other ids: for merge-priority BPE and unigram Viterbi a token inside a longer
+    pre-token forms exactly as it does alone, so this is proof that the entry is never produced; SentencePiece
+    byte-fallback pieces of characters in the vocabulary land here), 'pre-tokenizer' (the pre-tokenizer splits
+    the surface in every context tried), 'byte fragment' (no completed character produced it), 'no witness'
+    (none of the above: not produced in any context tried)."""
+    table = tok.token_bytes()
+    special = tok.special_ids
+    _, normalize = tok.documented_normalization()
+    pending: dict[int, list[str]] = {}  # id -> texts holding its surface
+    fragment: set[int] = set()
+    for i, b in enumerate(table):
+        if not b or i in special:
+            continue
+        try:
+            pending[i] = [b.decode("utf-8")]
+        except UnicodeDecodeError:
+            if utf8_fragment(b):
+                pending[i] = utf8_completions(b)
+                fragment.add(i)
+    tested = len(pending)
+    stages = [(contexts[0], SAMPLE), *[(c, None) for c in contexts[:1]], *[(c, SAMPLE) for c in contexts[1:]]]
+    for (pre, post), limit in stages:
+        if not pending:
+            break
+        jobs = [(i, f"{pre}{s}{post}") for i, ss in pending.items() for s in (ss[:limit] if limit else ss)]
+        found = {i for (i, _), ids in zip(jobs, tok.encode_batch([t for _, t in jobs]), strict=True) if i in ids}
+        for i in found:
+            del pending[i]
+    causes: dict[int, str] = {}
+    surfaces = Counter(x for x in table if x)
+    for i, texts in pending.items():
+        b = table[i]
+        if i in fragment:
+            causes[i] = "byte fragment"
+            continue
+        s = texts[0]
+        core = s.strip() or s  # SentencePiece normalizers drop leading/trailing whitespace of the text
+        if normalize is not None and normalize(core) != core:
+            causes[i] = "normalizer"
+        elif tok.algorithm in ("bpe", "unigram") and tok.pre_tokenize(s) == [b]:
+            causes[i] = "shadowed"
+        elif len(tok.pre_tokenize(s)) > 1 or (tok.algorithm == "wordpiece" and tok.pre_tokenize("a" + s) != [b"a" + b]):
+            causes[i] = "pre-tokenizer"  # (a WordPiece continuation needs a word character before it)
+        elif surfaces[b] > 1:
+            causes[i] = "same surface"  # e.g. a byte-fallback piece of a character the vocabulary holds
+        else:
+            causes[i] = "no witness"
+    return sorted(pending), causes, tested
+
+
+def _surface(b: bytes | None) -> str:
+    """repr of the text a token stands for, of its bytes when they are not UTF-8 alone."""
+    try:
+        return repr(_short((b or b"").decode("utf-8")))
+    except UnicodeDecodeError:
+        return repr(b)
+
+
+def check_unreachable(tok: Any) -> CheckResult:
+    """Vocabulary entries the encoder never produces: embedding rows a model trains only through weight decay
+    (Land & Bartolo 2024 find such tokens among the under-trained ones that make models glitch)."""
+    ids, causes, tested = unreachable_entries(tok)
+    table = tok.token_bytes()
+    by_cause = Counter(causes.values())
+    shown = [f"{_surface(table[i])} ({causes[i]})" for i in ids[:EXAMPLES]]
+    surfaces = Counter(table[i] for i in range(len(table)) if table[i])
+    duplicate = sum(surfaces[table[i]] > 1 for i in ids)
+    details = {"tested": tested, "unreachable": len(ids), "by_cause": dict(by_cause.most_common()),
+               "same_surface_as_another_id": duplicate, "examples": shown,
+               "contexts": [list(c) for c in UNREACHABLE_CONTEXTS]}
+    if not ids:
+        return CheckResult("unreachable_vocab", "pass", f"every one of {tested:,} non-special entries is produced by "
+                           "encoding its own text", details)
+    share = len(ids) / tested
+    what = ", ".join(f"{k} {v:,}" for k, v in by_cause.most_common())
+    status: Status = "fail" if share >= UNREACHABLE_FAIL_SHARE else "warn"
+    return CheckResult("unreachable_vocab", status, f"{len(ids):,} of {tested:,} entries ({share:.2%}) are never "
+                       f"produced by encoding their text in {len(UNREACHABLE_CONTEXTS)} contexts ({what}; e.g. "
+                       f"{', '.join(shown[:3])})", details)
+
+
 CHECKS: tuple[str, ...] = ("round_trip", "utf8_integrity", "special_tokens_in_text", "padding_truncation",
-                           "unicode_normalization", "superword_tokens", "digit_chunking")
+                           "unicode_normalization", "unreachable_vocab", "superword_tokens", "digit_chunking")
 
 
 def run_checks(spec: str, tok: Any | None = None) -> list[CheckResult]:
@@ -301,6 +456,7 @@ def run_checks(spec: str, tok: Any | None = None) -> list[CheckResult]:
         lambda: check_special_in_text(tok),
         lambda: check_padding(spec),
         lambda: check_normalization(tok, udhr),
+        lambda: check_unreachable(tok),
         lambda: check_superwords(tok),
         lambda: check_digits(tok),
     ]

@@ -8,7 +8,8 @@ from tokbench.output import print_json
 
 NAME = "check"
 HELP = ("sanity-check a tokenizer before training with it: round trip on UDHR, UTF-8 integrity, special tokens in "
-        "text, shipped padding/truncation, NFC, superword tokens, digit chunking; exit 0 pass / 1 warn / 2 fail")
+        "text, shipped padding/truncation, NFC, unreachable vocabulary, superword tokens, digit chunking; "
+        "exit 0 pass / 1 warn / 2 fail")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -193,10 +193,63 @@ def _describe(rows: pd.DataFrame, corpus: str, split: str) -> str:
     return "\n\n".join(parts)
 
 
+def _ci_text(v: Any, lo: Any, hi: Any) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    return f"{v:.3f}" + (f" [{lo:.3f}, {hi:.3f}]" if not (pd.isna(lo) or pd.isna(hi)) else "")
+
+
+def _one_token(flags: Any) -> int:
+    m = re.search(r"one_token=(\d+)", str(flags or ""))
+    return int(m.group(1)) if m else 0
+
+
+def morphscore_tables(ctx: ReportContext, ms: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """MorphScore beside %L and premium: a summary per tokenizer (macro-mean over its languages, the %L
+    macro-average, the premium mean over the same languages), and tokenizer x language values with their
+    bootstrap CI; the long form with word counts for download."""
+    from tokbench.metrics.morphscore import CODES
+
+    toks = _order(ctx, sorted(ms["tokenizer"].unique()))
+    langs = sorted(ms["language"].unique(), key=lambda c: CODES.get(c, c))
+    prem = ctx.per_language("premium")
+    lex = ctx.metric("lex.weighted", "ALL")
+    summary, wide, long = [], [], []
+    for tok in toks:
+        d = ms[ms["tokenizer"] == tok].set_index("language")
+        vals = d["value"].dropna()
+        p = prem[(prem["tokenizer"] == tok) & prem["language"].isin(list(vals.index))]
+        lx = lex[lex["tokenizer"] == tok]["value"]
+        summary.append({
+            "tokenizer": tok, "MorphScore, mean over languages": f"{vals.mean():.3f}" if len(vals) else "–",
+            "languages": len(vals),
+            "lowest": f"{CODES.get(vals.idxmin(), vals.idxmin())} {vals.min():.3f}" if len(vals) else "–",
+            "highest": f"{CODES.get(vals.idxmax(), vals.idxmax())} {vals.max():.3f}" if len(vals) else "–",
+            "words scored": f"{int(d['n'].sum()):,}",
+            "excluded (one token)": f"{sum(_one_token(f) for f in d['flags']):,}",
+            "%L weighted (macro)": f"{float(lx.iloc[0]):.1f}" if len(lx) else "–",
+            "premium, mean over these languages": f"{p['value'].mean():.2f} ({p['language'].nunique()})"
+            if len(p) else "–",
+        })
+        for lang, r in d.iterrows():
+            long.append({"tokenizer": tok, "language": CODES.get(str(lang), lang), "flores_code": lang,
+                         "morphscore": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                         "words_scored": int(r["n"]), "one_token_excluded": _one_token(r["flags"])})
+    for lang in langs:
+        row: dict[str, Any] = {"language": f"{CODES.get(lang, lang)} ({lang})"}
+        for tok in toks:
+            r = ms[(ms["tokenizer"] == tok) & (ms["language"] == lang)]
+            row[tok] = _ci_text(*(r[["value", "ci_low", "ci_high"]].iloc[0] if len(r) else (None, None, None)))
+        wide.append(row)
+    return {"morphscore_summary": pd.DataFrame(summary), "morphscore_by_language": pd.DataFrame(wide),
+            "morphscore_long": pd.DataFrame(long)}
+
+
 @register_section("morphology")
 def morphology(ctx: ReportContext) -> Section | None:
     rows = family_rows(ctx.table)
-    if rows.empty:
+    ms = ctx.metric("morphscore")
+    if rows.empty and ms.empty:
         return None
     tables: dict[str, pd.DataFrame] = {}
     detail: dict[str, pd.DataFrame] = {}
@@ -216,5 +269,21 @@ def morphology(ctx: ReportContext) -> Section | None:
             detail[f"lex_by_language_{corpus}_{split}".replace("+", "_")] = by_lang
         figures[stem] = save(figure(ctx, d))
         text.append(_describe(d, str(corpus), str(split)))
+    if not ms.empty:
+        mt = morphscore_tables(ctx, ms)
+        tables["morphscore_summary"] = mt["morphscore_summary"]
+        tables["morphscore_by_language"] = mt["morphscore_by_language"]
+        detail["morphscore_long"] = mt["morphscore_long"]
+        n_langs = ms["language"].nunique()
+        text.append(
+            f"MorphScore (Arnett & Bergen 2024), {n_langs} languages mapped to FLORES-200 codes: the share of a "
+            "language's gold words (each split at one morpheme boundary) that the tokenizer, encoding the word "
+            "alone without special tokens, cuts at that boundary; words kept as one token are excluded and "
+            "counted. Higher means token boundaries follow morpheme boundaries more often. 95% CI: bootstrap over "
+            "words. Beside it the %L macro-average and the premium (vs the leaderboard's pivot) averaged over "
+            "the same languages, so boundary quality, lexical validity and cost stand side by side. Gold data: "
+            "reference/morphscore_v1 in the data directory (not vendored). A tokenizer that cuts a script into "
+            "single characters puts a boundary everywhere and scores 1 there (as most do on Armenian): read "
+            "MorphScore with the premium beside it.")
     return Section("Lexical validity: %TR, %Pure and %L", text="\n\n".join(text), tables=tables, detail=detail,
                    figures=figures, order=45, key="morphology")

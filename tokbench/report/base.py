@@ -39,6 +39,8 @@ class Section:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     detail: dict[str, pd.DataFrame] = field(default_factory=dict)  # written and linked, not shown inline
     key: str = ""
+    # tokenizer -> {caption: table} shown on that tokenizer's page (e.g. its `tokbench check` verdicts)
+    per_tokenizer: dict[str, dict[str, pd.DataFrame]] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +51,7 @@ class ReportContext:
     provenance: dict[str, Any]
     cards: dict[str, dict[str, Any]]
     leaderboard: Leaderboard | None = None
+    load_tokenizers: bool = False  # sections may load tokenizers (report --inspect); else cached results only
 
     def metric(self, name: str, language: str | None = None) -> pd.DataFrame:
         df = self.table[self.table["metric"] == name]

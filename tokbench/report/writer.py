@@ -210,7 +210,8 @@ def _never_view(npd: dict[str, Any] | None) -> dict[str, Any] | None:
     return {**npd, "corpora": names}
 
 
-def tokenizer_pages(lb: Leaderboard, table: pd.DataFrame, anatomy: dict[str, dict[str, Any]]) -> dict[str, dict]:
+def tokenizer_pages(lb: Leaderboard, table: pd.DataFrame, anatomy: dict[str, dict[str, Any]],
+                    sections: list[Section] | None = None) -> dict[str, dict]:
     pages = {}
     for tok in lb.tokenizers:
         metrics = [
@@ -241,6 +242,11 @@ def tokenizer_pages(lb: Leaderboard, table: pd.DataFrame, anatomy: dict[str, dic
             "metrics": metrics, "per_corpus": per_corpus, "anatomy": _anatomy_view(info),
             "anatomy_missing": (anatomy.get("__why__", {}) or {}).get(
                 tok, "not computed: run the report with --inspect"),
+            # each section's tables for this tokenizer (a family's per-tokenizer part, e.g. check verdicts)
+            "family_parts": [{"title": sec.title, "tables": [
+                {"caption": cap, "html": _html_table(df, f"{safe_name(tok)}-{sec.key}-{k}")}
+                for k, (cap, df) in enumerate(sec.per_tokenizer[tok].items())]}
+                for sec in sections or [] if sec.per_tokenizer.get(tok)],
         }
     return pages
 
@@ -348,7 +354,8 @@ def write_site(
     table = table.copy()
     table["flags"] = table["flags"].fillna("") if "flags" in table else ""
     lb = build_leaderboard(table, provenance)
-    ctx = ReportContext(table, provenance, {c["name"]: c for c in metric_cards()}, lb)
+    ctx = ReportContext(table, provenance, {c["name"]: c for c in metric_cards()}, lb,
+                        load_tokenizers=anatomy is not None)
     sections = collect_sections(ctx)
     prov = summarise_provenance(provenance)
     out = Path(out_dir)
@@ -411,7 +418,7 @@ def write_site(
                    "relative change in percent)."]))
         files.append(out / "compare.html")
     anatomy = dict(anatomy or {})
-    for tok, page in tokenizer_pages(lb, table, anatomy).items():
+    for tok, page in tokenizer_pages(lb, table, anatomy, sections).items():
         path = out / "tokenizers" / f"{safe_name(tok)}.html"
         page["algorithm_name"] = algos.get(tok, "")
         if page["anatomy"] is not None and (anatomy.get(tok) or {}).get("by_rank"):

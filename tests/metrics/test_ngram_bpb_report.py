@@ -1,0 +1,50 @@
+"""ngram_bpb's report part: the Spearman it reports, and the committed leaderboard against its raw numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from tokbench.metrics.ngram_bpb_report import spearman
+
+SITE = Path(__file__).resolve().parents[2] / "reports" / "leaderboard"
+
+
+def test_spearman_monotone_and_ci() -> None:
+    x = np.arange(10.0)
+    s = spearman(x, -x**3)
+    assert s["rho"] == pytest.approx(-1.0) and s["n"] == 10 and s["p"] < 1e-6
+    assert s["ci_low"] == pytest.approx(-1.0) and s["ci_high"] == pytest.approx(-1.0)
+    rng = np.random.default_rng(1)
+    y = x + rng.normal(0, 3, 10)
+    s = spearman(x, y)
+    assert s["ci_low"] <= s["rho"] <= s["ci_high"]
+    assert s["rho"] == pytest.approx(spearmanr(x, y).statistic)
+
+
+def test_committed_site_matches_the_results() -> None:
+    """The leaderboard's n-gram column is the results' pooled row, and the Spearman the site reports is
+    recomputed here from the leaderboard's numbers (aliases with identical values counted once)."""
+    csv, corr_path, parquet = (SITE / "tables" / "leaderboard.csv", SITE / "tables" / "ngram_bpb_spearman.csv",
+                               SITE / "results.parquet")
+    if not corr_path.is_file():
+        pytest.skip("the committed leaderboard has no ngram_bpb section")
+    lb = pd.read_csv(csv)
+    res = pd.read_parquet(parquet)
+    pooled = res[(res["metric"] == "ngram_bpb.2") & (res["language"] == "ALL")].set_index("tokenizer")["value"]
+    col = next(c for c in lb.columns if c.startswith("2-gram bits/byte, pooled") and not c.endswith(("lo", "hi")))
+    got = lb.set_index("tokenizer")[col].dropna()
+    assert len(got) >= 10
+    assert np.allclose(got.to_numpy(), pooled.loc[got.index].to_numpy(), rtol=1e-9)
+    corr = pd.read_csv(corr_path)
+    bpt = next(c for c in lb.columns if c.startswith("bytes/token, mean over represented")
+               and not c.endswith(("lo", "hi")))
+    row = corr[(corr["n-gram column"] == col.split(" @")[0].strip()) | corr["n-gram column"].eq(col)]
+    row = row[row["tokenizers"] == "all listed"].iloc[0]
+    d = lb[[bpt, col]].dropna().drop_duplicates()
+    assert row["n"] == len(d)
+    assert row["Spearman rho"] == pytest.approx(spearmanr(d[col], d[bpt]).statistic, abs=5e-4)
