@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from scipy.stats import binomtest
-
 from tokbench.digits import chunks, context, inventory, misalignment, place_value
 from tokbench.digits.probeset import FORMATS, Problem, sample_problems
 from tokbench.digits.sampling import numbers_by_length, numbers_uniform_length
@@ -50,6 +48,8 @@ def wilson(k: float, n: int) -> tuple[float, float]:
     """Wilson score 95% interval of k successes in n (scipy); k may be a share times n (rounded)."""
     if n == 0:
         return math.nan, math.nan
+    from scipy.stats import binomtest  # imported here: scipy.stats costs ~1 s, paid by every `tokbench` command
+
     ci = binomtest(int(round(k)), n).proportion_ci(confidence_level=0.95, method="wilson")
     return float(ci.low), float(ci.high)
 

@@ -18,13 +18,14 @@ spaced scripts; the card says so.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
-from numba import njit
 
 SPACE, RUN, SEG, ATTACH = 0, 1, 2, 3
 
@@ -105,7 +106,6 @@ def _class_tables() -> tuple[np.ndarray, np.ndarray]:
     return cls, punct
 
 
-@njit(cache=True, nogil=True)
 def _scan_words(
     ids: np.ndarray,
     tok_off: np.ndarray,
@@ -173,7 +173,6 @@ def _scan_words(
     return words, cont
 
 
-@njit(cache=True, nogil=True)
 def _step(
     cp: int,
     c_first: int,
@@ -226,6 +225,23 @@ _BYTE_BLOB = np.arange(256, dtype=np.uint8)
 _BYTE_OFF = np.arange(257, dtype=np.int64)
 
 
+_JITTED = ("_step", "_scan_words")  # compiled on first use: importing numba costs ~0.5 s that most commands never need
+_jit_lock = threading.Lock()
+
+
+def _compiled_scan_words() -> Any:
+    """`_scan_words` compiled with numba (from its on-disk cache after the first time); `_step` first, so
+    `_scan_words` finds a compiled function under that global name when it compiles."""
+    g = globals()
+    with _jit_lock:
+        if not hasattr(g["_scan_words"], "py_func"):
+            from numba import njit
+
+            for name in _JITTED:
+                g[name] = njit(cache=True, nogil=True)(g[name])
+    return g["_scan_words"]
+
+
 def scan_words(
     ids: np.ndarray, tok_off: np.ndarray, blob: np.ndarray, id_off: np.ndarray, script: str, split_punct: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -233,7 +249,7 @@ def scan_words(
     (`blob[id_off[i]:id_off[i+1]]` = surface bytes of id i); a token with no surface (UNK,
     special) adds no characters but still counts inside the word it interrupts."""
     table, punct = _class_tables()
-    return _scan_words(
+    return _compiled_scan_words()(
         np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(tok_off, dtype=np.int64),
         blob, id_off, table, punct, split_punct, script == "Tibt",
     )  # fmt: skip
