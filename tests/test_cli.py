@@ -152,10 +152,10 @@ def test_encode_table_output(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["--corpus", "udhr", "--langs", "xxx_Latn"], "no language(s) xxx_Latn"),
+        (["--corpus", "udhr", "--langs", "xxx_Latn"], "has no language 'xxx_Latn'; it has aar_Latn"),
         (["--corpus", "udhr", "--langs", "eng_Latn", "tlh_Latn"], "tlh_Latn"),
         (["--corpus", "udhr", "--split", "nosuchsplit"], "no split 'nosuchsplit'"),
-        (["--corpus", "udhr", "--langs", ""], "no language(s)"),
+        (["--corpus", "udhr", "--langs", ""], "has no language ''"),
         (["--corpus", "no_such_corpus"], "unknown corpus 'no_such_corpus'"),
     ],
     ids=["unknown_lang", "one_unknown_lang", "empty_split_selection", "empty_lang", "unknown_corpus"],

@@ -417,3 +417,64 @@ def test_dask_run_keeps_dask_logging_off_stderr(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert not [line for line in r.stderr.splitlines() if "distributed" in line or "Nanny" in line
                 or "Scheduler" in line or "Worker" in line], r.stderr
+
+
+# --- unknown names: the closest match, long alternatives compactly, and all of it before a progress bar
+_TYPOS = {
+    "run_tokenizer": (["run", "--tokenizers", "r50k_base,cl100k", "--corpora", "udhr", "--out", "OUT"],
+                      r"unknown tokenizer 'cl100k': did you mean cl100k_base\?"),
+    "run_language": (["run", "--tokenizers", "r50k_base", "--corpora", "udhr", "--langs", "eng_latn", "--out", "OUT"],
+                     r"corpus 'udhr' has no language 'eng_latn': did you mean eng_Latn\?$"),
+    "run_languages_listed": (["run", "--tokenizers", "r50k_base", "--corpora", "udhr", "--langs", "xxx_Yyyy", "--out",
+                              "OUT"],
+                             r"has no language 'xxx_Yyyy'; it has aar_Latn, abk_Cyrl, (\w+, ){7}\w+ \.\.\. and "
+                             r"\d+ more; `tokbench list languages udhr`$"),
+    "run_corpus": (["run", "--tokenizers", "r50k_base", "--corpora", "udrh", "--out", "OUT"],
+                   r"unknown corpus 'udrh': did you mean udhr\?$"),
+    "run_metric": (["run", "--tokenizers", "r50k_base", "--corpora", "udhr", "--metrics", "fertilty", "--out", "OUT"],
+                   r"unknown metric 'fertilty': did you mean fertility\?$"),
+    "run_metrics_listed": (["run", "--tokenizers", "r50k_base", "--corpora", "udhr", "--metrics", "zzz", "--out",
+                            "OUT"],
+                           r"unknown metric 'zzz'; choose one of (\S+, ){9}\S+ \.\.\. and \d+ more; "
+                           r"`tokbench list metrics`$"),
+    "encode_tokenizer": (["encode", "--tokenizer", "o200k", "--corpus", "udhr"],
+                         r"unknown tokenizer 'o200k': did you mean o200k_base\?"),
+    "encode_language": (["encode", "--tokenizer", "r50k_base", "--corpus", "udhr", "--langs", "tur_Latin"],
+                        r"corpus 'udhr' split 'articles' has no language 'tur_Latin': did you mean tur_Latn\?$"),
+    "encode_split": (["encode", "--tokenizer", "r50k_base", "--corpus", "udhr", "--split", "article"],
+                     r"corpus 'udhr' has no split 'article': did you mean articles\?"),
+    "inspect_tokenizer": (["inspect", "p50k", "--out", "OUT"], r"unknown tokenizer 'p50k': did you mean p50k_base\?"),
+    "inspect_corpora": (["inspect", "r50k_base", "--corpora", "udhr:articles:fra_latn", "--out", "OUT"],
+                        r"has no language 'fra_latn': did you mean fra_Latn\?$"),
+    "mixture_tokenizer": (["mixture", "r50k", "--categories", "udhr:articles:eng_Latn,fra_Latn", "--merges", "300"],
+                          r"unknown tokenizer 'r50k': did you mean r50k_base\?"),
+    "mixture_category": (["mixture", "r50k_base", "--categories", "udhr:articles:eng_Latn,fra_latn", "--merges", "300"],
+                         r"has no language 'fra_latn': did you mean fra_Latn\?$"),
+    "sweep_language": (["sweep", "--out", "OUT", "--train", "udhr", "--eval", "udhr", "--langs", "eng_Latn", "tur_latn",
+                        "--vocab-sizes", "400", "500"],
+                       r"corpus 'udhr' has no language 'tur_latn': did you mean tur_Latn\?$"),
+    "sweep_corpus": (["sweep", "--out", "OUT", "--train", "udrh", "--langs", "eng_Latn", "tur_Latn"],
+                     r"unknown training corpus 'udrh': did you mean udhr\?$"),
+    "list_languages": (["list", "languages", "flores20"], r"unknown corpus 'flores20': did you mean flores200\?$"),
+}
+
+
+@pytest.mark.parametrize("case", list(_TYPOS))
+def test_unknown_names_suggest_the_closest_before_any_bar(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not -q: a progress bar drawn before the error would show on stderr (tqdm draws when not a terminal)."""
+    import re
+
+    argv, pattern = _TYPOS[case]
+    out = tmp_path / "out"
+    line = one_line_error(capsys, [str(out) if a == "OUT" else a for a in argv])
+    assert re.search(pattern, line), line
+    assert not (out / "results.parquet").exists() and not (out / "cells").exists()
+
+
+def test_list_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "languages", "udhr", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"code": "tur_Latn", "name": "Turkish"} in rows and len(rows) == len({r["code"] for r in rows}) > 400
+    assert "`tokbench list languages CORPUS`" not in one_line_error(capsys, ["list", "languages"])

@@ -363,15 +363,16 @@ def corpus_manifests() -> dict[str, CorpusManifest]:
 def get_tokenizer_manifest(name: str) -> TokenizerManifest:
     ms = tokenizer_manifests()
     if name not in ms:
-        raise TokbenchError(
-            f"unknown tokenizer {name!r}; `tokbench list tokenizers` shows the registered ones, "
-            "or pass a path to a tokenizer file"
-        )
+        from tokbench.suggest import unknown_tokenizer
+
+        raise TokbenchError(unknown_tokenizer(name))
     return ms[name]
 
 
 def get_corpus_manifest(name: str) -> CorpusManifest:
     ms = corpus_manifests()
     if name not in ms:
-        raise TokbenchError(f"unknown corpus {name!r}; `tokbench list corpora` shows the registered ones")
+        from tokbench.suggest import unknown_corpus
+
+        raise TokbenchError(unknown_corpus(name))
     return ms[name]

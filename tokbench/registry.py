@@ -52,8 +52,10 @@ class Registry(Generic[T]):
         try:
             return self._items[name]
         except KeyError:
-            known = ", ".join(sorted(self._items)) or "none"
-            raise TokbenchError(f"unknown {self.kind} {name!r}; known: {known}") from None
+            from tokbench.suggest import unknown
+
+            listing = "tokbench list metrics" if self.kind == "metric" else None
+            raise TokbenchError(unknown(self.kind, name, sorted(self._items), listing)) from None
 
     def names(self) -> list[str]:
         self.load_entry_points()

@@ -25,6 +25,7 @@ from tokbench.metrics import DEFAULT_METRICS, get_metric
 from tokbench.metrics.families import expand_metric_families
 from tokbench.progress import progress
 from tokbench.results import Cell, ResultStore
+from tokbench.suggest import check_languages
 from tokbench.tokenizers.loader import combined_sha256, display_name, spec_sha256
 
 DEFAULT_CORPORA = ("flores200",)
@@ -68,7 +69,9 @@ def corpus_sha256(name: str) -> str:
 
     m = corpus_manifests().get(name)
     if m is None:
-        raise TokbenchError(f"unknown corpus {name!r}; `tokbench list corpora` shows the registered ones")
+        from tokbench.suggest import unknown_corpus
+
+        raise TokbenchError(unknown_corpus(name))
     return combined_sha256(sorted(f.sha256 for f in m.files))
 
 
@@ -137,6 +140,10 @@ def run_grid(
     if clash:
         raise TokbenchError(f"two --tokenizers entries would both be named {clash[0]!r}; name them with NAME=PATH")
     langs = tuple(cfg.langs) if cfg.langs else None
+    # every name checked (a typo fails with a suggestion) before the out folder is touched or a bar drawn
+    check_languages(cfg.corpora, langs)
+    corpus_shas = {c: corpus_sha256(c) for c in cfg.corpora}
+    tok_shas = {t: spec_sha256(t) for t in tokenizers}  # from the manifest pins or the files, without loading
     store = ResultStore(cfg.out)
     with store.writing(on_wait=log):
         EncodeCache().remove_stale_temp_files(time.time() - STALE_CACHE_TEMP_SECONDS)
@@ -148,10 +155,10 @@ def run_grid(
         passes = [(c, on_corpus) for c in cfg.corpora if on_corpus]
         if len(on_corpus) < len(metric_names):
             passes.append((NO_CORPUS, [m for m in metric_names if m not in on_corpus]))
-        c_shas = {c: corpus_sha256(c) if c != NO_CORPUS else "" for c, _ in passes}
+        c_shas = {c: corpus_shas[c] if c != NO_CORPUS else "" for c, _ in passes}
         # tokenizer-major: a tokenizer is loaded once for all its corpora (loading costs more than a corpus)
         for tok_name in tokenizers:
-            t_sha = spec_sha256(tok_name)  # from the manifest pins or the files, without loading
+            t_sha = tok_shas[tok_name]
             for corpus_name, names in passes:
                 c_sha = c_shas[corpus_name]
                 c_langs = langs if corpus_name != NO_CORPUS else None

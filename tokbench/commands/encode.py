@@ -7,6 +7,7 @@ import argparse
 from tokbench.argtypes import positive_int
 from tokbench.errors import TokbenchError
 from tokbench.output import print_json, print_table
+from tokbench.suggest import no_language
 
 NAME = "encode"
 HELP = "encode a corpus with a tokenizer into the cache and print documents, bytes, tokens, bytes/token"
@@ -44,10 +45,7 @@ def summarize(
         if langs:
             missing = [x for x in langs if x not in have]
             if missing:
-                raise TokbenchError(
-                    f"corpus {corpus_name!r} split {split!r} has no language(s) {', '.join(missing)}; "
-                    "`tokbench list corpora --json` shows its codes"
-                )
+                raise TokbenchError(no_language(corpus_name, missing, have, split))
         for lang in langs or have:
             cells[f"{split}\t{lang}"] = corpus.texts(split, lang)
     if not cells:

@@ -1,4 +1,4 @@
-"""`tokbench list tokenizers|corpora|metrics`: what is registered and whether its files are here."""
+"""`tokbench list tokenizers|corpora|metrics|languages CORPUS`: what is registered and whether its files are here."""
 
 from __future__ import annotations
 
@@ -9,11 +9,27 @@ from tokbench.manifests import corpus_manifests, tokenizer_manifests
 from tokbench.output import print_json, print_table
 
 NAME = "list"
-HELP = "list registered tokenizers, corpora or metrics (with vendored/available/missing status)"
+HELP = ("list registered tokenizers, corpora or metrics (with vendored/available/missing status), or a corpus's "
+        "language codes (list languages CORPUS)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("what", choices=["tokenizers", "corpora", "metrics"])
+    parser.add_argument("what", choices=["tokenizers", "corpora", "metrics", "languages"])
+    parser.add_argument("corpus", nargs="?", help="with `languages`: the corpus whose language codes to list")
+
+
+def _language_rows(corpus: str | None) -> list[dict]:
+    """A corpus's declared codes with their English names (from its manifest: no data files needed)."""
+    from tokbench.errors import TokbenchError
+    from tokbench.manifests import get_corpus_manifest
+    from tokbench.report.languages import language_name
+
+    if corpus is None:
+        raise TokbenchError(f"name the corpus: tokbench list languages CORPUS (one of {', '.join(corpus_manifests())})")
+    m = get_corpus_manifest(corpus)
+    if m.languages:
+        return [{"code": c, "name": language_name(c)} for c in m.languages]
+    return [{"code": s, "name": "(subset)"} for s in m.subsets]
 
 
 def _tokenizer_rows() -> list[dict]:
@@ -55,7 +71,14 @@ def _corpus_rows(full: bool) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.what == "tokenizers":
+    if args.corpus is not None and args.what != "languages":
+        from tokbench.errors import TokbenchError
+
+        raise TokbenchError(f"`tokbench list {args.what}` takes no corpus; did you mean "
+                            f"`tokbench list languages {args.corpus}`?")
+    if args.what == "languages":
+        rows = _language_rows(args.corpus)
+    elif args.what == "tokenizers":
         rows = _tokenizer_rows()
     elif args.what == "corpora":
         rows = _corpus_rows(full=args.json)

@@ -49,7 +49,10 @@ class Corpus:
         """lang → row numbers of a split, read column-wise; texts stay in (memory-mapped) Arrow
         until a language is asked for (row-by-row access costs ~20 s on FLORES, this 0.1 s)."""
         if split not in self.dataset:
-            raise TokbenchError(f"corpus {self.name!r} has no split {split!r}; splits: {', '.join(self.splits)}")
+            from tokbench.suggest import did_you_mean
+
+            raise TokbenchError(f"corpus {self.name!r} has no split {split!r}{did_you_mean(split, self.splits)} "
+                                f"(splits: {', '.join(self.splits)})")
         if split not in self._index:
             langs = self.dataset[split].data.table.column("lang").to_numpy(zero_copy_only=False)
             uniq, inv = np.unique(langs, return_inverse=True)
@@ -65,10 +68,9 @@ class Corpus:
     def _column(self, split: str, lang: str, column: str) -> list[str]:
         rows = self._split_index(split).get(lang)
         if rows is None:
-            raise TokbenchError(
-                f"corpus {self.name!r} split {split!r} has no language {lang!r}; "
-                "`tokbench list corpora --json` shows the languages"
-            )
+            from tokbench.suggest import no_language
+
+            raise TokbenchError(no_language(self.name, [lang], self._split_index(split), split))
         key = (split, lang, column)
         if key not in self._docs:
             table = self.dataset[split].data.table

