@@ -20,7 +20,8 @@ from tokbench.cli import main
 from tokbench.results import read_results
 
 REPO = Path(__file__).resolve().parents[2]
-FAMILIES = ("tokbench.digits", "tokbench.morphology", "tokbench.mixture")
+FAMILIES = ("tokbench.digits", "tokbench.morphology", "tokbench.mixture", "tokbench.check",
+            "tokbench.metrics.ngram_bpb")
 REAL_MIXTURE = REPO / "reports" / "mixture" / "real.json"
 TOKENIZERS = ["cl100k_base", "o200k_base"]
 
@@ -47,14 +48,17 @@ def test_families_register_through_entry_points() -> None:
     columns = {ep.name: ep.value for ep in entry_points(group="tokbench.report_columns")}
     sections = {ep.name: ep.value for ep in entry_points(group="tokbench.report_sections")}
     assert columns == {"digits": "tokbench.digits.columns", "morphology": "tokbench.morphology.columns",
-                       "mixture": "tokbench.mixture.columns"}  # reinstall (pip install -e .) if this fails
-    assert {sections[k] for k in ("digit_probes", "morphology", "mixture")} == {
-        "tokbench.digits.report", "tokbench.morphology.report", "tokbench.mixture.report"}
+                       "mixture": "tokbench.mixture.columns",
+                       "ngram_bpb": "tokbench.metrics.ngram_bpb_report"}  # reinstall (pip install -e .) if this fails
+    assert {sections[k] for k in ("digit_probes", "morphology", "mixture", "checks", "ngram_bpb")} == {
+        "tokbench.digits.report", "tokbench.morphology.report", "tokbench.mixture.report", "tokbench.check_report",
+        "tokbench.metrics.ngram_bpb_report"}
     from tokbench.report.columns import all_columns
 
     family = {c.key: c.family for c in all_columns()}
     assert family["tr.weighted"] == "morphology" and family["lex_pure.unique"] == "morphology"
     assert family["digits.place_value_alignment"] == "digits" and family["mixture.code_share"] == "mixture"
+    assert family["ngram_bpb_2_mean"] == "ngram_bpb"
 
 
 @pytest.fixture(scope="module")
