@@ -4,23 +4,36 @@ By default each tokenizer (all its corpora) runs in a child process (when the pl
 and the standard loaders are used): a loaded 256k-vocabulary tokenizer keeps ~500 MB that the
 allocator does not hand back, so a 26-tokenizer grid in one process peaks at ~1.3 GB, while a
 child returns everything when it exits. Children come from a forkserver that has already imported
-tokbench (a start costs ~0.1 s plus loading the corpus, not a fresh interpreter's imports), and
-are never forked from a parent whose Rust or OpenMP threads are running.
+tokbench and loaded the plan's corpora, their texts and Petrov layouts (`tokbench.executors.warm`): a
+start costs ~0.1 s, not a fresh interpreter's imports and a corpus load per tokenizer. Children are never
+forked from a parent whose Rust or OpenMP threads are running.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from tokbench.errors import TokbenchError
 from tokbench.executors.base import Executor, register_executor
-from tokbench.executors.work import Group, Result, by_tokenizer, run_group, run_tokenizer, worker_settings
+from tokbench.executors.work import (
+    WARM_ENV,
+    Group,
+    Result,
+    by_tokenizer,
+    run_group,
+    run_tokenizer,
+    warm_spec,
+    worker_settings,
+)
 from tokbench.metrics import CorpusView
 
-_PRELOAD = ["tokbench.executors.work", "tokbench.corpora", "tokbench.corpora.loaders", "datasets"]
+# imported once by the forkserver, inherited by every child; `warm` (last) loads the plan's corpora and manifests
+_PRELOAD = ["tokbench.executors.work", "tokbench.corpora", "tokbench.corpora.loaders", "datasets", "numba",
+            "tokbench.backends", "gigatoken", "awkward", "tokbench.executors.warm"]
 _STOP_SECONDS = 5.0  # a child gets this long after SIGTERM before SIGKILL
 _EXIT_SECONDS = 60.0  # a child that sent its results gets this long to exit by itself
 
@@ -33,7 +46,7 @@ def _child_main(conn: Any, tok_name: str, groups: list[tuple[str, list[Any]]], l
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        msg: tuple[str, Any] = ("ok", run_group(tok_name, groups, langs, data_dirs, env))
+        msg: tuple[str, Any] = ("ok", run_group(tok_name, groups, langs, data_dirs, env, release=False))
     except TokbenchError as e:
         msg = ("error", str(e))
     except BaseException:
@@ -114,8 +127,13 @@ class LocalExecutor(Executor):
         mp.set_forkserver_preload(_PRELOAD)
         data_dirs, env = worker_settings()
         self._started_children = True
-        for tok_name, groups in by_tokenizer(plan):
-            yield from self._in_child(mp, tok_name, groups, langs, data_dirs, env)
+        # read by the forkserver when the first child starts it (its environment is this process's then)
+        os.environ[WARM_ENV] = warm_spec(plan, langs)
+        try:
+            for tok_name, groups in by_tokenizer(plan):
+                yield from self._in_child(mp, tok_name, groups, langs, data_dirs, env)
+        finally:
+            os.environ.pop(WARM_ENV, None)
 
     def _in_child(self, mp: Any, tok_name: str, groups: list[tuple[str, list[Any]]], langs: tuple[str, ...] | None,
                   data_dirs: list[str], env: dict[str, str]) -> list[Result]:
@@ -126,6 +144,7 @@ class LocalExecutor(Executor):
                                  name=f"tokbench-{tok_name}", daemon=True)
         try:
             self._child.start()
+            os.environ.pop(WARM_ENV, None)  # the forkserver has read it
             send.close()
             try:
                 status, payload = recv.recv()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -68,9 +69,12 @@ def run_tokenizer(
     load_tokenizer: Callable[[str], Any],
     corpus_view: Callable[[str], CorpusView],
     encode: Callable[[Any, list[str]], Any] | None = None,
+    release: bool = True,
 ) -> Iterator[Result]:
     """One tokenizer, loaded once, over each of its (corpus, cells) groups; then everything it held
-    is released, so the next tokenizer starts from the same memory."""
+    is released, so the next tokenizer starts from the same memory. `release=False` (a process that
+    exits next) only waits for the encode cache's background writes: freeing a loaded accelerator and
+    collecting the heap cost ~1 s that the exit does for free."""
     tok = load_tokenizer(tok_name)
     try:
         for corpus_name, todo in groups:
@@ -78,10 +82,15 @@ def run_tokenizer(
             for cell, rows, dt in compute_cells(tok, view, todo, langs, load_tokenizer, encode):
                 yield corpus_name, tok_name, cell, rows, dt
     finally:
-        del tok
-        release_encodings()
-        if hasattr(load_tokenizer, "cache_clear"):  # the loader's lru_cache would keep all tokenizers
-            load_tokenizer.cache_clear()
+        if release:
+            del tok
+            release_encodings()
+            if hasattr(load_tokenizer, "cache_clear"):  # the loader's lru_cache would keep all tokenizers
+                load_tokenizer.cache_clear()
+        else:
+            from tokbench.encode import flush_writes
+
+            flush_writes()
 
 
 def by_tokenizer(plan: list[Group]) -> list[tuple[str, list[tuple[str, list[Cell]]]]]:
@@ -103,15 +112,76 @@ def worker_settings() -> tuple[list[str], dict[str, str]]:
     return cli_data_dirs(), env
 
 
+# --- the forkserver's warm-up -------------------------------------------------------------------
+WARM_ENV = "TOKBENCH_FORKSERVER_WARM"  # what the local executor's forkserver loads before forking children
+_warm_views: dict[str, CorpusView] = {}  # corpus name -> view loaded by the forkserver (children inherit it)
+
+
+def warm_spec(plan: list[Group], langs: tuple[str, ...] | None) -> str:
+    """What every child of this plan would load first, for the forkserver to load once: the corpora,
+    and the Petrov texts' layouts (their splits, read from the cells' resolved options)."""
+    corpora: dict[str, set[tuple[str, ...]]] = {}
+    for corpus_name, _, cells in plan:
+        if corpus_name == NO_CORPUS:
+            continue
+        joined = corpora.setdefault(corpus_name, set())
+        for cell in cells:
+            opts = dict(cell.options)
+            if opts.get("protocol") == "petrov":
+                joined.add(tuple(opts.get("splits") or ()))
+    from tokbench.datadirs import cli_data_dirs
+
+    return json.dumps({
+        "data_dirs": cli_data_dirs(), "langs": list(langs) if langs else None,
+        "corpora": {name: sorted(list(s) for s in joined) for name, joined in corpora.items()},
+    })  # fmt: skip
+
+
+def warm_from_env() -> None:
+    """In the forkserver (the import of tokbench.executors.warm): load the manifests, each corpus with all
+    its texts and ids, and its Petrov layouts, so that every child forked afterwards inherits them instead
+    of loading them again (~1-2 s per tokenizer on FLORES-200). Anything that fails here is left for the
+    child to load, and to report, as without a warm-up."""
+    spec = os.environ.get(WARM_ENV)
+    if not spec:
+        return
+    try:
+        from tokbench.corpora import load_corpus
+        from tokbench.datadirs import set_cli_data_dirs
+        from tokbench.manifests import corpus_manifests, tokenizer_manifests
+
+        doc = json.loads(spec)
+        set_cli_data_dirs(doc["data_dirs"])
+        tokenizer_manifests(), corpus_manifests()
+        for name, joined in doc["corpora"].items():
+            view = CorpusView(load_corpus(name))
+            wanted = set(doc["langs"]) if doc["langs"] else None
+            for split in view.splits:
+                for lang in view.languages(split):
+                    if wanted is None or lang in wanted:
+                        view.docs(split, lang)
+            for splits in joined:
+                splits = tuple(splits) or tuple(view.splits)
+                common = set.intersection(*(set(view.languages(s)) for s in splits))
+                for lang in sorted(common):
+                    if wanted is None or lang in wanted:
+                        view.joined_doc(splits, lang)
+            _warm_views[name] = view
+    except Exception:  # noqa: BLE001 - the child loads it itself and reports what is wrong
+        _warm_views.clear()
+
+
 def run_group(
     tok_name: str,
     groups: list[tuple[str, list[Cell]]],
     langs: tuple[str, ...] | None,
     data_dirs: list[str],
     env: dict[str, str],
+    release: bool = True,
 ) -> list[Result]:
     """A worker's whole task: load by name, compute, return rows. Errors come back as TokbenchError
-    (a Rust panic is a BaseException that may not pickle across processes)."""
+    (a Rust panic is a BaseException that may not pickle across processes). `release=False`: the
+    worker process exits next (see run_tokenizer)."""
     from tokbench.corpora import load_corpus
     from tokbench.datadirs import set_cli_data_dirs
     from tokbench.native import first_line
@@ -123,12 +193,15 @@ def run_group(
 
     def view(name: str) -> CorpusView:
         if name not in views:
-            views[name] = CorpusView(load_corpus(name))
+            # the forkserver's view when it loaded this corpus with the same data folders (see warm_from_env)
+            warm = _warm_views.get(name)
+            same = warm is not None and warm.corpus is load_corpus(name)
+            views[name] = warm if same and warm is not None else CorpusView(load_corpus(name))
         return views[name]
 
     where = f"{tok_name} on {', '.join(c for c, _ in groups)}"
     try:
-        return list(run_tokenizer(tok_name, groups, langs, load_tokenizer, view))
+        return list(run_tokenizer(tok_name, groups, langs, load_tokenizer, view, release=release))
     except TokbenchError:
         raise
     except Exception as e:
