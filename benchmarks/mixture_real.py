@@ -3,16 +3,21 @@
 Usage: TOKBENCH_DATA=../shared/assets python benchmarks/mixture_real.py [--merges 2000]
        [--langs paper|N] [--tokenizers gpt2,...] [--time-limit 150] [--out reports/mixture]
        [--extra-langs jpn_Jpan,kor_Hang] [--exact] [--bootstrap 20] [--update] [--lineage-only]
+       [--code code_corpus|code_samples] [--code-split all] [--code-chars 600000]
 Writes real.json, real.md and real.png (byte shares: English, code, other languages, and the
 languages with the largest shares). Every tokenizer that extends another of the list is solved on
 its extension (llama3 over cl100k); each result records its `lineage` among the list, with the
 overlap of the solved merges (tokbench.inspection.lineage.lineage_among), which the report reads.
 --lineage-only records that for an existing real.json without solving again.
+Code categories (code:<language>) come from code_corpus by default (16 languages, 580 projects; see
+`code_categories`); --code code_samples selects the older 15-language sample (mostly one project per
+language) for comparison.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -32,8 +37,38 @@ from tokbench.tokenizers import load_tokenizer
 TOKENIZERS = "gpt2,cl100k_base,o200k_base,llama2,llama3,mistral_v1,claude_legacy,gemma3,gpt_neox_20b,qwen3"
 
 
-def categories(n_langs: int | str, extra: tuple[str, ...] = ()) -> dict[str, list[str]]:
-    """FLORES devtest languages, code samples and English domains.
+def code_categories(code: str = "code_corpus", split: str = "all", max_chars: int = 600_000) -> dict[str, list[str]]:
+    """code:<language> -> documents. code_corpus: per language, files in round-robin order across their
+    packages (each package's files in sha256(id) order, so the pick is fixed and no package dominates),
+    until `max_chars` characters (0: all; ~3.6M per language, which mostly costs pre-tokenizing time).
+    code_samples: its first split, whole."""
+    if code not in ("code_corpus", "code_samples"):
+        raise TokbenchError(f"--code {code!r}: choose code_corpus or code_samples")
+    cs = load_corpus(code)
+    if code == "code_samples":
+        return {f"code:{x}": cs.texts(cs.splits[0], x) for x in cs.languages(cs.splits[0])}
+    out = {}
+    for lang in cs.languages(split):
+        texts, ids = cs.texts(split, lang), cs.doc_ids(split, lang)
+        by_pkg: dict[str, list[tuple[str, str]]] = {}
+        for doc_id, text in zip(ids, texts, strict=True):
+            if text:
+                by_pkg.setdefault(doc_id.split("/")[1], []).append((hashlib.sha256(doc_id.encode()).hexdigest(), text))
+        queues = [sorted(v) for _, v in sorted(by_pkg.items())]
+        picked: list[str] = []
+        n = 0
+        for rank in range(max(map(len, queues), default=0)):
+            for q in queues:
+                if rank < len(q) and (max_chars <= 0 or n < max_chars):
+                    picked.append(q[rank][1])
+                    n += len(q[rank][1])
+        out[f"code:{lang}"] = picked
+    return out
+
+
+def categories(n_langs: int | str, extra: tuple[str, ...] = (), code: str = "code_corpus", code_split: str = "all",
+               code_chars: int = 600_000) -> dict[str, list[str]]:
+    """FLORES devtest languages, code (see `code_categories`) and English domains.
 
     n_langs="paper" takes the paper's language list (PAPER_LANGUAGES); a number spreads that many
     languages evenly over FLORES' alphabetical list, plus eng/zho/spa/rus.
@@ -46,9 +81,7 @@ def categories(n_langs: int | str, extra: tuple[str, ...] = ()) -> dict[str, lis
         idx = np.linspace(0, len(langs) - 1, int(n_langs)).round().astype(int)
         pick = sorted({langs[i] for i in idx} | {"eng_Latn", "zho_Hans", "spa_Latn", "rus_Cyrl"} | set(extra))
     cats = {x: fl.texts("devtest", x) for x in pick}
-    cs = load_corpus("code_samples")
-    for x in cs.languages(cs.splits[0]):
-        cats[f"code:{x}"] = cs.texts(cs.splits[0], x)
+    cats |= code_categories(code, code_split, code_chars)
     ds = load_corpus("domain_samples")
     for x in ds.languages(ds.splits[0]):
         cats[f"en:{x}"] = ds.texts(ds.splits[0], x)
@@ -67,6 +100,12 @@ def main() -> None:
     ap.add_argument("--exact", action="store_true", help="run the LP to its optimum (no weights-stable stop)")
     ap.add_argument("--bootstrap", type=int, default=0,
                     help="document-bootstrap replicates: 95%% intervals per category and per group")
+    ap.add_argument("--code", default="code_corpus", help="code categories: code_corpus or code_samples")
+    ap.add_argument("--code-split", default="all", help="code_corpus split: all, a or b (project halves)")
+    ap.add_argument("--code-chars", type=int, default=600_000, help="code_corpus characters per language (0: all)")
+    ap.add_argument("--compare", default="",
+                    help="an earlier real.json (e.g. real.code_samples.json): real.md gains how code shares moved")
+    ap.add_argument("--report-only", action="store_true", help="rewrite real.md/real.png from real.json")
     ap.add_argument("--lineage-only", action="store_true",
                     help="only record each result's lineage in the existing real.json (no solving)")
     a = ap.parse_args()
@@ -76,7 +115,13 @@ def main() -> None:
         record_lineage(doc["results"])
         atomic_write_text(path, json.dumps(doc, indent=1))
         return
-    cats = categories(a.langs if a.langs == "paper" else int(a.langs), tuple(x for x in a.extra_langs.split(",") if x))
+    compare = json.loads(Path(a.compare).read_text())["results"] if a.compare else None
+    if a.report_only:
+        doc = json.loads((Path(a.out) / "real.json").read_text())
+        write_report(doc["results"], doc["categories"], Path(a.out), compare=compare)
+        return
+    cats = categories(a.langs if a.langs == "paper" else int(a.langs), tuple(x for x in a.extra_langs.split(",") if x),
+                      a.code, a.code_split, a.code_chars)
     out_dir = Path(a.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {}
@@ -110,7 +155,7 @@ def main() -> None:
         atomic_write_text(out_dir / "real.json", json.dumps({"categories": list(cats), "results": results}, indent=1))
     record_lineage(results)
     atomic_write_text(out_dir / "real.json", json.dumps({"categories": list(cats), "results": results}, indent=1))
-    write_report(results, list(cats), out_dir)
+    write_report(results, list(cats), out_dir, compare=compare)
 
 
 def sequences(names: list[str]) -> dict[str, list[bytes]]:
@@ -150,7 +195,44 @@ def totals(result: dict) -> dict[str, tuple[float, float, float]]:
             for label, g in (("English", "English"), ("code", "code"), ("other languages", "non-English"))}
 
 
-def write_report(results: dict, cats: list[str], out_dir: Path, n_langs_shown: int = 8) -> None:
+def code_split(byte_weights: dict[str, float]) -> dict[str, float]:
+    """Each code language's share of the code bytes (code:x / all code)."""
+    code = {c.removeprefix("code:"): w for c, w in byte_weights.items() if category_group(c) == "code"}
+    tot = sum(code.values())
+    return {k: (v / tot if tot > 0 else float("nan")) for k, v in code.items()}
+
+
+def _with_interval(x: tuple[float, float, float]) -> str:
+    return f"{x[0]:.3f}" + (f" [{x[1]:.3f}, {x[2]:.3f}]" if not np.isnan(x[1]) else "")
+
+
+def code_comparison(results: dict, old: dict, n_top: int = 4) -> list[str]:
+    """real.md lines: each tokenizer's code share and its largest code languages, now and in `old`."""
+    rows = []
+    for n, v in results.items():
+        if "byte_weights" not in v:
+            continue
+        o = old.get(n, {})
+        code = totals(v)["code"]
+        new_split, old_split = code_split(v["byte_weights"]), code_split(o.get("byte_weights", {}))
+        top = ", ".join(f"{k} {x:.0%}" for k, x in sorted(new_split.items(), key=lambda kv: -kv[1])[:n_top])
+        top_old = ", ".join(f"{k} {x:.0%}" for k, x in sorted(old_split.items(), key=lambda kv: -kv[1])[:n_top])
+        cell = _with_interval(code)
+        old_cell = _with_interval(totals(o)["code"]) if "byte_weights" in o else "-"
+        rows.append({"tokenizer": n, "code share, before": old_cell, "code share, now": cell,
+                     "largest code languages before (share of code)": top_old,
+                     "largest code languages now (share of code)": top})
+    import pandas as pd
+
+    return ["", "## Code share before and after the code categories changed", "",
+            "Before: the `code_samples` categories (15 languages, 4-54 files each, mostly one project per "
+            "language; the numbers of reports/mixture/real.code_samples.json). Now: the categories of this run. "
+            "Hayase et al. (2024) publish about 60% code for cl100k/GPT-3.5-era tokenizers.", "",
+            pd.DataFrame(rows).to_markdown(index=False)]
+
+
+def write_report(results: dict, cats: list[str], out_dir: Path, n_langs_shown: int = 8,
+                 compare: dict | None = None) -> None:
     """real.md (totals, then the languages with the largest summed share) and real.png (the same, stacked)."""
     import matplotlib
 
@@ -186,6 +268,8 @@ def write_report(results: dict, cats: list[str], out_dir: Path, n_langs_shown: i
     for n, v in results.items():
         if "error" in v:
             lines.append(f"\n- {n}: not solved ({v.get('merges', '?')} merges): {v['error'][:160]}")
+    if compare is not None:
+        lines += code_comparison(results, compare)
     fig, ax = plt.subplots(figsize=(11, 5))
     bottom = np.zeros(len(num))
     for ci, c in enumerate(["English", "code", *shown, "other languages, rest"]):
