@@ -193,6 +193,11 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_writer_after_fork)
 
 
+def is_encoded(key: str) -> bool:
+    """Whether the ids under `key` are in this process's memo or the disk cache (not checked here)."""
+    return key in _memo or EncodeCache().path(key).is_file()
+
+
 def encode_many(
     tokenizer: Tokenizer,
     cells: Sequence[Sequence[str]],

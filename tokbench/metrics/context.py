@@ -91,6 +91,13 @@ class CorpusView:
         """The document ids of `docs` (computed once: every metric of every tokenizer asks)."""
         return list(self._cached(("ids", split, lang), lambda: self._doc_ids(split, lang)))
 
+    def texts_sha256(self, split: str, lang: str) -> str:
+        """The encode cache's content hash of one split and language's documents (tokbench.cache.texts_sha256),
+        computed once for every tokenizer on this corpus."""
+        from tokbench.cache import texts_sha256
+
+        return self._cached(("sha", split, lang), lambda: texts_sha256(self.docs(split, lang)[1]))
+
     def sentence_counts(self, split: str, lang: str) -> dict[str, np.ndarray]:
         """bytes, chars and words per sentence (words by the script's word rule, see metrics.text)."""
 
@@ -223,10 +230,54 @@ class MetricContext:
     def sentence_ids(self, split: str, lang: str) -> tuple[np.ndarray, np.ndarray]:
         """(ids, per-sentence offsets) of one split and language, from the encode cache (no special tokens).
         Not kept here: callers reduce them to what they need (the in-process encode memo is dropped too)."""
-        enc = self._encode(self.tokenizer, self.view.docs(split, lang)[1])
+        texts = self.view.docs(split, lang)[1]
+        if self._batch_encode is None:
+            enc = self._encode(self.tokenizer, texts)
+        else:
+            self._prefetch_sentences(split, lang)
+            enc = self._encode(self.tokenizer, texts, key=self._sentence_key(split, lang))
         ids, off = np.asarray(enc.ids), np.asarray(enc.doc_offsets, dtype=np.int64)
         _forget(enc)
         return ids, off
+
+    def _sentence_key(self, split: str, lang: str) -> str:
+        from tokbench.cache import cache_key
+
+        return cache_key(self.tokenizer.cache_key, self.view.texts_sha256(split, lang))
+
+    def _prefetch_sentences(self, split: str, lang: str) -> None:
+        """When `lang`'s sentences are not encoded yet, encode them together with the next languages of the
+        split (not encoded either, up to PETROV_BATCH_BYTES of text) in one encoder call, kept in the encode
+        memo for the calls that follow: one language's ~1,000 sentences are too small a batch to give a
+        multi-threaded encoder work for every core."""
+        from tokbench.encode import is_encoded
+
+        try:
+            order = self.languages(split)
+        except TokbenchError:
+            return
+        todo: list[str] = []
+        keys: list[str] = []
+        size = 0
+        for x in order[order.index(lang) :] if lang in order else [lang]:
+            if size >= PETROV_BATCH_BYTES:
+                break
+            if x != lang and ("sent", split, x) in self._memo:
+                continue
+            key = self._sentence_key(split, x)
+            if is_encoded(key):
+                if x == lang:
+                    return
+                continue
+            todo.append(x)
+            keys.append(key)
+            size += sum(map(len, self.view.docs(split, x)[1]))
+        if len(todo) > 1:
+            assert self._batch_encode is not None
+            self._batch_encode(
+                self.tokenizer, [self.view.docs(split, x)[1] for x in todo], keys=keys,
+                labels=[f"{self.view.name}/{split}/{x}" for x in todo], remember=True,
+            )  # fmt: skip
 
     def sentences(self, split: str, lang: str) -> SentenceStats:
         """Per-sentence encoding of one split (no special tokens), reduced to its statistics."""
