@@ -10,9 +10,16 @@ its tables, ~1 s) are reported apart and not included. `ids identical` is this b
 comparison on these texts; with --certify the gate's certificate (tokbench.backends: earned on
 first use, stored in TOKBENCH_CACHE) is shown too.
 
+Each phase reports wall time and CPU time (user+sys of this process, all its threads): on a shared
+machine the wall ratio moves with the load, the CPU one much less (say which one you quote). The
+accelerator is re-loaded before each repetition, so its caches are as cold as in a `tokbench run`
+child (gigatoken keeps a pretoken cache across calls: a second pass over the same texts costs about
+half). `--batch all` encodes every document in one call (how tokbench run now batches: several
+languages per call) instead of one call per language.
+
 Usage:
   python benchmarks/bench_backends.py [--tokenizers gpt2 llama3 ...] [--repeat 1] [--langs ...] [--certify]
-      [--data-dir ../shared/assets] [--json out.json] [--markdown out.md]
+      [--batch lang|all] [--data-dir ../shared/assets] [--json out.json] [--markdown out.md]
 """
 
 from __future__ import annotations
@@ -65,7 +72,16 @@ def certificate(tok: Any, accelerator: str) -> str:
     return c["status"] + (f" ({c['seconds']} s)" if c["status"] == "certified" else f": {c['reason']}")
 
 
-def bench_tokenizer(name: str, cells: dict[str, list[str]], repeat: int, certify: bool) -> list[dict[str, Any]]:
+def _timed(fn: Any) -> tuple[Any, float, float]:
+    """(result, wall s, CPU s of this process: user+sys of all its threads)."""
+    t, c = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - t, time.process_time() - c
+
+
+def bench_tokenizer(
+    name: str, cells: dict[str, list[str]], repeat: int, certify: bool, batch: str = "lang"
+) -> list[dict[str, Any]]:
     from tokbench.backends import ACCELERATORS
     from tokbench.tokenizers import load_tokenizer
 
@@ -85,14 +101,34 @@ def bench_tokenizer(name: str, cells: dict[str, list[str]], repeat: int, certify
         row["accelerator_load_s"] = round(time.perf_counter() - t, 2)
         if certify:
             row["certificate"] = certificate(tok, acc_name)
-        ref_times, fast_times, bad = [], [], None
-        for _ in range(repeat):
-            t = time.perf_counter()
-            ref = {lang: tok.encode_batch(texts) for lang, texts in cells.items()}
-            ref_times.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            out = {lang: fast.encode_flat(texts) for lang, texts in cells.items()}
-            fast_times.append(time.perf_counter() - t)
+        ref_times, fast_times, ref_cpu, fast_cpu, bad = [], [], [], [], None
+        everything = [t for texts in cells.values() for t in texts]
+        for k in range(repeat):
+            if batch == "all":
+                batch_ref, w, c = _timed(lambda e=everything: tok.encode_batch(e))
+                ref, i = {}, 0
+                for lang, texts in cells.items():
+                    ref[lang], i = batch_ref[i : i + len(texts)], i + len(texts)
+                del batch_ref
+            else:
+                ref, w, c = _timed(lambda: {lang: tok.encode_batch(texts) for lang, texts in cells.items()})
+            ref_times.append(w)
+            ref_cpu.append(c)
+            if k:  # cold caches each time, as in a run's child process
+                del fast
+                fast = acc.load(tok)
+                assert not isinstance(fast, str)
+                fast.encode_flat(["warm-up"])
+            if batch == "all":
+                (ids_all, off_all), w, c = _timed(lambda f=fast, e=everything: f.encode_flat(e))
+                out, i = {}, 0
+                for lang, texts in cells.items():
+                    o = off_all[i : i + len(texts) + 1]
+                    out[lang], i = (ids_all[o[0] : o[-1]], o - o[0]), i + len(texts)
+            else:
+                out, w, c = _timed(lambda f=fast: {lang: f.encode_flat(texts) for lang, texts in cells.items()})
+            fast_times.append(w)
+            fast_cpu.append(c)
             if bad is None:
                 for lang, (ids, off) in out.items():
                     if (i := first_diff(ref[lang], ids, off)) is not None:
@@ -101,19 +137,27 @@ def bench_tokenizer(name: str, cells: dict[str, list[str]], repeat: int, certify
             n_tokens = sum(int(off[-1]) for _, off in out.values())
             del ref, out
         r, f = statistics.median(ref_times), statistics.median(fast_times)
+        rc, fc = statistics.median(ref_cpu), statistics.median(fast_cpu)
         rows.append({**row, "reference_s": round(r, 2), "accelerator_s": round(f, 2), "speedup": round(r / f, 1),
+                     "reference_cpu_s": round(rc, 2), "accelerator_cpu_s": round(fc, 2),
+                     "cpu_speedup": round(rc / fc, 1), "load": round(os.getloadavg()[0], 1),
                      "ids_identical": "yes" if bad is None else f"no ({bad})", "tokens": n_tokens})
     return rows
 
 
-def markdown(rows: list[dict[str, Any]], texts: str, n_docs: int) -> str:
-    out = [f"Texts: {texts}, {n_docs:,} documents, one batch per language; medians; load times not included.", "",
-           "| tokenizer | algorithm | accelerator | reference s | accelerator s | speedup | ids identical | "
-           "load s (ref / accel) | certificate / note |",
-           "|---|---|---|---:|---:|---:|---|---|---|"]
+def markdown(rows: list[dict[str, Any]], texts: str, n_docs: int, batch: str = "lang") -> str:
+    how = "one batch per language" if batch == "lang" else "all documents in one batch"
+    out = [f"Texts: {texts}, {n_docs:,} documents, {how}; medians; load times not included; CPU = user+sys "
+           "of all threads.", "",
+           "| tokenizer | algorithm | accelerator | reference s (CPU s) | accelerator s (CPU s) | speedup wall | "
+           "speedup CPU | load avg | ids identical | load s (ref / accel) | certificate / note |",
+           "|---|---|---|---:|---:|---:|---:|---:|---|---|---|"]
     for r in rows:
-        out.append(f"| {r['tokenizer']} | {r['algorithm']} | {r['accelerator']} | {r.get('reference_s', '')} | "
-                   f"{r.get('accelerator_s', '')} | {str(r['speedup']) + 'x' if 'speedup' in r else ''} | "
+        ref = f"{r['reference_s']} ({r['reference_cpu_s']})" if "reference_s" in r else ""
+        acc = f"{r['accelerator_s']} ({r['accelerator_cpu_s']})" if "accelerator_s" in r else ""
+        out.append(f"| {r['tokenizer']} | {r['algorithm']} | {r['accelerator']} | {ref} | {acc} | "
+                   f"{str(r['speedup']) + 'x' if 'speedup' in r else ''} | "
+                   f"{str(r['cpu_speedup']) + 'x' if 'cpu_speedup' in r else ''} | {r.get('load', '')} | "
                    f"{r.get('ids_identical', '')} | {r['reference_load_s']} / {r.get('accelerator_load_s', '')} | "
                    f"{r.get('certificate') or r.get('note', '')} |")
     return "\n".join(out)
@@ -126,6 +170,8 @@ def main() -> int:
     p.add_argument("--langs", nargs="+")
     p.add_argument("--data-dir", action="append")
     p.add_argument("--certify", action="store_true", help="show (and earn, if missing) the gate's certificates")
+    p.add_argument("--batch", choices=["lang", "all"], default="lang",
+                   help="one encoder call per language (default) or one for all documents")
     p.add_argument("--json")
     p.add_argument("--markdown")
     args = p.parse_args()
@@ -140,14 +186,14 @@ def main() -> int:
     rows = []
     for name in args.tokenizers:
         try:
-            got = bench_tokenizer(name, cells, args.repeat, args.certify)
+            got = bench_tokenizer(name, cells, args.repeat, args.certify, args.batch)
         except TokbenchError as e:
             print(f"{name}: skipped ({e})", file=sys.stderr)
             continue
         for r in got:
             print(json.dumps(r), file=sys.stderr)
         rows += got
-    table = markdown(rows, texts, n_docs)
+    table = markdown(rows, texts, n_docs, args.batch)
     print(table)
     if args.markdown:
         Path(args.markdown).write_text(table + "\n", encoding="utf-8")

@@ -7,9 +7,16 @@ One run measures, each phase in its own subprocess (so peak RSS is per phase):
   warm      the same command again (finished cells are skipped: the resume path)
   warmcache a fresh output dir over the warm encode cache (metrics recomputed, nothing encoded)
 
+Every phase reports wall and CPU seconds (user+sys of the phase's whole process tree) and the load
+average: on a shared machine quote the CPU figures, or the wall ones only from a quiet machine. The
+temporary encode cache starts with a copy of your cache's accelerator certificates (earned once per
+tokenizer file; `--no-certificates` makes the cold run certify too).
+
 Usage:
-  python benchmarks/bench_metrics.py [--tokenizers a b ...] [--langs ...] [--metrics ...] [--json out.json]
-Targets (issue 3): cold <= 1.3x raw, peak RSS < 1 GB, warm <= 5% of cold.
+  python benchmarks/bench_metrics.py [--tokenizers a b ...] [--langs ...] [--metrics ...] [--raw joined]
+      [--json out.json]
+Targets (issue 3): cold <= 1.3x raw, peak RSS < 1 GB, warm <= 5% of cold. Issue 21: with --metrics ctc
+--raw joined (the raw call encodes exactly what ctc encodes), cold <= 0.25x raw.
 """
 
 from __future__ import annotations
@@ -42,18 +49,21 @@ def phase_raw(args: argparse.Namespace) -> dict[str, Any]:
     langs = args.langs or view.languages("devtest")
     joined = [view.joined(("dev", "devtest"), lang)[0] for lang in langs]
     sentences = [view.docs("devtest", lang)[1] for lang in langs]
-    load = encode = 0.0
+    load = encode = encode_cpu = 0.0
     tokens = 0
     for name in args.tokenizers:
         t = time.perf_counter()
         tok = load_tokenizer(name)
         load += time.perf_counter() - t
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         for text, sents in zip(joined, sentences, strict=True):
             tokens += sum(map(len, tok.encode_batch([text])))
-            tokens += sum(map(len, tok.encode_batch(sents)))
+            if args.raw != "joined":
+                tokens += sum(map(len, tok.encode_batch(sents)))
         encode += time.perf_counter() - t
-    return {"seconds": encode, "load_seconds": load, "tokens": tokens, "peak_rss_mb": _peak_rss_mb()}
+        encode_cpu += time.process_time() - c
+    return {"seconds": encode, "encode_cpu_s": round(encode_cpu, 2), "load_seconds": load, "tokens": tokens,
+            "peak_rss_mb": _peak_rss_mb()}
 
 
 def phase_run(args: argparse.Namespace) -> dict[str, Any]:
@@ -106,7 +116,8 @@ def _tree_rss_kb(root: int) -> tuple[int, int]:
 def _child(phase: str, args: argparse.Namespace, out: str, env: dict[str, str]) -> dict[str, Any]:
     """Run one phase in a subprocess; sample the RSS of its whole process tree (the runner's child
     processes and forkserver included) every 0.2 s, since ru_maxrss sees one process only."""
-    cmd = [sys.executable, __file__, "--phase", phase, "--out", out, "--tokenizers", *args.tokenizers]
+    cmd = [sys.executable, __file__, "--phase", phase, "--out", out, "--raw", args.raw,
+           "--tokenizers", *args.tokenizers]
     if args.langs:
         cmd += ["--langs", *args.langs]
     if args.metrics:
@@ -124,15 +135,23 @@ def _child(phase: str, args: argparse.Namespace, out: str, env: dict[str, str]) 
             peak_sum, peak_one = max(peak_sum, total), max(peak_one, one)
 
     sampler = threading.Thread(target=sample, daemon=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load0 = os.getloadavg()[0]
+    wall = time.perf_counter()
     sampler.start()
     stdout, stderr = proc.communicate()
+    wall = time.perf_counter() - wall
     stop.set()
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the phase and every descendant it waited for
     if proc.returncode != 0:
         raise SystemExit(f"phase {phase} failed:\n{stderr[-3000:]}")
     res = json.loads(stdout.strip().splitlines()[-1])
     res["peak_tree_rss_mb"] = peak_sum / 1024.0  # all processes of the phase at once (PSS: shared pages once)
     res["peak_process_rss_mb"] = max(peak_one / 1024.0, res["peak_rss_mb"])  # the largest single process
+    res["process_wall_s"] = round(wall, 2)  # the phase's whole process, interpreter start and imports included
+    res["cpu_s"] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2)
+    res["load"] = [round(load0, 1), round(os.getloadavg()[0], 1)]
     return res
 
 
@@ -144,6 +163,10 @@ def main() -> None:
     p.add_argument("--json", type=Path, help="also write the figures here")
     p.add_argument("--keep", type=Path, help="copy the cold run's results folder here")
     p.add_argument("--in-process", action="store_true", help="all tokenizers in one process (the pre-isolation runner)")
+    p.add_argument("--raw", choices=["joined", "joined+sentences"], default="joined+sentences",
+                   help="what the raw phase encodes per language (joined: the Petrov text only, what ctc encodes)")
+    p.add_argument("--no-certificates", action="store_true",
+                   help="do not copy your cache's accelerator certificates into the temporary cache")
     p.add_argument("--phase", choices=["raw", "run"], help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -156,6 +179,11 @@ def main() -> None:
         args.tokenizers = available_tokenizers()
     with tempfile.TemporaryDirectory(prefix="tokbench-bench-") as tmp:
         env = {**os.environ, "TOKBENCH_CACHE": str(Path(tmp) / "cache")}
+        if not args.no_certificates:
+            from tokbench.datadirs import cache_dir
+
+            if (cache_dir() / "certificates").is_dir():
+                shutil.copytree(cache_dir() / "certificates", Path(tmp) / "cache" / "certificates")
         out = {"tokenizers": args.tokenizers, "n_langs": len(args.langs) if args.langs else 204}
         out["raw"] = _child("raw", args, str(Path(tmp) / "unused"), env)
         out["cold"] = _child("run", args, str(Path(tmp) / "out"), env)
@@ -170,6 +198,8 @@ def main() -> None:
     out["warmcache_over_cold"] = out["warmcache"]["seconds"] / cold
     out["peak_rss_mb"] = max(out[k]["peak_process_rss_mb"] for k in ("cold", "warm", "warmcache"))
     out["peak_tree_rss_mb"] = max(out[k]["peak_tree_rss_mb"] for k in ("cold", "warm", "warmcache"))
+    out["cold_cpu_over_raw_cpu"] = out["cold"]["cpu_s"] / out["raw"]["encode_cpu_s"]
+    out["cold_process_over_raw_encode"] = out["cold"]["process_wall_s"] / raw
     print(json.dumps(out, indent=1))
     print(
         f"{len(args.tokenizers)} tokenizers x {out['n_langs']} languages: raw encode {raw:.1f}s "
@@ -177,6 +207,11 @@ def main() -> None:
         f"({out['cold_over_raw_encode_plus_load']:.2f}x raw+load), warm re-run {warm:.2f}s = "
         f"{100 * out['warm_over_cold']:.1f}% of cold, warm cache/new out {out['warmcache']['seconds']:.1f}s, "
         f"peak RSS {out['peak_rss_mb']:.0f} MB per process, {out['peak_tree_rss_mb']:.0f} MB all processes at once"
+    )
+    print(
+        f"whole cold process {out['cold']['process_wall_s']:.1f}s = {out['cold_process_over_raw_encode']:.2f}x raw "
+        f"encode; CPU: raw encode {out['raw']['encode_cpu_s']:.1f}s, cold process {out['cold']['cpu_s']:.1f}s "
+        f"({out['cold_cpu_over_raw_cpu']:.2f}x); load {out['raw']['load']} -> {out['cold']['load']}"
     )
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
