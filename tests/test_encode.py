@@ -140,3 +140,34 @@ def test_encode_cells_reads_cached_cells(fresh: Path, udhr_texts: list[str], mon
 def test_encode_cells_empty_cell_is_an_error(fresh: Path) -> None:
     with pytest.raises(TokbenchError, match="'empty' has no documents"):
         encode_cells(load_tokenizer("cl100k_base"), {"ok": ["a"], "empty": []}, quiet=True)
+
+
+def test_encode_many_stores_each_cell_as_encode_texts_would(
+    fresh: Path, udhr_texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One encoder call for several cells; each cell's ids and cache entry are what encode_texts gives alone."""
+    tok = load_tokenizer("cl100k_base")
+    cells = [udhr_texts[:5], udhr_texts[5:12], [" ".join(udhr_texts)], EDGE]
+    calls: list[int] = []
+    real = encode_mod.backends.encode
+
+    def counting(*args: object, **kw: object) -> object:
+        calls.append(1)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(encode_mod.backends, "encode", counting)
+    got = encode_mod.encode_many(tok, cells, labels=["a", "b", "joined", "edge"])
+    assert len(calls) == 1
+    encode_mod.flush_writes()
+    encode_mod._memo.clear()
+    for texts, enc in zip(cells, got, strict=True):
+        alone = encode_texts(tok, texts)
+        assert alone.key == enc.key and EncodeCache().path(enc.key).is_file()
+        assert np.array_equal(alone.ids, enc.ids) and np.array_equal(alone.doc_offsets, enc.doc_offsets)
+        ref_ids, ref_off = tok.encode_flat(texts)
+        assert np.array_equal(enc.ids, ref_ids) and np.array_equal(enc.doc_offsets, ref_off)
+    assert encode_mod.is_encoded(got[0].key)
+    # a second call finds every cell in the cache and encodes nothing
+    encode_mod._memo.clear()
+    again = encode_mod.encode_many(tok, cells)
+    assert len(calls) == 1 and [e.key for e in again] == [e.key for e in got]

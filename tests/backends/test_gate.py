@@ -315,3 +315,39 @@ def test_metric_encodings_are_named_by_corpus_split_language(forged: Forged, cap
     reference = tok.encode_flat(load_corpus("udhr").texts("articles", "tur_Latn"))
     assert stats.tokens.tolist() == np.diff(reference[1]).tolist()  # the reference's counts
     assert any("r50k_base, udhr/articles/tur_Latn, document 0" in r.getMessage() for r in caplog.records)
+
+
+def test_a_multi_cell_call_is_spot_checked_per_cell_and_names_the_cell(
+    forged: Forged, caplog: pytest.LogCaptureFixture
+) -> None:
+    tok = load_tokenizer("r50k_base")
+    texts = _texts()
+    cells = [texts[:3], texts[3:], [" ".join(texts)]]
+    n = len(texts)
+    assert n - 3 > gate.SPOT_DOCS + 1
+    picks = gate._spot_sample([t for c in cells for t in c], ([0, 3, n, n + 1], ["a", "b", "c"]))
+    assert {0, 1, 2, n} <= set(picks) and len([i for i in picks if 3 <= i < n]) in (gate.SPOT_DOCS, gate.SPOT_DOCS + 1)
+    gate._state(tok, decide_now=True)
+    forged.armed = True  # wrong on document 0 of the call: cell "udhr/x/first", its document 0
+    with caplog.at_level(logging.WARNING):
+        got = encode_mod.encode_many(tok, cells, labels=["udhr/x/first", "udhr/x/second", "udhr/x/joined"])
+    for c, enc in zip(cells, got, strict=True):
+        ref_ids, ref_off = tok.encode_flat(c)
+        assert np.array_equal(enc.ids, ref_ids) and np.array_equal(enc.doc_offsets, ref_off)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "r50k_base, udhr/x/first, document 0" in warnings[0]
+    assert _only_certificate(tok)["status"] == "revoked"
+
+
+def test_the_certification_set_hash_is_remembered(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tok = load_tokenizer("r50k_base")
+    built = cert.certification_set(tok).sha256
+    assert cert.certification_set_sha256(tok) == built
+
+    def no_build(tokenizer: Tokenizer) -> cert.CertSet:
+        raise AssertionError("the set must not be rebuilt while its inputs are unchanged")
+
+    monkeypatch.setattr(cert, "certification_set", no_build)
+    assert cert.certification_set_sha256(tok) == built
+    memo = cert._set_memo_path(tok)
+    assert memo.read_text().strip() == built and memo != cert._set_memo_path(load_tokenizer("cl100k_base"))
