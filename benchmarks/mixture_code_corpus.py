@@ -15,6 +15,9 @@ first 100 KB of a language can be one project. Diagnostic switches (the variant 
   --infer-on a        half a's files, each once (the training pool: same projects, no repeats)
   --draw cycle --budget-mb 0   training text without repeated files, as large as the pools allow
   --per-doc-cap N     keep the first N bytes of each sample file
+  --separation        no inference: TV distance of each language's half a vs half b samples, and to the
+                      nearest other language (--variants ws: whitespace-only words left out)
+  --swap              train on half b, infer from half a (do per-language errors flip sign?)
   --order corpus|shuffle|projects   which files of half b a capped sample takes first (see sample_order)
   --variants V1,V2    sample/LP treatments inferred on the same tokenizer, each '+'-joined tokens:
                       plain; ws (whitespace-only words left out of the counts); minproj=K (words found in fewer
@@ -63,12 +66,15 @@ from tokbench.mixture.words import CategoryWords, count_words  # noqa: E402
 from tokbench.tokenizers.hf import from_rust  # noqa: E402
 
 
-def halves(langs: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]:
-    """Half a's and half b's files per language (corpus order), and half b's project of each file."""
+def halves(langs: list[str], swap: bool = False) -> tuple[dict[str, list[str]], dict[str, list[str]],
+                                                          dict[str, list[str]]]:
+    """Training half's and sample half's files per language (corpus order), and the sample half's project of
+    each file: a and b, or b and a with ``swap``."""
     c = load_corpus("code_corpus")
-    a = {x: c.texts("a", x) for x in langs}
-    b = {x: c.texts("b", x) for x in langs}
-    proj = {x: c._column("b", x, "project") for x in langs}
+    tr, te = ("b", "a") if swap else ("a", "b")
+    a = {x: c.texts(tr, x) for x in langs}
+    b = {x: c.texts(te, x) for x in langs}
+    proj = {x: c._column(te, x, "project") for x in langs}
     return a, b, proj
 
 
@@ -105,19 +111,37 @@ def pair_shares(tagged: list[tuple[str, str]], names: list[str], pre) -> np.ndar
     return p / p.sum()
 
 
+GROUPS = (("javascript", "typescript"), ("java", "kotlin"), ("c", "cpp", "cuda"))
+
+
+def grouped_log_mse(row: dict) -> float:
+    """log10 MSE with the close pairs of languages (GROUPS) scored as one category each: how much of the error is
+    confusion inside a group (category granularity) rather than between groups."""
+    est = dict(zip(row["langs"], row["est_bytes"], strict=True))
+    truth = dict(zip(row["langs"], row["truth"], strict=True))
+    group = {x: next((g for g in GROUPS if x in g), (x,)) for x in row["langs"]}
+    keys = sorted(set(group.values()))
+    e = np.array([sum(est.get(x, 0.0) for x in g) for g in keys])
+    t = np.array([sum(truth.get(x, 0.0) for x in g) for g in keys])
+    return log_mse(e, t)
+
+
 def table(rows: list[dict]) -> str:
     """Markdown: per variant, languages and cap: worst-of-seeds and median log10 MSE (byte space)."""
     import pandas as pd
 
     df = pd.DataFrame(rows)
+    df["grouped"] = [grouped_log_mse(r) for r in rows]
     lines = ["| variant | languages | cap / language | sample MB (mean) | seeds | worst | median | best | "
-             "pair space vs pair truth (median) | uniform (median) |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "pair space vs pair truth (median) | close languages grouped (worst / median) | uniform (median) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for (variant, n, cap), g in df.groupby(["variant", "n_langs", "cap"], sort=False):
-        cap_s = "all of half b" if cap == 0 else f"{cap / 1e3:g} KB"
+        cap_s = "whole" if cap == 0 else f"{cap / 1e3:g} KB"
         lines.append(
             f"| {variant} | {n} | {cap_s} | {g.sample_bytes.mean() / 1e6:.2f} | {len(g)} | "
             f"{g.log10_mse_bytes.max():.2f} | {g.log10_mse_bytes.median():.2f} | {g.log10_mse_bytes.min():.2f} | "
-            f"{g.log10_mse_pairs_vs_pair_truth.median():.2f} | {g.baseline_uniform.median():.2f} |")
+            f"{g.log10_mse_pairs_vs_pair_truth.median():.2f} | {g.grouped.max():.2f} / {g.grouped.median():.2f} | "
+            f"{g.baseline_uniform.median():.2f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -234,6 +258,41 @@ def relative_weighed(src, cats: dict[str, CategoryWords], merges: int, power: fl
     return byte_space(lp.alpha, n_bytes, h.n_pairs), lp.alpha
 
 
+def separation(cap: int, drop_ws: bool) -> list[dict]:
+    """No inference: total-variation distance between byte-pair distributions (inside pre-tokenized words, what
+    the first merges see) of each language's half a and half b samples (first ``cap`` bytes in corpus order),
+    against the nearest other language's half b sample."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    from tokbench.mixture.separation import pair_counts, total_variation
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)  # as train_tokenizer's
+    pre0 = from_rust(tok, "bytelevel").pre_tokenize
+    pre = (lambda d: [w for w in pre0(d) if not w.isspace()]) if drop_ws else pre0
+    c = load_corpus("code_corpus")
+    langs = c.languages("b")
+    pc = {h: {x: pair_counts(count_words(x, cap_docs(c.texts(h, x), cap), pre)) for x in langs} for h in "ab"}
+    rows = []
+    for x in langs:
+        other = {y: total_variation(pc["a"][x], pc["b"][y]) for y in langs if y != x}
+        near = min(other, key=other.__getitem__)
+        rows.append({"lang": x, "cap": cap, "drop_ws": drop_ws, "a_vs_b": total_variation(pc["a"][x], pc["b"][x]),
+                     "nearest_other": near, "a_vs_nearest_other_b": other[near]})
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def write_markdown(out: Path, rows: list[dict]) -> None:
+    """The table of ``rows`` beside the JSON, headed by the commands that made them."""
+    commands = sorted({r["command"] for r in rows if "command" in r})
+    out.with_suffix(".md").write_text(
+        "# Code mixtures across projects: train on half a, infer from half b (log10 MSE, byte space)\n\n"
+        "Worst, median and best over seeds; cap = bytes per language of the half-b sample (whole: all of half b, "
+        "1.1-2.5 MB). Rows from (with `TOKBENCH_DATA=../shared/assets`):\n\n"
+        + "".join(f"    {c}\n" for c in commands) + "\n" + table(rows))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--langs", type=int, default=10, help="languages per mixture (of 16)")
@@ -252,21 +311,27 @@ def main() -> None:
                     "merges=M (solve on the first M merges)")
     ap.add_argument("--draw", choices=("replace", "cycle"), default="replace",
                     help="training text: files drawn with replacement, or cycled as in the paper's code")
+    ap.add_argument("--swap", action="store_true", help="train on half b, take the samples from half a")
     ap.add_argument("--out", default="reports/mixture/code_corpus_controlled.json")
+    ap.add_argument("--separation", action="store_true",
+                    help="no inference: half a vs b pair distributions per language (first --caps value), to --out")
     a = ap.parse_args()
     caps = [int(x) for x in a.caps.split(",")]
+    if a.separation:
+        Path(a.out).write_text(json.dumps(separation(caps[0], "ws" in a.variants), indent=1))
+        return
     setting = "+".join(
         [f"infer={a.infer_on}", f"{a.merges}m", f"{a.budget_mb:g}MB" if a.budget_mb > 0 else "maxMB"]
         + ([f"draw={a.draw}"] if a.draw != "replace" else [])
         + ([f"per_doc_cap={a.per_doc_cap}"] if a.per_doc_cap else [])
-        + ([f"order={a.order}"] if a.infer_on == "b" else []))
+        + ([f"order={a.order}"] if a.infer_on == "b" else []) + (["swap"] if a.swap else []))
     specs = a.variants.split(",")
     labels = [f"{setting}|{v}" for v in specs]
     out = Path(a.out)
     rows: list[dict] = json.loads(out.read_text()) if out.exists() else []
     rows = [r for r in rows if not (r.get("variant") in labels and r.get("n_langs") == a.langs)]
     all_langs = load_corpus("code_corpus").languages("b")
-    train_all, test_all, proj_all = halves(all_langs)
+    train_all, test_all, proj_all = halves(all_langs, a.swap)
     for seed in (int(s) for s in a.seeds.split(",")):
         rng = np.random.default_rng(10_000 + 100 * a.langs + seed)
         names = sorted(rng.choice(all_langs, size=a.langs, replace=False).tolist())
@@ -335,6 +400,7 @@ def main() -> None:
                     "baseline_uniform": log_mse(np.full(a.langs, 1 / a.langs), truth),
                     "unexplained_merges": r.lp.skipped_steps, "lp_rounds": r.lp.rounds, "train_s": t_train,
                     "count_s": t_count, "infer_s": time.perf_counter() - t0,
+                    "command": " ".join(["python", "benchmarks/mixture_code_corpus.py", *sys.argv[1:]]),
                 }
                 rows.append(row)
                 err = {x: round(float(e - t), 4) for x, e, t in zip(names, est_b, truth, strict=True)}
@@ -342,9 +408,7 @@ def main() -> None:
                       flush=True)
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_text(json.dumps(rows, indent=1))
-    out.with_suffix(".md").write_text(
-        "# Code mixtures across projects: train on half a, infer from half b (log10 MSE, byte space)\n\n"
-        + table(rows))
+    write_markdown(out, rows)
     print(out.with_suffix(".md").read_text())
 
 
