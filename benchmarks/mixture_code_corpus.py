@@ -287,9 +287,11 @@ def write_markdown(out: Path, rows: list[dict]) -> None:
     """The table of ``rows`` beside the JSON, headed by the commands that made them."""
     commands = sorted({r["command"] for r in rows if "command" in r})
     out.with_suffix(".md").write_text(
-        "# Code mixtures across projects: train on half a, infer from half b (log10 MSE, byte space)\n\n"
-        "Worst, median and best over seeds; cap = bytes per language of the half-b sample (whole: all of half b, "
-        "1.1-2.5 MB). Rows from (with `TOKBENCH_DATA=../shared/assets`):\n\n"
+        "# Code mixtures across projects on code_corpus (log10 MSE, byte space)\n\n"
+        "Trained on half a, inferred from half b unless the variant says otherwise (infer=a: half a; infer=train: "
+        "the training text; swap: trained on b, inferred from a). Worst, median and best over seeds; cap = bytes "
+        "per language of the sample (whole: all of it, 1.1-2.5 MB per language for a half). See "
+        "code_corpus_findings.md. Rows from (with `TOKBENCH_DATA=../shared/assets`):\n\n"
         + "".join(f"    {c}\n" for c in commands) + "\n" + table(rows))
 
 
