@@ -16,8 +16,10 @@ def assets(shared_assets: Path) -> Path:
     return shared_assets
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def flores(assets: Path) -> CorpusView:
+    """Module scope: the view memoises every text, joined document and count it was asked for (all 204
+    languages by the end of tests/metrics), which a session fixture kept past the release after each module."""
     from tokbench.corpora import load_corpus
 
     return CorpusView(load_corpus("flores200"))
