@@ -152,12 +152,12 @@ class Leaderboard:
             for t in self.tokenizers]
         out["aliases"] = [" ".join(self.identity.aliases.get(t, [])) for t in self.tokenizers]
         out["encodes_like"] = [" ".join(self.identity.same_encoding.get(t, [])) for t in self.tokenizers]
+        values: dict[str, np.ndarray] = {}  # joined at once: one insert per column fragments the frame
         for c in self.columns:
-            base = c.key
-            out[base] = self.values[c.key].to_numpy()
-            out[base + ":ci_low"] = self.values[c.key + ":lo"].to_numpy()
-            out[base + ":ci_high"] = self.values[c.key + ":hi"].to_numpy()
-        return out
+            values[c.key] = self.values[c.key].to_numpy()
+            values[c.key + ":ci_low"] = self.values[c.key + ":lo"].to_numpy()
+            values[c.key + ":ci_high"] = self.values[c.key + ":hi"].to_numpy()
+        return pd.concat([out, pd.DataFrame(values, index=out.index)], axis=1)
 
 
 def fmt_value(v: Any, lo: Any = np.nan, hi: Any = np.nan, digits: int = 3, ci: bool = True) -> str:
