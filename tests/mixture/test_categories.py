@@ -32,3 +32,18 @@ def test_unknown_named_set_is_a_clear_error() -> None:
     """On the vendored UDHR, so the check runs without the data directory."""
     with pytest.raises(TokbenchError, match="unknown language set '@nope'"):
         load_category_spec("udhr:articles:@nope")
+
+
+def test_non_utf8_category_file_name_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    from tokbench.cli import main
+
+    (tmp_path / "eng.txt").write_text("hello world, some English text. " * 50, encoding="utf-8")
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.txt"), "w", encoding="utf-8") as f:  # a latin-1 name
+        f.write("le chat est sur le tapis. " * 50)
+    with pytest.raises(TokbenchError, match=r"category file name 'caf\\xe9.txt' .* is not UTF-8: rename it"):
+        load_category_spec(str(tmp_path))
+    assert main(["mixture", "r50k_base", "--categories", str(tmp_path), "--merges", "50", "--json", "-q"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "not UTF-8" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from tokbench.errors import TokbenchError
@@ -38,6 +39,14 @@ def load_category_dir(path: Path) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for f in files:
         name = f.name.removesuffix(".gz").removesuffix(".txt")
+        try:  # a name the file system gave us undecodable bytes for cannot label a category in text or JSON
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(f.name).decode("utf-8", "backslashreplace")
+            raise TokbenchError(
+                f"category file name '{shown}' in {path} is not UTF-8: rename it (the name labels the category), "
+                "e.g. convmv -f latin1 -t utf-8 --notest"
+            ) from None
         try:
             text = read_text(f)
         except UnicodeDecodeError as e:
