@@ -69,3 +69,34 @@ def test_a_worker_killed_mid_task_is_retried(tmp_path: Path, cluster: Any) -> No
     assert summary.computed == reference.computed == 2
     assert (tmp_path / "dask" / "results.parquet").read_bytes() == (tmp_path / "local" / "results.parquet").read_bytes()
     assert not list((tmp_path / "dask" / "cells").glob(".*.tmp"))
+
+
+def test_a_terminated_dask_run_stops_its_workers_and_says_one_line(tmp_path: Path) -> None:
+    """kill -TERM of `tokbench run --executor dask` (a local cluster tokbench started): exit 130 with one line
+    on stderr (no resource-tracker warning about the workers' semaphores), and no worker left running."""
+    import subprocess
+    import sys
+
+    psutil = pytest.importorskip("psutil", reason="reads the process tree with psutil (a dask dependency)")
+    argv = [sys.executable, "-m", "tokbench.cli", "run", "--executor", "dask", "--workers", "1",
+            "--tokenizers", "r50k_base", "cl100k_base", "o200k_base", "--corpora", "udhr", "--out",
+            str(tmp_path / "run"), "-q"]  # fmt: skip
+    env = {**os.environ, "TOKBENCH_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    kids: set[Any] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and len(kids) < 2:  # the worker and the tracker
+        try:
+            kids |= set(psutil.Process(proc.pid).children(recursive=True))
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None and len(kids) >= 2, "the run ended (or never started its worker) before the signal"
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.decode().strip().splitlines() == [
+        "tokbench: interrupted; finished work is saved, run the same command again to resume"]
+    gone, alive = psutil.wait_procs(list(kids), timeout=15)
+    assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive

@@ -12,6 +12,7 @@ mid-task is replaced and its task re-run by Dask (up to `allowed-failures`, defa
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -41,8 +42,14 @@ class DaskExecutor(Executor):
             if address:
                 self.client = Client(address, timeout=30)
             else:  # one single-threaded worker process per core, as the local executor's children
+                # an interrupted run stops the workers before they release their semaphores, and the resource
+                # tracker (a process of its own, reading this environment) would warn about them on our stderr
+                quiet_tracker = "ignore::UserWarning:multiprocessing.resource_tracker"
+                os.environ["PYTHONWARNINGS"] = ",".join(filter(None, (os.environ.get("PYTHONWARNINGS"), quiet_tracker)))
+                # the scheduler's HTTP server on any free port: its default, 8787, is taken by any other Dask
+                # cluster on the machine (a second tokbench run), and Dask warns about it on stderr
                 self._cluster = LocalCluster(
-                    n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None,
+                    n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=":0",
                     silence_logs=logging.ERROR,
                 )
                 self.client = Client(self._cluster)
