@@ -26,7 +26,7 @@ GRID = dict(tokenizers=["cl100k_base", "r50k_base", "o200k_base"], corpora=["udh
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
         yield c
 
 
