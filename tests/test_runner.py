@@ -116,14 +116,18 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_child_processes_give_identical_results(tmp_path: Path) -> None:
-    """Each tokenizer in its own child process (the default, for bounded memory) or all in this one:
-    the same cells, byte-identical tables."""
-    cfg = dict(tokenizers=["cl100k_base", "r50k_base"], corpora=["udhr"], metrics=["bytes_per_token", "fertility"],
-               langs=["eng_Latn", "tur_Latn"], options={"bootstrap": "20"})  # fmt: skip
-    iso = run_grid(RunConfig(out=tmp_path / "iso", **cfg), log=lambda s: None)
+    """Each tokenizer in its own child process (the default, for bounded memory), two children at once (the
+    default with 2 cores: results arrive in either order) or all in this one: the same cells, byte-identical
+    tables."""
+    cfg = dict(tokenizers=["cl100k_base", "r50k_base", "p50k_base"], corpora=["udhr"],
+               metrics=["bytes_per_token", "fertility"], langs=["eng_Latn", "tur_Latn"], options={"bootstrap": "20"})
+    one = run_grid(RunConfig(out=tmp_path / "one", executor_options={"workers": 1}, **cfg), log=lambda s: None)
+    two = run_grid(RunConfig(out=tmp_path / "two", executor_options={"workers": 2}, **cfg), log=lambda s: None)
     inproc = run_grid(RunConfig(out=tmp_path / "in", isolate=False, **cfg), log=lambda s: None)
-    assert iso.computed == inproc.computed == 4
-    assert (tmp_path / "iso" / "results.parquet").read_bytes() == (tmp_path / "in" / "results.parquet").read_bytes()
+    assert one.computed == two.computed == inproc.computed == 6
+    expected = (tmp_path / "in" / "results.parquet").read_bytes()
+    assert (tmp_path / "one" / "results.parquet").read_bytes() == expected
+    assert (tmp_path / "two" / "results.parquet").read_bytes() == expected
 
 
 def test_error_in_a_child_is_one_clear_error(tmp_path: Path) -> None:

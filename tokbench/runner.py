@@ -98,7 +98,8 @@ def make_executor(
 
     cls = EXECUTORS.get(cfg.executor)
     if cfg.executor == "local":
-        return cls(isolate=cfg.isolate, load_tokenizer=load_tokenizer, load_corpus=load_corpus, encode=encode)
+        return cls(isolate=cfg.isolate, load_tokenizer=load_tokenizer, load_corpus=load_corpus, encode=encode,
+                   workers=cfg.executor_options.get("workers"))
     if load_tokenizer is not None or load_corpus is not None or encode is not None:
         raise TokbenchError(f"executor {cfg.executor!r} loads tokenizers and corpora by name on its workers")
     return cls(**cfg.executor_options)

@@ -77,7 +77,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "local one with --workers processes); plugins add more",
     )
     parser.add_argument("--address", help="Dask scheduler address, e.g. tcp://login-node:8786 (--executor dask)")
-    parser.add_argument("--workers", type=positive_int, help="workers of a local Dask cluster (default 2)")
+    parser.add_argument(
+        "--workers",
+        type=positive_int,
+        help="processes working at once: tokenizers computed in parallel by the local executor (default 2 on a "
+        "machine with 2 cores or more; each holds one tokenizer, ~0.2-0.7 GB), or workers of a local Dask "
+        "cluster (default 2)",
+    )
     parser.add_argument(
         "--in-process",
         action="store_true",

@@ -1,4 +1,4 @@
-"""The `local` executor: this machine, one group at a time.
+"""The `local` executor: this machine, `--workers` tokenizers at once (default 2 with 2 cores or more).
 
 By default each tokenizer (all its corpora) runs in a child process (when the plan has several tokenizers
 and the standard loaders are used): a loaded 256k-vocabulary tokenizer keeps ~500 MB that the
@@ -12,6 +12,7 @@ forked from a parent whose Rust or OpenMP threads are running.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -83,6 +84,13 @@ def _stop_forkserver() -> None:
             pass
 
 
+def default_workers() -> int:
+    """Tokenizers computed at once: 2 where there are 2 cores or more. Most of a cell's work is single-threaded
+    Python and numpy, so a second child nearly halves a grid's time; each child holds one tokenizer
+    (~0.2-0.7 GB), so more would cost memory a laptop may not have: ask for it with --workers."""
+    return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
 @register_executor("local")
 class LocalExecutor(Executor):
     name = "local"
@@ -93,6 +101,7 @@ class LocalExecutor(Executor):
         load_tokenizer: Callable[[str], Any] | None = None,
         load_corpus: Callable[[str], Any] | None = None,
         encode: Callable[[Any, list[str]], Any] | None = None,
+        workers: int | None = None,
     ) -> None:
         from tokbench.corpora import load_corpus as std_corpus
         from tokbench.tokenizers import load_tokenizer as std_tokenizer
@@ -103,7 +112,8 @@ class LocalExecutor(Executor):
         # loaders injected by a caller (tests) cannot cross a process boundary
         self.standard = self.load_tokenizer is std_tokenizer and self.load_corpus is std_corpus and encode is None
         self.isolate = isolate
-        self._child: Any = None  # the running child process, if any
+        self.workers = workers or default_workers()
+        self._children: dict[Any, tuple[Any, str]] = {}  # result pipe -> (running child, its tokenizer)
         self._started_children = False
 
     def run(self, plan: list[Group], langs: tuple[str, ...] | None) -> Iterator[Result]:
@@ -123,48 +133,57 @@ class LocalExecutor(Executor):
             yield from run_tokenizer(tok_name, groups, langs, self.load_tokenizer, view, self.encode)
 
     def _in_children(self, plan: list[Group], langs: tuple[str, ...] | None) -> Iterator[Result]:
+        """Up to `self.workers` tokenizers at once, each in its own child; results are yielded as each child
+        finishes (the runner saves cells in any order). Whatever ends the wait (an error, Ctrl-C, SIGTERM
+        turned into KeyboardInterrupt by `tokbench run`) stops every running child before it propagates."""
         mp = multiprocessing.get_context("forkserver")
         mp.set_forkserver_preload(_PRELOAD)
         data_dirs, env = worker_settings()
         self._started_children = True
         # read by the forkserver when the first child starts it (its environment is this process's then)
         os.environ[WARM_ENV] = warm_spec(plan, langs)
+        todo = list(by_tokenizer(plan))
+        todo.reverse()  # popped from the end: the plan's order
         try:
-            for tok_name, groups in by_tokenizer(plan):
-                yield from self._in_child(mp, tok_name, groups, langs, data_dirs, env)
+            while todo or self._children:
+                while todo and len(self._children) < self.workers:
+                    tok_name, groups = todo.pop()
+                    self._start(mp, tok_name, groups, langs, data_dirs, env)
+                    os.environ.pop(WARM_ENV, None)  # the forkserver has read it
+                for recv in multiprocessing.connection.wait(list(self._children)):
+                    yield from self._collect(recv)  # type: ignore[arg-type]
         finally:
             os.environ.pop(WARM_ENV, None)
+            self._stop_children()
 
-    def _in_child(self, mp: Any, tok_name: str, groups: list[tuple[str, list[Any]]], langs: tuple[str, ...] | None,
-                  data_dirs: list[str], env: dict[str, str]) -> list[Result]:
-        """One tokenizer in a fresh child. Whatever ends the wait (an error, Ctrl-C, SIGTERM turned into
-        KeyboardInterrupt by `tokbench run`) stops the child before it propagates."""
+    def _start(self, mp: Any, tok_name: str, groups: list[tuple[str, list[Any]]], langs: tuple[str, ...] | None,
+               data_dirs: list[str], env: dict[str, str]) -> None:
         recv, send = mp.Pipe(duplex=False)
-        self._child = mp.Process(target=_child_main, args=(send, tok_name, groups, langs, data_dirs, env),
-                                 name=f"tokbench-{tok_name}", daemon=True)
+        child = mp.Process(target=_child_main, args=(send, tok_name, groups, langs, data_dirs, env),
+                           name=f"tokbench-{tok_name}", daemon=True)
+        self._children[recv] = (child, tok_name)  # registered first: a failed start is still cleaned up
+        child.start()
+        send.close()
+
+    def _collect(self, recv: Any) -> list[Result]:
+        """The results of the child behind `recv`, which has finished (or died)."""
+        child, tok_name = self._children[recv]
         try:
-            self._child.start()
-            os.environ.pop(WARM_ENV, None)  # the forkserver has read it
-            send.close()
-            try:
-                status, payload = recv.recv()
-            except EOFError:
-                raise TokbenchError(
-                    f"the process computing {tok_name} died (out of memory?); cells finished before it are "
-                    "saved: run the same command again to resume, or with --in-process"
-                ) from None
-            self._child.join(_EXIT_SECONDS)  # done: let it exit by itself
-        finally:
-            recv.close()
-            self._stop_child()
+            status, payload = recv.recv()
+        except EOFError:
+            raise TokbenchError(
+                f"the process computing {tok_name} died (out of memory?); cells finished before it are "
+                "saved: run the same command again to resume, or with --in-process or --workers 1"
+            ) from None
+        child.join(_EXIT_SECONDS)  # done: let it exit by itself
+        self._stop_child(recv)
         if status == "error":
             raise TokbenchError(payload)
         return payload
 
-    def _stop_child(self) -> None:
-        child, self._child = self._child, None
-        if child is None:
-            return
+    def _stop_child(self, recv: Any) -> None:
+        child, _ = self._children.pop(recv)
+        recv.close()
         if child.is_alive():
             child.terminate()
             child.join(_STOP_SECONDS)
@@ -173,8 +192,12 @@ class LocalExecutor(Executor):
         child.join()
         child.close()
 
+    def _stop_children(self) -> None:
+        for recv in list(self._children):
+            self._stop_child(recv)
+
     def close(self) -> None:
-        self._stop_child()
+        self._stop_children()
         if self._started_children:
             _stop_forkserver()
             self._started_children = False
