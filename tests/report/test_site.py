@@ -28,3 +28,18 @@ def test_footnotes_number_distinct_notes() -> None:
     numbers, listed = footnotes({"a": "x", "b": "", "c": "y", "d": "x"})
     assert numbers == {"a": 1, "c": 2, "d": 1}
     assert [(n["n"], n["tokenizers"]) for n in listed] == [(1, ["a", "d"]), (2, ["c"])]
+
+
+def test_text_columns_are_prose_not_numbers() -> None:
+    """Which columns the site left-aligns (and wraps when long): prose after the first two, never numbers, even
+    numbers already formatted as strings."""
+    import pandas as pd
+
+    from tokbench.report.writer import _html_table, _text_columns
+
+    df = pd.DataFrame({"tokenizer": ["a", "b"], "lang": ["x", "y"], "value": [1.0, 2.0], "pct": ["12.5%", "–"],
+                       "verdict": ["ok", "warn"], "finding": ["a long sentence explaining what was found " * 2, "-"]})
+    assert _text_columns(df) == ([5, 6], [6])
+    html = _html_table(df, "t-x")
+    assert html.startswith('<style>table[id="t-x"] td:nth-child(5)') and 'id="t-x"' in html
+    assert _html_table(df[["tokenizer", "lang", "value"]], "t-y").startswith("<table")

@@ -290,3 +290,27 @@ def test_screenshot_is_not_blank(browser: Any, small_report: Path, tmp_path: Pat
     assert img.shape[0] > 100 and img.shape[1] > 100
     colours = np.unique((img[..., :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
     assert len(colours) > 20  # text, table rules, links: far from a blank page
+
+
+def test_prose_columns_read_left_and_wrap(browser: Any, tmp_path: Path) -> None:
+    """A family table's prose column (a check's finding) is left-aligned and wraps; numbers, also numbers
+    formatted as strings, stay right-aligned (the stylesheet's default for every column after the second)."""
+    import pandas as pd
+
+    from tokbench.report.writer import _assets, _html_table
+
+    df = pd.DataFrame({"check": ["unk", "bytes"], "verdict": ["warn", "ok"],
+                       "finding": ["the UNK id covers 2.1% of tokens in 14 languages; " * 3, "none"],
+                       "n": [1.5, 2.0], "share": ["12.5%", "3.0%"]})
+    page = tmp_path / "t.html"
+    page.write_text(f"<html><head><meta charset='utf-8'><style>{_assets()['css']}</style></head><body>"
+                    f"{_html_table(df, 't-checks')}</body></html>", encoding="utf-8")
+    browser.get(page.as_uri())
+    styles = browser.execute_script("""
+        var row = document.getElementById('t-checks').tBodies[0].rows[0];
+        return [2, 3, 4].map(function (i) {
+            var s = getComputedStyle(row.cells[i]); return [s.textAlign, s.whiteSpace]; });""")
+    assert styles[0] == ["left", "normal"]
+    assert styles[1][0] == "right" and styles[2][0] == "right"
+    width = browser.execute_script("return document.getElementById('t-checks').getBoundingClientRect().width")
+    assert width < browser.execute_script("return window.innerWidth")  # wrapped, not one long line

@@ -113,8 +113,40 @@ def _section_view(s: Section) -> dict[str, Any]:
     }
 
 
+_NUMBER_LIKE = re.compile(r"^\s*[-+\u2212]?[\d.,]+\s*[%x\u00d7]?\s*$")
+_PLACEHOLDER = re.compile(r"^\s*[–—-]?\s*$")
+_WRAP_CHARS = 40  # a text column with a longer value wraps instead of widening the table
+
+
+def _text_columns(df: pd.DataFrame) -> tuple[list[int], list[int]]:
+    """1-based positions of prose columns after the first two (the stylesheet already left-aligns those), and
+    which of them hold long text. Numbers, also numbers already formatted as strings, stay right-aligned."""
+    text, wrap = [], []
+    for i, col in enumerate(df.columns):
+        if i < 2 or df[col].dtype.kind != "O":
+            continue
+        values = [v for v in map(str, df[col].dropna()) if not _PLACEHOLDER.match(v)]
+        if values and sum(not _NUMBER_LIKE.match(v) for v in values) * 2 > len(values):
+            text.append(i + 1)
+            if max(map(len, values)) > _WRAP_CHARS:
+                wrap.append(i + 1)
+    return text, wrap
+
+
 def _html_table(df: pd.DataFrame, table_id: str) -> str:
-    return df.to_html(index=False, border=0, classes="sortable", table_id=table_id, na_rep="–", escape=True)
+    """The table's HTML with a rule scoped to it: prose columns (a check's finding, a note) read left-aligned
+    and wrap, as every family's tables need, whatever the family."""
+    html = df.to_html(index=False, border=0, classes="sortable", table_id=table_id, na_rep="–", escape=True)
+    text, wrap = _text_columns(df)
+    if not text:
+        return html
+    scope = f'table[id="{table_id}"]'  # any id a family chose, without CSS escaping
+    left = ", ".join(f"{scope} {cell}:nth-child({i})" for i in text for cell in ("td", "th"))
+    rules = [left + " { text-align: left; }"]
+    if wrap:
+        long = ", ".join(f"{scope} td:nth-child({i})" for i in wrap)
+        rules.append(long + " { white-space: normal; min-width: 14em; }")
+    return "<style>" + " ".join(rules) + "</style>\n" + html
 
 
 def _assets() -> dict[str, str]:
