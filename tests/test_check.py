@@ -215,3 +215,11 @@ def test_unreachable_real_bpe(shared_assets: Path) -> None:
     for name in ("gpt2", "llama3"):
         ids, causes, tested = unreachable_entries(load_tokenizer(name))
         assert tested > 50_000 and len(ids) < 10, (name, len(ids))
+
+
+def test_a_tiny_nonzero_share_never_reads_zero() -> None:
+    """1 unreachable entry of 127,987 (llama3) printed as '0.00%' read as 'none'."""
+    from tokbench.check import _share
+
+    assert _share(1 / 127_987) == "<0.01%"
+    assert _share(0.0) == "0.00%" and _share(0.0001) == "0.01%" and _share(0.25) == "25.00%"

@@ -21,7 +21,7 @@ from tokbench.errors import TokbenchError
 from tokbench.io import read_bytes
 
 Status = Literal["pass", "warn", "fail"]
-CHECK_VERSION = 2  # bump when a check's verdict or line changes: cached verdicts of another version are redone
+CHECK_VERSION = 3  # bump when a check's verdict or line changes: cached verdicts of another version are redone
 EXIT = {"pass": 0, "warn": 1, "fail": 2}
 UDHR = "udhr"
 UDHR_SPLIT = "articles"
@@ -416,6 +416,11 @@ def _surface(b: bytes | None) -> str:
         return repr(b)
 
 
+def _share(x: float) -> str:
+    """A percentage that never reads 0.00% for a share that is not zero (1 of 127,987 is '<0.01%')."""
+    return "<0.01%" if 0 < x < 0.00005 else f"{x:.2%}"
+
+
 def check_unreachable(tok: Any) -> CheckResult:
     """Vocabulary entries the encoder never produces: embedding rows a model trains only through weight decay
     (Land & Bartolo 2024 find such tokens among the under-trained ones that make models glitch)."""
@@ -434,7 +439,7 @@ def check_unreachable(tok: Any) -> CheckResult:
     share = len(ids) / tested
     what = ", ".join(f"{k} {v:,}" for k, v in by_cause.most_common())
     status: Status = "fail" if share >= UNREACHABLE_FAIL_SHARE else "warn"
-    return CheckResult("unreachable_vocab", status, f"{len(ids):,} of {tested:,} entries ({share:.2%}) are never "
+    return CheckResult("unreachable_vocab", status, f"{len(ids):,} of {tested:,} entries ({_share(share)}) are never "
                        f"produced by encoding their text in {len(UNREACHABLE_CONTEXTS)} contexts ({what}; e.g. "
                        f"{', '.join(shown[:3])})", details)
 
