@@ -58,98 +58,216 @@ def _estimate_discount(counts: np.ndarray) -> float:
     return d if 0.0 < d < 1.0 else 0.5
 
 
+def _check(n: int, vocab_size: int, discount: float) -> None:
+    if n < 1:
+        raise TokbenchError(f"n-gram order must be >= 1, got {n}")
+    if vocab_size < 1:
+        raise TokbenchError("n-gram model needs a vocabulary of at least one id")
+    if (vocab_size + 1) ** n >= 2**63:
+        raise TokbenchError(f"a {n}-gram key over {vocab_size:,} ids does not fit in 64 bits")
+    if discount and not 0.0 < discount < 1.0:
+        raise TokbenchError(f"discount must be in (0, 1) (0 = estimate), got {discount}")
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each value, distinct values in order of first appearance): one hash-table pass, no sort
+    (sorting the ~50M k-gram keys of a FLORES-200 run was most of the family's time)."""
+    import pandas as pd  # numpy has no hash factorisation; imported here, not by every `tokbench` command
+
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=np.int64)
+
+
 @dataclass
-class _Order:
-    """One order k of the model: sorted k-gram keys with their (raw or continuation) counts, and per
-    context (the first k-1 ids) the count total and the number of distinct followers."""
+class _Stream:
+    """Sentences as one flat int64 id array and their lengths: no Python list of per-sentence arrays."""
+
+    ids: np.ndarray
+    lengths: np.ndarray
+
+    @classmethod
+    def of(cls, sentences: Sequence[np.ndarray]) -> _Stream:
+        lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
+        if not lengths.sum():
+            return cls(np.zeros(0, dtype=np.int64), lengths)
+        return cls(np.concatenate([np.asarray(s, dtype=np.int64) for s in sentences]), lengths)
+
+    @classmethod
+    def from_offsets(cls, ids: np.ndarray, offsets: np.ndarray) -> _Stream:
+        return cls(np.asarray(ids).astype(np.int64), np.diff(np.asarray(offsets, dtype=np.int64)))
+
+    def select(self, keep: np.ndarray) -> _Stream:
+        """The sentences where `keep` (a boolean per sentence) holds."""
+        return _Stream(self.ids[np.repeat(keep, self.lengths)], self.lengths[keep])
+
+    def level_keys(self, n: int, vocab_size: int) -> list[np.ndarray]:
+        """keys[k-1][t] = key of the k-gram ending at token t (k = 1..n): ids in base vocab_size+1, oldest
+        first, the history padded with the BOS id vocab_size where it would reach before the sentence start."""
+        ids = self.ids
+        if len(ids) and (ids.min() < 0 or ids.max() >= vocab_size):
+            raise TokbenchError(f"token id outside the vocabulary of {vocab_size:,} ids")
+        base = vocab_size + 1
+        starts = np.cumsum(self.lengths) - self.lengths
+        keys = [ids]
+        for j in range(1, n):
+            prev = np.empty_like(ids)  # the j-th previous id of every token
+            prev[j:] = ids[: len(ids) - j]
+            for i in range(j):  # the first j tokens of a sentence have none: BOS
+                prev[starts[self.lengths > i] + i] = vocab_size
+            keys.append(prev * base**j + keys[-1])
+        return keys
+
+
+@dataclass
+class _Level:
+    """The distinct training k-grams of one order k, hash-coded: a k-gram's code is its index in `keys`.
+    Order 1 lists every id 0..|V|-1 (count 0 when unseen), so an id is its own code."""
 
     keys: np.ndarray
+    raw: np.ndarray  # occurrences of each k-gram (int64)
+    ctx: np.ndarray  # context code of each k-gram (context = its first k-1 ids = key // base)
+    ctx_keys: np.ndarray  # distinct contexts, indexed by context code (order 1: the one empty context)
+    suffix: np.ndarray  # code at order k-1 of each k-gram's last k-1 ids (order 1: empty)
+    cont: np.ndarray | None = None  # continuation count: distinct (k+1)-grams ending in it (set by order k+1)
+
+
+def _fit_levels(train: _Stream, n: int, vocab_size: int) -> list[_Level]:
+    """Orders 1..n of the training stream: raw counts at every order and continuation counts below n.
+
+    The (k+1)-suffixes of the distinct n-grams are exactly the distinct (k+1)-grams at token positions, so
+    the continuation counts of order k do not depend on n: one fit serves the models of every order <= n."""
+    base = vocab_size + 1
+    keys = train.level_keys(n, vocab_size)
+    levels = [_Level(np.arange(vocab_size, dtype=np.int64), np.bincount(train.ids, minlength=vocab_size),
+                     np.zeros(vocab_size, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64))]
+    prev_codes = train.ids
+    for k in range(2, n + 1):
+        codes, uniq = _factorize(keys[k - 1])
+        ctx, ctx_keys = _factorize(uniq // base)
+        suffix = np.empty(len(uniq), dtype=np.int64)
+        suffix[codes] = prev_codes
+        levels[-1].cont = np.bincount(suffix, minlength=len(levels[-1].keys))
+        levels.append(_Level(uniq, np.bincount(codes, minlength=len(uniq)), ctx, ctx_keys, suffix))
+        prev_codes = codes
+    return levels
+
+
+@dataclass
+class _Query:
+    """Query k-grams located at one order: each query's code, and per code (the training k-grams, then the
+    new ones in order of first appearance) its context code (len(ctx_keys) = a context training never saw)
+    and its suffix's code at order k-1."""
+
+    codes: np.ndarray
+    ctx: np.ndarray
+    suffix: np.ndarray
+
+
+def _locate(levels: Sequence[_Level], keys: Sequence[np.ndarray]) -> list[_Query]:
+    """Codes of query keys (keys[k-1] at order k, as `_Stream.level_keys` gives them) in the fitted orders."""
+    base = len(levels[0].keys) + 1
+    out = [_Query(keys[0], levels[0].ctx, levels[0].suffix)]
+    for lv, q in zip(levels[1:], keys[1:], strict=True):
+        t, c = len(lv.keys), len(lv.ctx_keys)
+        codes, uniq = _factorize(np.concatenate([lv.keys, q]))  # first appearance: training codes keep 0..t-1
+        codes = codes[t:]
+        ctx = lv.ctx
+        if len(uniq) > t:
+            new_ctx = _factorize(np.concatenate([lv.ctx_keys, uniq[t:] // base]))[0][c:]
+            ctx = np.concatenate([ctx, np.minimum(new_ctx, c)])
+        suffix = np.empty(len(uniq), dtype=np.int64)
+        suffix[:t] = lv.suffix
+        suffix[codes] = out[-1].codes
+        out.append(_Query(codes, ctx, suffix))
+    return out
+
+
+@dataclass
+class _Order:
+    """Order k of one model: its k-grams (`level`) with the counts this model uses (raw at its top order,
+    continuation counts below), per context the count total and the number of distinct followers, and D."""
+
+    level: _Level
     counts: np.ndarray
-    ctx_keys: np.ndarray
     ctx_total: np.ndarray
     ctx_types: np.ndarray
     discount: float
+
+
+def _sum_per_sentence(bits: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(lengths), dtype=np.float64)
+    nonempty = lengths > 0
+    if nonempty.any():
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
+        out[nonempty] = np.add.reduceat(bits, starts)
+    return out
 
 
 class NgramModel:
     """Interpolated Kneser-Ney over token ids 0..vocab_size-1 (see the module docstring).
 
     k-grams are packed into one int64 key in base vocab_size+1 (the extra symbol is the begin-of-sentence
-    marker), so counting is np.unique and lookup is np.searchsorted: no Python loop over tokens."""
+    marker) and hash-coded (`_factorize`), so counting is np.bincount and every probability is computed
+    once per distinct k-gram, then gathered per token: no sort and no Python loop over tokens."""
 
     def __init__(self, sentences: Sequence[np.ndarray], n: int, vocab_size: int, discount: float = 0.0) -> None:
-        if n < 1:
-            raise TokbenchError(f"n-gram order must be >= 1, got {n}")
-        if vocab_size < 1:
-            raise TokbenchError("n-gram model needs a vocabulary of at least one id")
+        _check(n, vocab_size, discount)
+        train = _Stream.of(sentences)
+        self._setup(_fit_levels(train, n, vocab_size), n, vocab_size, discount, len(train.ids))
+
+    @classmethod
+    def _from_levels(cls, levels: list[_Level], n: int, vocab_size: int, discount: float, n_tokens: int) -> NgramModel:
+        """The order-n model of a fit of order >= n (shares its arrays)."""
+        _check(n, vocab_size, discount)
+        model = cls.__new__(cls)
+        model._setup(levels[:n], n, vocab_size, discount, n_tokens)
+        return model
+
+    def _setup(self, levels: list[_Level], n: int, vocab_size: int, discount: float, n_tokens: int) -> None:
         self.n = n
         self.vocab_size = vocab_size
         self.base = vocab_size + 1
         self.bos = vocab_size
-        if self.base ** n >= 2**63:
-            raise TokbenchError(f"a {n}-gram key over {vocab_size:,} ids does not fit in 64 bits")
-        if discount and not 0.0 < discount < 1.0:
-            raise TokbenchError(f"discount must be in (0, 1) (0 = estimate), got {discount}")
-        grams = self._grams(sentences)
-        self.n_tokens = len(grams)
+        self.n_tokens = n_tokens
+        self._levels = levels
         self.orders: dict[int, _Order] = {}
-        top_keys, top_counts = np.unique(grams, return_counts=True)
-        keys, counts = top_keys, top_counts
-        for k in range(n, 0, -1):
-            if k < n:
-                # continuation count of a k-gram: distinct (k+1)-grams (seen at the top order's suffixes) ending in it
-                suffix = np.unique(top_keys % self.base ** (k + 1))
-                keys, counts = np.unique(suffix % self.base**k, return_counts=True)
+        for k, lv in enumerate(levels, start=1):
+            counts = lv.raw if k == n else lv.cont
+            assert counts is not None  # _fit_levels sets cont below its top order
             d = discount or _estimate_discount(counts)
-            ctx = keys // self.base
-            ctx_keys, first, types = np.unique(ctx, return_index=True, return_counts=True)
-            total = np.add.reduceat(counts, first) if len(counts) else np.zeros(0, dtype=np.int64)
-            self.orders[k] = _Order(keys, counts.astype(np.float64), ctx_keys, total.astype(np.float64),
-                                    types.astype(np.float64), d)
+            present = counts > 0
+            n_ctx = len(lv.ctx_keys)
+            types = np.bincount(lv.ctx[present], minlength=n_ctx).astype(np.float64)
+            total = np.bincount(lv.ctx, weights=counts, minlength=n_ctx)  # integer sums: exact in float64
+            self.orders[k] = _Order(lv, counts.astype(np.float64), total, types, d)
 
-    def _grams(self, sentences: Sequence[np.ndarray]) -> np.ndarray:
-        """Keys of the n-gram ending at every token (history padded with BOS), all sentences concatenated.
+    def _code_probs(self, queries: Sequence[_Query]) -> np.ndarray:
+        """P(w | history) of every code of the top order's queries (see _Query). The same expression as per
+        query, evaluated once per distinct k-gram; the lower order's value comes through the suffix code."""
+        p: float | np.ndarray = 1.0 / self.vocab_size  # order 0: uniform over |V|
+        for k in range(1, self.n + 1):
+            o, q = self.orders[k], queries[k - 1]
+            c = np.zeros(len(q.ctx))
+            c[: len(o.counts)] = o.counts
+            seen_ctx = np.append(o.ctx_types > 0, False)  # the last context code: never seen in training
+            seen = seen_ctx[q.ctx]
+            total = np.append(np.where(seen_ctx[:-1], o.ctx_total, 1.0), 1.0)[q.ctx]
+            types = np.append(np.where(seen_ctx[:-1], o.ctx_types, 0.0), 0.0)[q.ctx]
+            lower = p if k == 1 else p[q.suffix]
+            interp = np.maximum(c - o.discount, 0.0) / total + o.discount * types / total * lower
+            p = np.where(seen, interp, lower)  # an unseen context passes the lower order through unchanged
+        return np.asarray(p)
 
-        Vectorised over the flat id stream: the j-th previous id of a token is BOS where it would fall before
-        its sentence's start."""
-        lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
-        if not lengths.sum():
-            return np.zeros(0, dtype=np.int64)
-        ids = np.concatenate([np.asarray(s, dtype=np.int64) for s in sentences])
-        if ids.min() < 0 or ids.max() >= self.vocab_size:
-            raise TokbenchError(f"token id outside the vocabulary of {self.vocab_size:,} ids")
-        pos = np.arange(len(ids), dtype=np.int64)
-        start = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        key = np.zeros(len(ids), dtype=np.int64)
-        for j in range(self.n - 1, 0, -1):  # oldest history id first
-            prev = pos - j
-            key = key * self.base + np.where(prev >= start, ids[np.maximum(prev, 0)], self.bos)
-        return key * self.base + ids
-
-    @staticmethod
-    def _find(sorted_keys: np.ndarray, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(positions, found) of query values in sorted_keys (positions clipped, valid where found)."""
-        if len(sorted_keys) == 0:
-            return np.zeros(len(query), dtype=np.int64), np.zeros(len(query), dtype=bool)
-        pos = np.minimum(np.searchsorted(sorted_keys, query), len(sorted_keys) - 1)
-        return pos, sorted_keys[pos] == query
+    def _probs(self, queries: Sequence[_Query]) -> np.ndarray:
+        return self._code_probs(queries)[queries[self.n - 1].codes]
 
     def prob_keys(self, grams: np.ndarray) -> np.ndarray:
-        """P(w | history) for n-gram keys (history of n-1 ids or BOS, then w), vectorised (each distinct
-        n-gram computed once, looked up in sorted order)."""
-        uniq, inverse = np.unique(np.asarray(grams, dtype=np.int64), return_inverse=True)
-        p = np.full(len(uniq), 1.0 / self.vocab_size)  # order 0: uniform over |V|
-        for k in range(1, self.n + 1):
-            o = self.orders[k]
-            key = uniq % self.base**k
-            pos, hit = self._find(o.keys, key)
-            c = np.where(hit, o.counts[pos], 0.0)
-            cpos, seen = self._find(o.ctx_keys, key // self.base)
-            total = np.where(seen, o.ctx_total[cpos], 1.0)
-            types = np.where(seen, o.ctx_types[cpos], 0.0)
-            interp = np.maximum(c - o.discount, 0.0) / total + o.discount * types / total * p
-            p = np.where(seen, interp, p)  # an unseen context passes the lower order through unchanged
-        return p[inverse.reshape(-1)]
+        """P(w | history) for n-gram keys (history of n-1 ids or BOS, then w), vectorised."""
+        grams = np.asarray(grams, dtype=np.int64).reshape(-1)
+        keys = [grams % self.base**k for k in range(1, self.n + 1)]
+        if len(grams) and (grams.min() < 0 or grams.max() >= self.base**self.n or keys[0].max() >= self.vocab_size):
+            raise TokbenchError(f"n-gram key outside the {self.n}-gram keys over {self.vocab_size:,} ids")
+        return self._probs(_locate(self._levels, keys))
 
     def prob(self, history: Sequence[int], words: Sequence[int] | np.ndarray) -> np.ndarray:
         """P(w | history) for each w in `words`; `history` holds the preceding ids (BOS-padded when short)."""
@@ -161,34 +279,37 @@ class NgramModel:
         w = np.asarray(words, dtype=np.int64)
         return self.prob_keys(prefix * self.base + w)
 
+    def _stream_bits(self, stream: _Stream, queries: Sequence[_Query] | None = None) -> np.ndarray:
+        if queries is None:
+            queries = _locate(self._levels, stream.level_keys(self.n, self.vocab_size))
+        bits = -np.log2(self._probs(queries)) if len(stream.ids) else np.zeros(0)
+        return _sum_per_sentence(bits, stream.lengths)
+
     def sentence_bits(self, sentences: Sequence[np.ndarray]) -> np.ndarray:
         """-log2 P of each sentence's tokens (BOS-padded history, no end event), one total per sentence."""
-        lengths = np.fromiter((len(s) for s in sentences), dtype=np.int64, count=len(sentences))
-        grams = self._grams(sentences)
-        bits = -np.log2(self.prob_keys(grams)) if len(grams) else np.zeros(0)
-        out = np.zeros(len(sentences), dtype=np.float64)
-        nonempty = lengths > 0
-        if nonempty.any():
-            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
-            out[nonempty] = np.add.reduceat(bits, starts)
-        return out
+        return self._stream_bits(_Stream.of(sentences))
 
 
-def _split_ids(ids: np.ndarray, off: np.ndarray) -> list[np.ndarray]:
-    ids = ids.astype(np.int64)
-    bounds = off.tolist()
-    return [ids[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]
+def _orders_to_fit(order: int, vocab_size: int) -> tuple[int, ...]:
+    """The orders one fit per language serves: the family's three (when their keys fit in 64 bits) and `order`.
+    Order n's model is part of order 3's fit, so the three metrics share one fit; one order alone pays for
+    the fit of order 3 (about 1.5x its own)."""
+    return tuple(sorted({n for n in ORDERS if (vocab_size + 1) ** n < 2**63} | {order}))
 
 
 @dataclass
 class _LangData:
-    train: list[np.ndarray]
-    evaluate: list[np.ndarray]
+    train: _Stream
+    evaluate: _Stream
     eval_bytes: np.ndarray
     eval_doc_ids: list[str]
 
 
-# Per MetricContext memo: the three orders read the same encodings once.
+@dataclass
+class _LangBits:
+    bits: dict[int, np.ndarray]  # order -> bits per evaluation sentence
+    eval_bytes: np.ndarray
+    eval_doc_ids: list[str]
 
 
 def protocol(ctx: MetricContext, opts: dict[str, Any]) -> tuple[str, str]:
@@ -207,20 +328,38 @@ def protocol(ctx: MetricContext, opts: dict[str, Any]) -> tuple[str, str]:
 
 
 def language_data(ctx: MetricContext, split: str, train: str, lang: str) -> _LangData:
-    """Per-sentence ids of the training and evaluation documents (from the encode cache) and eval bytes;
-    computed once per context for the family's three orders."""
+    """Token ids of the training and evaluation documents (from the encode cache) and eval bytes."""
+    doc_ids = ctx.view.doc_ids(split, lang)
+    sents = _Stream.from_offsets(*ctx.sentence_ids(split, lang))
+    nbytes = ctx.view.sentence_counts(split, lang)["bytes"].astype(np.float64)
+    if train == HALF:
+        even = np.arange(len(sents.lengths)) % 2 == 0
+        return _LangData(sents.select(even), sents.select(~even), nbytes[1::2], doc_ids[1::2])
+    if lang not in ctx.view.languages(train):
+        raise TokbenchError(f"corpus {ctx.view.name!r} split {train!r} has no language {lang} to train on")
+    return _LangData(_Stream.from_offsets(*ctx.sentence_ids(train, lang)), sents, nbytes, doc_ids)
 
-    def compute() -> _LangData:
-        doc_ids = ctx.view.doc_ids(split, lang)
-        sents = _split_ids(*ctx.sentence_ids(split, lang))
-        nbytes = ctx.view.sentence_counts(split, lang)["bytes"].astype(np.float64)
-        if train == HALF:
-            return _LangData(sents[0::2], sents[1::2], nbytes[1::2], doc_ids[1::2])
-        if lang not in ctx.view.languages(train):
-            raise TokbenchError(f"corpus {ctx.view.name!r} split {train!r} has no language {lang} to train on")
-        return _LangData(_split_ids(*ctx.sentence_ids(train, lang)), sents, nbytes, doc_ids)
 
-    return ctx.cached(("ngram_bpb", split, train, lang), compute)
+def language_bits(ctx: MetricContext, split: str, train: str, lang: str, orders: tuple[int, ...],
+                  discount: float) -> _LangBits:
+    """Bits per evaluation sentence under each of `orders`' models, from one fit of the highest order and
+    one location of the evaluation k-grams; computed once per context (the family's three metrics ask in
+    turn), and only these small arrays are kept, not the ids."""
+
+    def compute() -> _LangBits:
+        v = int(ctx.tokenizer.vocab_size)
+        top = max(orders)
+        _check(top, v, discount)
+        data = language_data(ctx, split, train, lang)
+        levels = _fit_levels(data.train, top, v)
+        queries = _locate(levels, data.evaluate.level_keys(top, v))
+        bits = {}
+        for n in orders:
+            model = NgramModel._from_levels(levels, n, v, discount, len(data.train.ids))
+            bits[n] = model._stream_bits(data.evaluate, queries[:n])
+        return _LangBits(bits, data.eval_bytes, data.eval_doc_ids)
+
+    return ctx.cached(("ngram_bpb", split, train, lang, orders, discount), compute)
 
 
 class NgramBpb(Metric):
@@ -237,10 +376,10 @@ class NgramBpb(Metric):
         rows = []
         unit_index: dict[str, int] = {}
         pooled: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        orders, discount = _orders_to_fit(self.order, v), float(opts.get("discount", 0.0))
         for lang in ctx.languages(split):
-            data = language_data(ctx, split, train, lang)
-            model = NgramModel(data.train, self.order, v, float(opts.get("discount", 0.0)))
-            bits = model.sentence_bits(data.evaluate)
+            data = language_bits(ctx, split, train, lang, orders, discount)
+            bits = data.bits[self.order]
             ci = ratio_ci(bits, data.eval_bytes, weights(len(bits), opts))
             rows.append(make_row(name, lang, label, ratio_of_sums(bits, data.eval_bytes), UNIT, len(bits), ci, flags))
             units = np.fromiter((unit_index.setdefault(i, len(unit_index)) for i in data.eval_doc_ids),
