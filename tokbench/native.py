@@ -49,8 +49,10 @@ def library_errors(what: str, fix: str) -> Iterator[None]:
             held.replay = True
             raise
         except BaseException as e:  # noqa: BLE001  (PanicException is a BaseException)
-            kind = "the Rust library panicked" if is_panic(e) else type(e).__name__
-            raise TokbenchError(f"{what} could not be read ({kind}: {first_line(e)}); {fix}") from None
+            reason = f"{'the Rust library panicked' if is_panic(e) else type(e).__name__}: {first_line(e)}"
+            err = TokbenchError(f"{what} could not be read ({reason}); {fix}")
+            err.reason = reason  # type: ignore[attr-defined]  # for callers that word their own message
+            raise err from None
         held.replay = True
 
 

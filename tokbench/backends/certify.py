@@ -39,6 +39,7 @@ from tokbench.cache import texts_sha256
 from tokbench.datadirs import cache_dir, find
 from tokbench.errors import TokbenchError
 from tokbench.io import atomic_write_text
+from tokbench.native import library_errors
 from tokbench.progress import progress
 from tokbench.tokenizers.base import Tokenizer
 
@@ -263,9 +264,11 @@ def certify(
             part = cert_set.texts[start : start + chunk]
             ref = tokenizer.encode_flat(part)
             try:
-                fast = encode_fast(part)
-            except Exception as e:  # a crash on some input is a failed certification, not a failed run
-                failure = f"{accelerator} raised {type(e).__name__} on documents {start}-{start + len(part) - 1}"
+                with library_errors(accelerator, ""):  # a Rust panic too (a BaseException), its dump held back
+                    fast = encode_fast(part)
+            except TokbenchError as e:  # a crash on some input is a failed certification, not a failed run
+                where = f"documents {start}-{start + len(part) - 1}"
+                failure = f"{accelerator} failed on {where} ({getattr(e, 'reason', e)})"
                 break
             i = first_difference(ref, fast)
             if i is not None:

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 
 from tokbench.backends.base import ACCELERATORS, Accelerator, FastEncoder
+from tokbench.errors import TokbenchError
+from tokbench.native import library_errors
 from tokbench.tokenizers.base import Tokenizer
 
 # gigatoken's rayon pool is process-global: a child forked after the parent used it has a pool with
@@ -69,6 +71,36 @@ class _GigatokenEncoder(FastEncoder):
         return np.ascontiguousarray(ids[: offsets[-1]]), offsets
 
 
+def _dense(ranks: dict[bytes, int]) -> dict[bytes, int] | None:
+    """`ranks` with each missing rank below the largest (p50k_base: 50256, its <|endoftext|>) given a two-byte
+    placeholder, a letter then a digit, not in the vocabulary. The GPT-2 family's pre-tokenizers never put a
+    letter and a digit in one piece, and BPE merges only inside a piece, so the placeholder is never produced
+    and the ids stay the file's (the certification checks this like everything else). None: no placeholder."""
+    have = set(ranks.values())
+    gaps = [r for r in range(max(have, default=-1) + 1) if r not in have]
+    if not gaps:
+        return ranks
+    out = dict(ranks)
+    free = (c for c in (bytes([x, y]) for x in b"qxzjkvwy" for y in b"0123456789") if c not in out)
+    for r in gaps:
+        filler = next(free, None)
+        if filler is None:
+            return None
+        out[filler] = r
+    return out
+
+
+class _PreNormalized(FastEncoder):
+    """An encoder fed text already normalized by the reference library's normalizer."""
+
+    def __init__(self, inner: FastEncoder, normalize: Any) -> None:
+        self._inner = inner
+        self._normalize = normalize
+
+    def encode_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        return self._inner.encode_flat([self._normalize(t) for t in texts])
+
+
 class Gigatoken(Accelerator):
     name = "gigatoken"
 
@@ -101,23 +133,36 @@ class Gigatoken(Accelerator):
         from tokbench.tokenizers.spm import SentencePieceTokenizer
         from tokbench.tokenizers.tiktoken_ import TiktokenTokenizer
 
+        # the library refusing the file, by an exception or a Rust panic (whose dump on stderr is held back):
+        # the reference encodes it
         try:
-            if isinstance(tokenizer, HFTokenizer):
-                return self._from_hf(tokenizer)
-            if isinstance(tokenizer, TiktokenTokenizer):
-                return self._from_tiktoken(tokenizer)
-            if isinstance(tokenizer, SentencePieceTokenizer):
-                return self._from_sentencepiece(tokenizer)
-        except Exception as e:  # the library refuses the file: the reference encodes it
-            msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            return f"gigatoken cannot load it ({msg[:160]})"
+            with library_errors("gigatoken", ""):
+                if isinstance(tokenizer, HFTokenizer):
+                    return self._from_hf(tokenizer)
+                if isinstance(tokenizer, TiktokenTokenizer):
+                    return self._from_tiktoken(tokenizer)
+                if isinstance(tokenizer, SentencePieceTokenizer):
+                    return self._from_sentencepiece(tokenizer)
+        except TokbenchError as e:
+            return f"gigatoken cannot load it ({getattr(e, 'reason', str(e))[:160]})"
         return f"gigatoken has no loader for {type(tokenizer).__name__}"
 
     def _from_hf(self, tok: Any) -> FastEncoder | str:
         from gigatoken.gigatoken_rs import load_hf_json
 
         # the adapter's own serialization: padding and truncation already off, an added NFC in it
-        return _GigatokenEncoder(load_hf_json(tok.backend.to_str()))
+        text = tok.backend.to_str()
+        try:
+            return _GigatokenEncoder(load_hf_json(text))
+        except Exception as e:
+            doc = json.loads(text)
+            if "normalizer" not in str(e).lower() or not doc.get("normalizer") or tok.backend.normalizer is None:
+                raise
+        # a normalizer gigatoken lacks (claude_legacy's NFKC): the reference library's own normalizer object
+        # normalizes each text first and gigatoken runs the rest of the pipeline (certified like any other)
+        doc["normalizer"] = None
+        return _PreNormalized(_GigatokenEncoder(load_hf_json(json.dumps(doc, ensure_ascii=False))),
+                              tok.backend.normalizer.normalize_str)
 
     def _from_tiktoken(self, tok: Any) -> FastEncoder | str:
         scheme = _tiktoken_schemes().get(tok.encoding._pat_str)
@@ -127,7 +172,10 @@ class Gigatoken(Accelerator):
 
         # its loader reads a path: write the ranks tokbench parsed (the file may be gzipped); no
         # special tokens, since tokbench encodes ordinary text (tiktoken's encode_ordinary)
-        lines = b"".join(base64.b64encode(t) + b" %d\n" % r for t, r in sorted(tok._ranks.items(), key=lambda x: x[1]))
+        ranks = _dense(tok._ranks)
+        if ranks is None:
+            return "gigatoken needs dense ranks and no unreachable placeholder fills this file's gaps"
+        lines = b"".join(base64.b64encode(t) + b" %d\n" % r for t, r in sorted(ranks.items(), key=lambda x: x[1]))
         with tempfile.TemporaryDirectory(prefix="tokbench-gt-") as d:
             path = os.path.join(d, "ranks.tiktoken")
             with open(path, "wb") as f:
