@@ -18,6 +18,7 @@ the vocabulary, never predicted) and no end-of-sentence event is scored.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -69,13 +70,71 @@ def _check(n: int, vocab_size: int, discount: float) -> None:
         raise TokbenchError(f"discount must be in (0, 1) (0 = estimate), got {discount}")
 
 
-def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(code of each value, distinct values in order of first appearance): one hash-table pass, no sort
-    (sorting the ~50M k-gram keys of a FLORES-200 run was most of the family's time)."""
-    import pandas as pd  # numpy has no hash factorisation; imported here, not by every `tokbench` command
+def _hash_codes(known: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of `values` in an open-addressing hash table that first holds `known` (distinct values, codes
+    0..len-1); a value not in it gets the next code, in order of first appearance. Returns (codes of values,
+    every distinct value by code). O(n), no sort: sorting the ~100M k-gram keys of a FLORES-200 run was most
+    of the family's time. The table doubles at load 1/2, so it stays the size of the distinct values (a
+    byte-level stream has few). Compiled with numba on first use (see _compiled_hash_codes)."""
+    n_known = len(known)
+    n = n_known + len(values)
+    bits = 10
+    while (1 << bits) < 2 * n_known:
+        bits += 1
+    slots = np.full(1 << bits, -1, dtype=np.int64)
+    uniq = np.empty(n, dtype=np.int64)
+    codes = np.empty(len(values), dtype=np.int64)
+    mult = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of key * 2^64/phi
+    m = 0
+    for i in range(n):
+        key = known[i] if i < n_known else values[i - n_known]
+        mask = (1 << bits) - 1
+        j = np.int64((np.uint64(key) * mult) >> np.uint64(64 - bits))
+        while True:
+            s = slots[j]
+            if s < 0:
+                slots[j] = m
+                uniq[m] = key
+                s = m
+                m += 1
+                if 2 * m > mask + 1:  # load 1/2: double the table and re-insert
+                    bits += 1
+                    mask = (1 << bits) - 1
+                    slots = np.full(1 << bits, -1, dtype=np.int64)
+                    for r in range(m):
+                        j = np.int64((np.uint64(uniq[r]) * mult) >> np.uint64(64 - bits))
+                        while slots[j] >= 0:
+                            j = (j + 1) & mask
+                        slots[j] = r
+                break
+            if uniq[s] == key:
+                break
+            j = (j + 1) & mask
+        if i >= n_known:
+            codes[i - n_known] = s
+    return codes, uniq[:m].copy()
 
-    codes, uniques = pd.factorize(values, sort=False)
-    return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=np.int64)
+
+_jit_lock = threading.Lock()
+
+
+def _compiled_hash_codes() -> Any:
+    """`_hash_codes` compiled with numba (from its on-disk cache after the first time); imported here because
+    importing numba costs ~0.5 s that most commands never need."""
+    g = globals()
+    with _jit_lock:
+        if not hasattr(g["_hash_codes"], "py_func"):
+            from numba import njit
+
+            g["_hash_codes"] = njit(cache=True, nogil=True)(g["_hash_codes"])
+    return g["_hash_codes"]
+
+
+def _factorize(values: np.ndarray, known: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each value, distinct values by code): `known` (distinct) first with codes 0..len-1, then the
+    values' new ones in order of first appearance."""
+    first = np.zeros(0, dtype=np.int64) if known is None else np.ascontiguousarray(known, dtype=np.int64)
+    return _compiled_hash_codes()(first, np.ascontiguousarray(values, dtype=np.int64))
 
 
 @dataclass
@@ -100,86 +159,122 @@ class _Stream:
         """The sentences where `keep` (a boolean per sentence) holds."""
         return _Stream(self.ids[np.repeat(keep, self.lengths)], self.lengths[keep])
 
-    def level_keys(self, n: int, vocab_size: int) -> list[np.ndarray]:
-        """keys[k-1][t] = key of the k-gram ending at token t (k = 1..n): ids in base vocab_size+1, oldest
-        first, the history padded with the BOS id vocab_size where it would reach before the sentence start."""
+    def top_keys(self, n: int, vocab_size: int) -> np.ndarray:
+        """Key of the n-gram ending at every token: ids in base vocab_size+1, oldest first, the history
+        padded with the BOS id vocab_size where it would reach before the sentence start."""
         ids = self.ids
         if len(ids) and (ids.min() < 0 or ids.max() >= vocab_size):
             raise TokbenchError(f"token id outside the vocabulary of {vocab_size:,} ids")
         base = vocab_size + 1
         starts = np.cumsum(self.lengths) - self.lengths
-        keys = [ids]
+        key = ids
         for j in range(1, n):
             prev = np.empty_like(ids)  # the j-th previous id of every token
             prev[j:] = ids[: len(ids) - j]
             for i in range(j):  # the first j tokens of a sentence have none: BOS
                 prev[starts[self.lengths > i] + i] = vocab_size
-            keys.append(prev * base**j + keys[-1])
-        return keys
+            key = prev * base**j + key
+        return key
+
+
+def _code(values: np.ndarray, known: np.ndarray, k: int, vocab_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """`_factorize` of order-k keys; order 1 (ids) through a table over the vocabulary instead of a hash
+    (new ids get the next codes in increasing id order)."""
+    if k > 1:
+        return _factorize(values, known)
+    t = len(known)
+    code_of = np.full(vocab_size, -1, dtype=np.int64)
+    code_of[known] = np.arange(t)
+    codes = code_of[values]
+    new = np.flatnonzero(np.bincount(values[codes < 0], minlength=vocab_size))
+    if len(new):
+        code_of[new] = np.arange(t, t + len(new))
+        codes = code_of[values]
+    return codes, np.concatenate([known, new])
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+_NONE.setflags(write=False)
 
 
 @dataclass
 class _Level:
-    """The distinct training k-grams of one order k, hash-coded: a k-gram's code is its index in `keys`.
-    Order 1 lists every id 0..|V|-1 (count 0 when unseen), so an id is its own code."""
+    """The distinct training k-grams of one order k, coded: a k-gram's code is its index in `keys`."""
 
     keys: np.ndarray
     raw: np.ndarray  # occurrences of each k-gram (int64)
     ctx: np.ndarray  # context code of each k-gram (context = its first k-1 ids = key // base)
-    ctx_keys: np.ndarray  # distinct contexts, indexed by context code (order 1: the one empty context)
+    ctx_keys: np.ndarray  # distinct contexts, indexed by context code (order 1: the one empty context, key 0)
     suffix: np.ndarray  # code at order k-1 of each k-gram's last k-1 ids (order 1: empty)
-    cont: np.ndarray | None = None  # continuation count: distinct (k+1)-grams ending in it (set by order k+1)
+    cont: np.ndarray | None  # continuation count: distinct (k+1)-grams ending in it (None at the top order)
+
+
+def _contexts(keys: np.ndarray, k: int, base: int, known: np.ndarray = _NONE) -> tuple[np.ndarray, np.ndarray]:
+    """(context code, distinct contexts) of order-k keys; order 1 has the one empty context (key 0)."""
+    if k == 1:
+        return np.zeros(len(keys), dtype=np.int64), np.zeros(1, dtype=np.int64)
+    return _factorize(keys // base, known)
 
 
 def _fit_levels(train: _Stream, n: int, vocab_size: int) -> list[_Level]:
     """Orders 1..n of the training stream: raw counts at every order and continuation counts below n.
 
-    The (k+1)-suffixes of the distinct n-grams are exactly the distinct (k+1)-grams at token positions, so
-    the continuation counts of order k do not depend on n: one fit serves the models of every order <= n."""
+    Only the top order is coded token by token; every token's k-gram is the suffix of its (k+1)-gram, so
+    order k is coded from the distinct (k+1)-grams and its raw counts are theirs summed. The (k+1)-suffixes
+    of the distinct n-grams are exactly the distinct (k+1)-grams at token positions, so the continuation
+    counts of order k do not depend on n: one fit serves the models of every order <= n."""
     base = vocab_size + 1
-    keys = train.level_keys(n, vocab_size)
-    levels = [_Level(np.arange(vocab_size, dtype=np.int64), np.bincount(train.ids, minlength=vocab_size),
-                     np.zeros(vocab_size, dtype=np.int64), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64))]
-    prev_codes = train.ids
-    for k in range(2, n + 1):
-        codes, uniq = _factorize(keys[k - 1])
-        ctx, ctx_keys = _factorize(uniq // base)
-        suffix = np.empty(len(uniq), dtype=np.int64)
-        suffix[codes] = prev_codes
-        levels[-1].cont = np.bincount(suffix, minlength=len(levels[-1].keys))
-        levels.append(_Level(uniq, np.bincount(codes, minlength=len(uniq)), ctx, ctx_keys, suffix))
-        prev_codes = codes
-    return levels
+    codes, keys = _code(train.top_keys(n, vocab_size), _NONE, n, vocab_size)
+    raw = np.bincount(codes, minlength=len(keys))
+    levels: list[_Level] = []
+    cont = None
+    for k in range(n, 0, -1):
+        suffix = _NONE
+        lower = None
+        if k > 1:
+            suffix, lower = _code(keys % base ** (k - 1), _NONE, k - 1, vocab_size)
+        ctx, ctx_keys = _contexts(keys, k, base)
+        levels.append(_Level(keys, raw, ctx, ctx_keys, suffix, cont))
+        if lower is not None:
+            cont = np.bincount(suffix, minlength=len(lower))
+            raw = np.bincount(suffix, weights=raw, minlength=len(lower)).astype(np.int64)  # exact: integer sums
+            keys = lower
+    return levels[::-1]
 
 
 @dataclass
 class _Query:
     """Query k-grams located at one order: each query's code, and per code (the training k-grams, then the
-    new ones in order of first appearance) its context code (len(ctx_keys) = a context training never saw)
-    and its suffix's code at order k-1."""
+    new ones) its context code (len(ctx_keys) = a context training never saw) and its suffix's code at
+    order k-1."""
 
     codes: np.ndarray
     ctx: np.ndarray
     suffix: np.ndarray
 
 
-def _locate(levels: Sequence[_Level], keys: Sequence[np.ndarray]) -> list[_Query]:
-    """Codes of query keys (keys[k-1] at order k, as `_Stream.level_keys` gives them) in the fitted orders."""
-    base = len(levels[0].keys) + 1
-    out = [_Query(keys[0], levels[0].ctx, levels[0].suffix)]
-    for lv, q in zip(levels[1:], keys[1:], strict=True):
+def _locate(levels: Sequence[_Level], top_keys: np.ndarray, vocab_size: int) -> list[_Query]:
+    """Codes of query n-gram keys (as `_Stream.top_keys` gives them) at every fitted order 1..n. A k-gram
+    training never saw has a new (k-1)-suffix only if that is new too, so only new keys are looked up below
+    the top order."""
+    base = vocab_size + 1
+    n = len(levels)
+    codes, keys = _code(top_keys, levels[-1].keys, n, vocab_size)
+    out: list[_Query] = []
+    for k in range(n, 0, -1):
+        lv = levels[k - 1]
         t, c = len(lv.keys), len(lv.ctx_keys)
-        codes, uniq = _factorize(np.concatenate([lv.keys, q]))  # first appearance: training codes keep 0..t-1
-        codes = codes[t:]
-        ctx = lv.ctx
-        if len(uniq) > t:
-            new_ctx = _factorize(np.concatenate([lv.ctx_keys, uniq[t:] // base]))[0][c:]
-            ctx = np.concatenate([ctx, np.minimum(new_ctx, c)])
-        suffix = np.empty(len(uniq), dtype=np.int64)
-        suffix[:t] = lv.suffix
-        suffix[codes] = out[-1].codes
+        new = keys[t:]
+        ctx, suffix = lv.ctx, lv.suffix
+        if len(new):
+            ctx = np.concatenate([ctx, np.minimum(_contexts(new, k, base, lv.ctx_keys)[0], c)])
+        if k > 1:
+            sub, keys = _code(new % base ** (k - 1), levels[k - 2].keys, k - 1, vocab_size)
+            suffix = np.concatenate([suffix, sub])
         out.append(_Query(codes, ctx, suffix))
-    return out
+        if k > 1:
+            codes = suffix[codes]
+    return out[::-1]
 
 
 @dataclass
@@ -207,7 +302,7 @@ class NgramModel:
     """Interpolated Kneser-Ney over token ids 0..vocab_size-1 (see the module docstring).
 
     k-grams are packed into one int64 key in base vocab_size+1 (the extra symbol is the begin-of-sentence
-    marker) and hash-coded (`_factorize`), so counting is np.bincount and every probability is computed
+    marker) and hash-coded (`_hash_codes`), so counting is np.bincount and every probability is computed
     once per distinct k-gram, then gathered per token: no sort and no Python loop over tokens."""
 
     def __init__(self, sentences: Sequence[np.ndarray], n: int, vocab_size: int, discount: float = 0.0) -> None:
@@ -264,10 +359,10 @@ class NgramModel:
     def prob_keys(self, grams: np.ndarray) -> np.ndarray:
         """P(w | history) for n-gram keys (history of n-1 ids or BOS, then w), vectorised."""
         grams = np.asarray(grams, dtype=np.int64).reshape(-1)
-        keys = [grams % self.base**k for k in range(1, self.n + 1)]
-        if len(grams) and (grams.min() < 0 or grams.max() >= self.base**self.n or keys[0].max() >= self.vocab_size):
+        if len(grams) and (grams.min() < 0 or grams.max() >= self.base**self.n
+                           or (grams % self.base).max() >= self.vocab_size):
             raise TokbenchError(f"n-gram key outside the {self.n}-gram keys over {self.vocab_size:,} ids")
-        return self._probs(_locate(self._levels, keys))
+        return self._probs(_locate(self._levels, grams, self.vocab_size))
 
     def prob(self, history: Sequence[int], words: Sequence[int] | np.ndarray) -> np.ndarray:
         """P(w | history) for each w in `words`; `history` holds the preceding ids (BOS-padded when short)."""
@@ -281,7 +376,7 @@ class NgramModel:
 
     def _stream_bits(self, stream: _Stream, queries: Sequence[_Query] | None = None) -> np.ndarray:
         if queries is None:
-            queries = _locate(self._levels, stream.level_keys(self.n, self.vocab_size))
+            queries = _locate(self._levels, stream.top_keys(self.n, self.vocab_size), self.vocab_size)
         bits = -np.log2(self._probs(queries)) if len(stream.ids) else np.zeros(0)
         return _sum_per_sentence(bits, stream.lengths)
 
@@ -352,7 +447,7 @@ def language_bits(ctx: MetricContext, split: str, train: str, lang: str, orders:
         _check(top, v, discount)
         data = language_data(ctx, split, train, lang)
         levels = _fit_levels(data.train, top, v)
-        queries = _locate(levels, data.evaluate.level_keys(top, v))
+        queries = _locate(levels, data.evaluate.top_keys(top, v), v)
         bits = {}
         for n in orders:
             model = NgramModel._from_levels(levels, n, v, discount, len(data.train.ids))
@@ -374,26 +469,34 @@ class NgramBpb(Metric):
         name = self.card.name
         v = int(ctx.tokenizer.vocab_size)
         rows = []
-        unit_index: dict[str, int] = {}
-        pooled: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         orders, discount = _orders_to_fit(self.order, v), float(opts.get("discount", 0.0))
-        for lang in ctx.languages(split):
-            data = language_bits(ctx, split, train, lang, orders, discount)
-            bits = data.bits[self.order]
-            ci = ratio_ci(bits, data.eval_bytes, weights(len(bits), opts))
-            rows.append(make_row(name, lang, label, ratio_of_sums(bits, data.eval_bytes), UNIT, len(bits), ci, flags))
-            units = np.fromiter((unit_index.setdefault(i, len(unit_index)) for i in data.eval_doc_ids),
-                                dtype=np.int64, count=len(data.eval_doc_ids))
-            pooled.append((units, bits, data.eval_bytes))
-        if pooled:
-            num_u, den_u = np.zeros(len(unit_index)), np.zeros(len(unit_index))
-            for units, num, den in pooled:
-                np.add.at(num_u, units, num)
-                np.add.at(den_u, units, den)
-            n = sum(len(p[1]) for p in pooled)
-            ci = ratio_ci(num_u, den_u, weights(len(unit_index), opts))
+        langs = ctx.languages(split)
+        data = [language_bits(ctx, split, train, lang, orders, discount) for lang in langs]
+        for lang, d in zip(langs, data, strict=True):
+            bits = d.bits[self.order]
+            ci = ratio_ci(bits, d.eval_bytes, weights(len(bits), opts))
+            rows.append(make_row(name, lang, label, ratio_of_sums(bits, d.eval_bytes), UNIT, len(bits), ci, flags))
+        if data:
+            units, den_u = ctx.cached(("ngram_bpb", "units", split, train, tuple(langs)), lambda: _pooled_units(data))
+            num_u = np.zeros(len(den_u))
+            for u, d in zip(units, data, strict=True):
+                np.add.at(num_u, u, d.bits[self.order])
+            n = sum(len(d.eval_doc_ids) for d in data)
+            ci = ratio_ci(num_u, den_u, weights(len(den_u), opts))
             rows.append(make_row(name, ALL_LANGUAGES, label, ratio_of_sums(num_u, den_u), UNIT, n, ci, flags))
         return rows
+
+
+def _pooled_units(data: Sequence[_LangBits]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Per language, the pooled unit (sentence id, numbered in order of first appearance over the languages)
+    of each evaluation sentence; and the bytes per unit. The same for the three orders: computed once."""
+    index: dict[str, int] = {}
+    units = [np.fromiter((index.setdefault(i, len(index)) for i in d.eval_doc_ids), dtype=np.int64,
+                         count=len(d.eval_doc_ids)) for d in data]
+    den_u = np.zeros(len(index))
+    for u, d in zip(units, data, strict=True):
+        np.add.at(den_u, u, d.eval_bytes)
+    return units, den_u
 
 
 def _definition(n: int) -> str:
