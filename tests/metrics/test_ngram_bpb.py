@@ -109,3 +109,112 @@ def test_vendored_tokenizer_on_udhr() -> None:
     # deterministic: a fresh context gives identical numbers
     ctx2 = MetricContext(load_tokenizer("cl100k_base"), view, ["eng_Latn", "tur_Latn", "rus_Cyrl"])
     assert _run(ctx2, "ngram_bpb.2", bootstrap=200) == by_n[2]
+
+
+def _reference_kn(train: list[np.ndarray], n: int, v: int, discount: float = 0.0):
+    """Interpolated Kneser-Ney written out with dicts from the module docstring, for comparison."""
+    bos = v
+    grams = [tuple([bos] * (n - 1) + [int(x) for x in s])[i : i + n] for s in train for i in range(len(s))]
+    top = set(grams)
+    counts: dict[int, dict[tuple, int]] = {n: {}}
+    for g in grams:
+        counts[n][g] = counts[n].get(g, 0) + 1
+    for k in range(n - 1, 0, -1):  # continuation counts: distinct (k+1)-grams ending in the k-gram
+        counts[k] = {}
+        for g in {t[-(k + 1):] for t in top}:
+            counts[k][g[1:]] = counts[k].get(g[1:], 0) + 1
+    disc, total, types = {}, {}, {}
+    for k, ck in counts.items():
+        c = list(ck.values())
+        n1, n2 = c.count(1), c.count(2)
+        d = n1 / (n1 + 2 * n2) if n1 and n1 + 2 * n2 else 0.5
+        disc[k] = discount or (d if 0 < d < 1 else 0.5)
+        total[k], types[k] = {}, {}
+        for g, x in ck.items():
+            total[k][g[:-1]] = total[k].get(g[:-1], 0) + x
+            types[k][g[:-1]] = types[k].get(g[:-1], 0) + 1
+
+    def prob(hist: tuple, w: int) -> float:
+        p = 1.0 / v
+        for k in range(1, n + 1):
+            h = hist[len(hist) - (k - 1):] if k > 1 else ()
+            if h in total[k]:
+                c = counts[k].get(h + (w,), 0)
+                p = max(c - disc[k], 0.0) / total[k][h] + disc[k] * types[k][h] / total[k][h] * p
+        return p
+
+    return prob
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+@pytest.mark.parametrize("discount", [0.0, 0.3])
+def test_matches_reference_kneser_ney(n: int, discount: float) -> None:
+    rng = np.random.default_rng(n)
+    v = 30
+    train = [rng.integers(0, 12, size=rng.integers(0, 25)) for _ in range(60)]  # ids 12..29 never seen
+    evaluation = [rng.integers(0, 16, size=rng.integers(0, 25)) for _ in range(30)]  # unseen ids and contexts
+    ref = _reference_kn(train, n, v, discount)
+    m = NgramModel(train, n, v, discount)
+    for hist in ([], [3], [0, 1], [5, 14], [29, 29, 29], [1, 2, 3]):
+        h = tuple(([v] * (n - 1) + hist)[len(hist):]) if n > 1 else ()  # BOS-padded, last n-1 ids
+        expected = [ref(h, w) for w in range(v)]
+        assert m.prob(hist, np.arange(v)) == pytest.approx(expected, rel=1e-12)
+    expected_bits = []
+    for s in evaluation:
+        padded = [v] * (n - 1) + [int(x) for x in s]
+        logs = [-math.log2(ref(tuple(padded[i : i + n - 1]), padded[i + n - 1])) for i in range(len(s))]
+        expected_bits.append(sum(logs))
+    assert m.sentence_bits(evaluation) == pytest.approx(expected_bits, rel=1e-12)
+
+
+def test_one_fit_serves_every_order_exactly() -> None:
+    # the metric fits order 3 once and reads orders 1 and 2 off it: bit-identical to separate models
+    from tokbench.metrics.ngram_bpb import _fit_levels, _locate, _Stream
+
+    rng = np.random.default_rng(7)
+    v = 40
+    train = [rng.integers(0, 25, size=rng.integers(0, 40)) for _ in range(80)]
+    evaluation = [rng.integers(0, 30, size=rng.integers(0, 40)) for _ in range(50)]
+    tr, ev = _Stream.of(train), _Stream.of(evaluation)
+    levels = _fit_levels(tr, 3, v)
+    queries = _locate(levels, ev.top_keys(3, v), v)
+    for n in (1, 2, 3):
+        shared = NgramModel._from_levels(levels, n, v, 0.0, len(tr.ids))._stream_bits(ev, queries[:n])
+        alone = NgramModel(train, n, v).sentence_bits(evaluation)
+        assert np.array_equal(shared, alone)
+
+
+def test_hash_codes_first_appearance_and_known_prefix() -> None:
+    from tokbench.metrics.ngram_bpb import _factorize
+
+    rng = np.random.default_rng(3)
+    # structured keys (as k-gram keys are: digits of a base) with many repeats; enough to grow the table
+    values = rng.integers(0, 50, size=20_000) * 50_001**2 + rng.integers(0, 300, size=20_000)
+    known = np.unique(rng.choice(values, 500))[::-1].copy()  # distinct, not sorted ascending
+    codes, uniq = _factorize(values, known)
+    index = {int(x): i for i, x in enumerate(known)}
+    for x in values.tolist():
+        index.setdefault(x, len(index))
+    assert uniq.tolist() == list(index)
+    assert codes.tolist() == [index[x] for x in values.tolist()]
+    empty_codes, empty_uniq = _factorize(np.zeros(0, dtype=np.int64))
+    assert len(empty_codes) == 0 and len(empty_uniq) == 0
+
+
+def test_metric_equals_separate_models_on_udhr() -> None:
+    # the metric's cached shared fit (half/half protocol on one split) against the public API per order
+    from tokbench.corpora import load_corpus
+    from tokbench.tokenizers import load_tokenizer
+
+    view = CorpusView(load_corpus("udhr"))
+    tok = load_tokenizer("cl100k_base")
+    ctx = MetricContext(tok, view, ["eng_Latn", "tur_Latn"])
+    split = view.default_split()
+    for n in (1, 2, 3):
+        rows = _run(ctx, f"ngram_bpb.{n}", bootstrap=0)
+        for row in rows[:-1]:
+            ids, off = ctx.sentence_ids(split, row["language"])
+            sents = [ids[off[i] : off[i + 1]] for i in range(len(off) - 1)]
+            nbytes = view.sentence_counts(split, row["language"])["bytes"].astype(np.float64)
+            expected = bits_per_byte(sents[0::2], sents[1::2], nbytes[1::2], n, int(tok.vocab_size))
+            assert row["value"] == expected
