@@ -186,7 +186,11 @@ def _code(values: np.ndarray, known: np.ndarray, k: int, vocab_size: int) -> tup
     code_of = np.full(vocab_size, -1, dtype=np.int64)
     code_of[known] = np.arange(t)
     codes = code_of[values]
-    new = np.flatnonzero(np.bincount(values[codes < 0], minlength=vocab_size))
+    missing = values[codes < 0]  # their distinct ids, ascending: by a sort when few, else by counting
+    if len(missing) < vocab_size // 8:
+        new = np.unique(missing)
+    else:
+        new = np.flatnonzero(np.bincount(missing, minlength=vocab_size))
     if len(new):
         code_of[new] = np.arange(t, t + len(new))
         codes = code_of[values]
