@@ -35,6 +35,7 @@ from tokbench.metrics import CorpusView
 # imported once by the forkserver, inherited by every child; `warm` (last) loads the plan's corpora and manifests
 _PRELOAD = ["tokbench.executors.work", "tokbench.corpora", "tokbench.corpora.loaders", "datasets", "numba",
             "tokbench.backends", "gigatoken", "awkward", "tokbench.executors.warm"]
+_BLAS_THREADS = "OPENBLAS_NUM_THREADS"
 _STOP_SECONDS = 5.0  # a child gets this long after SIGTERM before SIGKILL
 _EXIT_SECONDS = 60.0  # a child that sent its results gets this long to exit by itself
 
@@ -142,6 +143,11 @@ class LocalExecutor(Executor):
         self._started_children = True
         # read by the forkserver when the first child starts it (its environment is this process's then)
         os.environ[WARM_ENV] = warm_spec(plan, langs)
+        # several children share the cores: OpenBLAS's own threads (bootstrap products of ~1000 x 1000) spin
+        # after each call and roughly doubled CPU time against wall time; a user's setting is kept
+        blas = self.workers > 1 and _BLAS_THREADS not in os.environ
+        if blas:
+            os.environ[_BLAS_THREADS] = "1"
         todo = list(by_tokenizer(plan))
         todo.reverse()  # popped from the end: the plan's order
         try:
@@ -150,10 +156,14 @@ class LocalExecutor(Executor):
                     tok_name, groups = todo.pop()
                     self._start(mp, tok_name, groups, langs, data_dirs, env)
                     os.environ.pop(WARM_ENV, None)  # the forkserver has read it
+                    if blas:
+                        os.environ.pop(_BLAS_THREADS, None)
                 for recv in multiprocessing.connection.wait(list(self._children)):
                     yield from self._collect(recv)  # type: ignore[arg-type]
         finally:
             os.environ.pop(WARM_ENV, None)
+            if blas:
+                os.environ.pop(_BLAS_THREADS, None)
             self._stop_children()
 
     def _start(self, mp: Any, tok_name: str, groups: list[tuple[str, list[Any]]], langs: tuple[str, ...] | None,
