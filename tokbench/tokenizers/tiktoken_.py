@@ -126,8 +126,12 @@ class TiktokenTokenizer(Tokenizer):
         return self._enc.decode([int(i) - self._offset for i in ids])
 
     def decode_batch(self, batch: Sequence[Sequence[int]]) -> list[str]:
-        shifted = [[int(i) - self._offset for i in ids] for ids in batch]
-        return self._enc.decode_batch(shifted, num_threads=self._threads)
+        """tiktoken's own `decode` per sequence. Its decode_batch submits one thread-pool future per sequence:
+        for FLORES sentences (~50 tokens) the futures cost ~4x the decoding (r50k_base: 10 of 16 s)."""
+        decode = self._enc.decode
+        if self._offset:
+            return [decode([int(i) - self._offset for i in ids]) for ids in batch]
+        return [decode(ids if isinstance(ids, list) else [int(i) for i in ids]) for ids in batch]
 
     def _token_bytes(self) -> list[bytes | None]:
         out: list[bytes | None] = [None] * self._n_vocab
