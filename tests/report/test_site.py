@@ -37,7 +37,8 @@ def test_text_columns_are_prose_not_numbers() -> None:
 
     from tokbench.report.writer import _html_table, _text_columns
 
-    df = pd.DataFrame({"tokenizer": ["a", "b"], "lang": ["x", "y"], "value": [1.0, 2.0], "pct": ["12.5%", "–"],
+    df = pd.DataFrame({"tokenizer": ["a", "b"], "lang": ["x", "y"], "value": ["4.99 (22)", "0.65 [0.61, 0.70]"],
+                       "pct": ["12.5%", "[-0.995, -0.896]"],
                        "verdict": ["ok", "warn"], "finding": ["a long sentence explaining what was found " * 2, "-"]})
     assert _text_columns(df) == ([5, 6], [6])
     html = _html_table(df, "t-x")

@@ -113,7 +113,8 @@ def _section_view(s: Section) -> dict[str, Any]:
     }
 
 
-_NUMBER_LIKE = re.compile(r"^\s*[-+\u2212]?[\d.,]+\s*[%x\u00d7]?\s*$")
+# a number, also one formatted with its CI, count or unit: '4.99 (22)', '0.65 [0.61, 0.70]', '[-0.99, -0.90]', '<0.01%'
+_NUMBER_LIKE = re.compile(r"^\s*[\[(]?\s*[<>~≈]?\s*[-+\u2212]?\.?\d")
 _PLACEHOLDER = re.compile(r"^\s*[–—-]?\s*$")
 _WRAP_CHARS = 40  # a text column with a longer value wraps instead of widening the table
 
