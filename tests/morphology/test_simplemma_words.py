@@ -55,3 +55,15 @@ def test_unwritable_cache_still_decides(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("x")  # a file where the cache folder should be: nothing can be written under it
     assert _lookups(TrieDictionaries(blocked / "tries"), "de") == _lookups(TrieDictionaries(tmp_path / "ok"), "de")
+
+
+def test_only_the_last_languages_stay_loaded(tmp_path: Path) -> None:
+    """A process that decides many languages (the test suite, a full %L run) keeps two tries, not all."""
+    from tokbench.morphology import simplemma_words as sw
+
+    assert sw._KEEP_TRIES == 2
+    t = TrieDictionaries(tmp_path)
+    for lang in ("de", "es", "fr", "es"):
+        t.get_dictionary(lang)
+    assert list(t._loaded) == ["fr", "es"]  # least recently used first; de was dropped
+    assert t.get_dictionary("de")["Häuser"] == "Haus"  # reloaded from its cache file

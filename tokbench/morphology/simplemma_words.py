@@ -21,6 +21,7 @@ from tokbench.morphology.base import PURE, VALID, LexicalResource, package_versi
 from tokbench.morphology.flores_langs import ISO1
 
 _DIGEST = 32  # a cached trie file starts with the sha256 of the rest
+_KEEP_TRIES = 2  # languages kept loaded per process
 
 
 class _TrieMapping(Mapping[str, str]):
@@ -59,7 +60,13 @@ class TrieDictionaries:
         self._loaded: dict[str, _TrieMapping] = {}
 
     def get_dictionary(self, lang: str) -> Mapping[str, str]:
-        if lang not in self._loaded:
+        """The language's trie, kept with the last few used: a trie is 4-18 MB and re-reading one from the
+        cache takes tens of milliseconds, so holding every language a process ever saw costs more than it saves."""
+        if lang in self._loaded:
+            self._loaded[lang] = self._loaded.pop(lang)  # most recently used last
+        else:
+            while len(self._loaded) >= _KEEP_TRIES:
+                self._loaded.pop(next(iter(self._loaded)))
             self._loaded[lang] = _TrieMapping(self._trie(lang))
         return self._loaded[lang]
 
