@@ -44,14 +44,22 @@ class DaskExecutor(Executor):
             else:  # one single-threaded worker process per core, as the local executor's children
                 # an interrupted run stops the workers before they release their semaphores, and the resource
                 # tracker (a process of its own, reading this environment) would warn about them on our stderr
+                # (it starts with the first worker); the caller's own setting is restored afterwards
                 quiet_tracker = "ignore::UserWarning:multiprocessing.resource_tracker"
-                os.environ["PYTHONWARNINGS"] = ",".join(filter(None, (os.environ.get("PYTHONWARNINGS"), quiet_tracker)))
-                # the scheduler's HTTP server on any free port: its default, 8787, is taken by any other Dask
-                # cluster on the machine (a second tokbench run), and Dask warns about it on stderr
-                self._cluster = LocalCluster(
-                    n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                    silence_logs=logging.ERROR,
-                )
+                before = os.environ.get("PYTHONWARNINGS")
+                os.environ["PYTHONWARNINGS"] = ",".join(filter(None, (before, quiet_tracker)))
+                try:
+                    # the scheduler's HTTP server on any free port: its default, 8787, is taken by any other Dask
+                    # cluster on the machine (a second tokbench run), and Dask warns about it on stderr
+                    self._cluster = LocalCluster(
+                        n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                        silence_logs=logging.ERROR,
+                    )
+                finally:
+                    if before is None:
+                        os.environ.pop("PYTHONWARNINGS", None)
+                    else:
+                        os.environ["PYTHONWARNINGS"] = before
                 self.client = Client(self._cluster)
         except (OSError, ValueError, TypeError) as e:  # unreachable, timed out, or not an address at all
             if self._cluster is not None:
