@@ -32,6 +32,7 @@ class Accelerator(ABC):
     """A library that can load some tokenizers from their local files."""
 
     name: str
+    order: int = 0  # under --backend auto, accelerators are tried by (order, name): a fallback sets it higher
 
     @property
     @abstractmethod

@@ -116,7 +116,8 @@ def _decide(tokenizer: Tokenizer, st: _State, setting: str) -> None:
     if setting == "reference":
         st.reason = "--backend reference"
         return
-    names = ACCELERATORS.names() if setting == "auto" else [setting]
+    by_order = sorted(ACCELERATORS.names(), key=lambda n: (ACCELERATORS.get(n).order, n))
+    names = by_order if setting == "auto" else [setting]
     reasons = []
     for name in names:
         acc = ACCELERATORS.get(name)
