@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 
 DEFAULT_TOKENIZERS = ["gpt2", "r50k_base", "cl100k_base", "o200k_base", "llama3", "qwen3", "gemma3", "llama2",
-                      "mistral_v1", "mistral_v3", "phi3", "mistral_tekken", "bert_base_uncased", "xlm_roberta"]
+                      "mistral_v1", "mistral_v3", "phi3", "mistral_tekken", "bert_base_uncased", "xlm_roberta",
+                      "deepseek_coder", "deepseek_llm", "command_r", "falcon", "starcoder"]  # the last five: fastokens
 
 
 def corpus_cells(langs: list[str] | None) -> tuple[str, dict[str, list[str]]]:
@@ -89,7 +90,7 @@ def bench_tokenizer(
     tok = load_tokenizer(name)
     ref_load = time.perf_counter() - t
     rows = []
-    for acc_name, acc in ACCELERATORS.items():
+    for acc_name, acc in sorted(ACCELERATORS.items(), key=lambda item: (item[1].order, item[0])):  # as auto tries
         row: dict[str, Any] = {"tokenizer": name, "algorithm": tok.algorithm, "reference": type(tok).__name__,
                                "accelerator": f"{acc_name} {acc.version}", "reference_load_s": round(ref_load, 2)}
         t = time.perf_counter()
