@@ -72,14 +72,16 @@ def test_certified_on_a_split_regex_tokenizer_of_the_data_dir(shared_assets: Pat
     assert c["certification_set"]["flores200_dev_sample"] > 10_000 and c["certification_set"]["llama_cpp_test_vectors"]
 
 
-def test_encode_flat_contract_and_tekken_offset() -> None:
+def test_encode_flat_contract_and_tekken_offset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fk, "FLAT_CHUNK_CHARS", 40)  # several library calls joined, one document per call too
     tok = load_tokenizer("mistral_tekken")
     enc = fk.Fastokens().load(tok)
     assert not isinstance(enc, str), enc
     ids, off = enc.encode_flat([])
     assert ids.dtype == np.uint32 and len(ids) == 0 and off.tolist() == [0]
-    ids, off = enc.encode_flat(tuple(SAMPLE))  # any sequence, as the contract says
-    ref_ids, ref_off = tok.encode_flat(SAMPLE)
+    texts = [*SAMPLE, "x" * 100, "", *SAMPLE]
+    ids, off = enc.encode_flat(tuple(texts))  # any sequence, as the contract says
+    ref_ids, ref_off = tok.encode_flat(texts)
     assert ids.dtype == np.uint32 and off.dtype == np.int64 and ids.flags.writeable
     assert np.array_equal(ids, ref_ids) and np.array_equal(off, ref_off)
     assert int(ids.min()) >= tok._offset == 1000  # ranks shifted above tekken's special ids, as the reference does
