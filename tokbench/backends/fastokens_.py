@@ -1,9 +1,10 @@
 """fastokens (PyPI `fastokens`, Rust): BPE `tokenizer.json` pipelines, including Split regexes and
 vocabularies without all single bytes that gigatoken refuses, and tiktoken ranks with any regex.
 
-Registered after gigatoken, which is faster where it loads: fastokens is tried for what gigatoken
-declines or fails (deepseek_coder, deepseek_llm, command_r, falcon, starcoder; mistral_tekken's id
-offset). Loaded from the bytes tokbench already read, never from a hub (its `from_model` downloads).
+Tried after gigatoken (`order = 1`), which is as fast or faster where both load (FLORES-200 dev, CPU s:
+qwen3 1.3 vs 1.6, cl100k_base 1.0 vs 1.6, llama3 1.1 vs 1.0) and loads faster: fastokens encodes what
+gigatoken declines or fails (deepseek_coder, deepseek_llm, command_r, falcon, starcoder; mistral_tekken's
+id offset). Loaded from the bytes tokbench already read, never from a hub (`from_model` takes a hub name).
 What it cannot load (WordPiece, Unigram, a SentencePiece model, normalizers it lacks such as NFKC or
 BertNormalizer) it declines with a reason; what it loads is certified by the gate before use.
 
