@@ -252,9 +252,8 @@ def write_report(results: dict, cats: list[str], out_dir: Path, n_langs_shown: i
         share["other languages, rest"] = share["other languages"] - sum(bw.get(c, 0.0) for c in shown)
         row: dict = {"tokenizer": n, "merges": f"{v['start_merge']}+{v['merges_used']}",
                      "unexplained": v.get("unexplained_merges", "?")} | share
-        for g, (x, lo, hi) in tot.items():
-            if not np.isnan(lo):
-                row[g] = f"{x:.3f} [{lo:.3f}, {hi:.3f}]"
+        for g, x in tot.items():  # as text in every row: a column mixing intervals and floats printed 16 digits
+            row[g] = _with_interval(x)
         rows.append(row)
         shares.append(share)
     df = pd.DataFrame(rows).set_index("tokenizer")
