@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -25,18 +24,6 @@ fk = pytest.importorskip("tokbench.backends.fastokens_")
 
 SAMPLE = ["All human beings are born free and equal in dignity and rights.", "Tüm insanlar hür doğarlar.",
           "人人生而自由", "  spaces  \t\n", "1234567890", "🙂👍🏽", "<|endoftext|>", "</s> [INST]", ""]  # fmt: skip
-
-
-@pytest.fixture()
-def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An empty cache (encodings and certificates), no in-process memo or gate decisions, --backend auto."""
-    monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv(gate.BACKEND_ENV, raising=False)
-    monkeypatch.delenv(gate.VERIFY_ENV, raising=False)
-    monkeypatch.setattr(encode_mod, "_memo", encode_mod._Memo(1 << 30))
-    gate.reset()
-    yield tmp_path
-    gate.reset()
 
 
 def _udhr(langs: tuple[str, ...] = ("eng_Latn", "tur_Latn", "cmn_Hans", "arb_Arab", "hin_Deva")) -> list[str]:

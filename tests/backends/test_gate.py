@@ -10,7 +10,7 @@ import logging
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -56,18 +56,6 @@ class Forged(Accelerator):
 
 UDHR_SAMPLE = ["All human beings are born free and equal in dignity and rights.", "Tüm insanlar hür doğarlar.",
                "人人生而自由", "  spaces  \t\n", "1234567890", "🙂👍🏽", "<|endoftext|>", ""]  # fmt: skip
-
-
-@pytest.fixture()
-def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An empty cache (encodings and certificates), no in-process memo or gate decisions."""
-    monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path / "cache"))
-    monkeypatch.delenv(gate.BACKEND_ENV, raising=False)
-    monkeypatch.delenv(gate.VERIFY_ENV, raising=False)
-    monkeypatch.setattr(encode_mod, "_memo", encode_mod._Memo(1 << 30))
-    gate.reset()
-    yield tmp_path
-    gate.reset()
 
 
 @pytest.fixture()
