@@ -129,7 +129,10 @@ def test_each_family_brings_its_columns_and_section(family_run: Path) -> None:
     assert digits.figures["digit_probes"]["png"].startswith(b"\x89PNG")  # the chunk-pattern figure
 
     mix = sections["mixture"].tables["mixture_shares"].set_index("tokenizer")
-    assert mix.at["cl100k_base", "code %"] == f"{100 * code:.1f}"  # percent, as in the column
+    cell = f"{100 * code:.1f}"  # percent, as in the column; its 95% bootstrap interval where the result has one
+    if ci := real["cl100k_base"].get("group_ci95", {}).get("code"):
+        cell += f" [{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]"
+    assert mix.at["cl100k_base", "code %"] == cell
 
 
 def test_the_site_and_markdown_show_every_family(family_report: Path) -> None:
