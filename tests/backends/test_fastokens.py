@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from tokbench import encode as encode_mod
+from tokbench.backends import base as backends_base
 from tokbench.backends import certify as cert
 from tokbench.backends import gate
 from tokbench.backends.base import ACCELERATORS
@@ -128,9 +129,10 @@ def test_declines_with_a_reason(name: str, why: str) -> None:
     assert isinstance(got, str) and got.startswith(why), got
 
 
-def test_bert_goes_to_the_reference_with_both_reasons(fresh: Path) -> None:
-    d = gate.describe(load_tokenizer("bert_base_uncased"))
-    assert d["encoder"] == "reference" and "fastokens implements BPE only, not wordpiece" in d["reason"]
+def test_xlm_roberta_goes_to_the_reference_with_every_reason(fresh: Path) -> None:
+    d = gate.describe(load_tokenizer("xlm_roberta"))
+    assert d["encoder"] == "reference" and "fastokens has no loader for SentencePieceTokenizer" in d["reason"]
+    assert "word_memo has no loader for SentencePieceTokenizer" in d["reason"]
 
 
 def test_not_installed_is_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,7 +141,7 @@ def test_not_installed_is_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing(name: str) -> str:
         raise PackageNotFoundError(name)
 
-    monkeypatch.setattr(fk, "dist_version", missing)
+    monkeypatch.setattr(backends_base, "dist_version", missing)
     assert fk.Fastokens().version is None
     assert fk.Fastokens().load(load_tokenizer("falcon")) == "fastokens is not installed (pip install 'tokbench[fast]')"
 

@@ -4,7 +4,7 @@ Importing the package registers the built-in accelerators; third-party ones regi
 `tokbench.accelerators` entry-point group.
 """
 
-from tokbench.backends import fastokens_, gigatoken_  # noqa: F401  (register them; gigatoken is tried first)
+from tokbench.backends import fastokens_, gigatoken_, word_memo  # noqa: F401  (register them; gigatoken is tried first)
 from tokbench.backends.base import ACCELERATORS, Accelerator, FastEncoder
 from tokbench.backends.gate import configure, describe, encode, provenance, reset
 

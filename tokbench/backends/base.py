@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as dist_version
 
 import numpy as np
 
@@ -32,15 +34,28 @@ class Accelerator(ABC):
     """A library that can load some tokenizers from their local files."""
 
     name: str
+    distribution: str  # the PyPI distribution that implements it; its version goes into every certificate
     order: int = 0  # under --backend auto, accelerators are tried by (order, name): a fallback sets it higher
 
     @property
-    @abstractmethod
     def version(self) -> str | None:
         """The installed library's version, or None when it is not installed."""
+        try:
+            return dist_version(self.distribution)
+        except PackageNotFoundError:
+            return None
 
     def supports(self, tokenizer: Tokenizer) -> str | None:
         """A cheap check before anything is loaded: None, or why this accelerator cannot encode it."""
+        return None
+
+    def installed_and_loads(self, tokenizer: Tokenizer, loaders: tuple[type, ...]) -> str | None:
+        """The first checks every `supports` makes: the library is installed and has a loader for this
+        adapter type (its reason names the extra that installs it)."""
+        if self.version is None:
+            return f"{self.name} is not installed (pip install 'tokbench[fast]')"
+        if not isinstance(tokenizer, loaders):
+            return f"{self.name} has no loader for {type(tokenizer).__name__}"
         return None
 
     @abstractmethod

@@ -19,8 +19,6 @@ import base64
 import os
 import tempfile
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as dist_version
 from typing import Any
 
 import numpy as np
@@ -75,23 +73,15 @@ class _FastokensEncoder(FastEncoder):
 
 class Fastokens(Accelerator):
     name = "fastokens"
+    distribution = "fastokens"
     order = 1  # after gigatoken (order 0), which is faster where it loads
-
-    @property
-    def version(self) -> str | None:
-        try:
-            return dist_version("fastokens")
-        except PackageNotFoundError:
-            return None
 
     def supports(self, tokenizer: Tokenizer) -> str | None:
         from tokbench.tokenizers.hf import HFTokenizer
         from tokbench.tokenizers.tiktoken_ import TiktokenTokenizer
 
-        if self.version is None:
-            return "fastokens is not installed (pip install 'tokbench[fast]')"
-        if not isinstance(tokenizer, (HFTokenizer, TiktokenTokenizer)):
-            return f"fastokens has no loader for {type(tokenizer).__name__} (a SentencePiece model)"
+        if (why := self.installed_and_loads(tokenizer, (HFTokenizer, TiktokenTokenizer))):
+            return why
         if tokenizer.algorithm != "bpe":
             return f"fastokens implements BPE only, not {tokenizer.algorithm}"
         return None

@@ -14,8 +14,6 @@ import os
 import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as dist_version
 from typing import Any
 
 import numpy as np
@@ -103,23 +101,15 @@ class _PreNormalized(FastEncoder):
 
 class Gigatoken(Accelerator):
     name = "gigatoken"
-
-    @property
-    def version(self) -> str | None:
-        try:
-            return dist_version("gigatoken")
-        except PackageNotFoundError:
-            return None
+    distribution = "gigatoken"
 
     def supports(self, tokenizer: Tokenizer) -> str | None:
         from tokbench.tokenizers.hf import HFTokenizer
         from tokbench.tokenizers.spm import SentencePieceTokenizer
         from tokbench.tokenizers.tiktoken_ import TiktokenTokenizer
 
-        if self.version is None:
-            return "gigatoken is not installed (pip install 'tokbench[fast]')"
-        if not isinstance(tokenizer, (HFTokenizer, SentencePieceTokenizer, TiktokenTokenizer)):
-            return f"gigatoken has no loader for {type(tokenizer).__name__}"
+        if (why := self.installed_and_loads(tokenizer, (HFTokenizer, SentencePieceTokenizer, TiktokenTokenizer))):
+            return why
         if tokenizer.algorithm != "bpe":
             return f"gigatoken does not implement {tokenizer.algorithm}"
         if isinstance(tokenizer, TiktokenTokenizer) and tokenizer._offset:
