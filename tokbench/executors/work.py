@@ -121,7 +121,10 @@ def warm_spec(plan: list[Group], langs: tuple[str, ...] | None) -> str:
     """What every child of this plan would load first, for the forkserver to load once: the corpora,
     and the Petrov texts' layouts (their splits, read from the cells' resolved options)."""
     corpora: dict[str, set[tuple[str, ...]]] = {}
+    metrics: dict[str, dict[str, Any]] = {}  # metric -> its options (one per metric: the warm-up is a hint)
     for corpus_name, _, cells in plan:
+        for cell in cells:
+            metrics.setdefault(cell.metric, dict(cell.options))
         if corpus_name == NO_CORPUS:
             continue
         joined = corpora.setdefault(corpus_name, set())
@@ -134,23 +137,25 @@ def warm_spec(plan: list[Group], langs: tuple[str, ...] | None) -> str:
     return json.dumps({
         "data_dirs": cli_data_dirs(), "langs": list(langs) if langs else None,
         "corpora": {name: sorted(list(s) for s in joined) for name, joined in corpora.items()},
-    })  # fmt: skip
+        "metrics": metrics,
+    }, default=str)  # fmt: skip
 
 
 def warm_from_env() -> None:
     """In the forkserver (the import of tokbench.executors.warm): load the manifests, each corpus with all
-    its texts and ids, and its Petrov layouts, so that every child forked afterwards inherits them instead
-    of loading them again (~1-2 s per tokenizer on FLORES-200). Anything that fails here is left for the
-    child to load, and to report, as without a warm-up."""
+    its texts and ids, and its Petrov layouts, then what each planned metric loads for any tokenizer, so
+    that every child forked afterwards inherits them instead of loading them again (~1-2 s per tokenizer on
+    FLORES-200 for the corpora). Anything that fails here is left for the child to load, and to report, as
+    without a warm-up."""
     spec = os.environ.get(WARM_ENV)
     if not spec:
         return
+    doc = json.loads(spec)
     try:
         from tokbench.corpora import load_corpus
         from tokbench.datadirs import set_cli_data_dirs
         from tokbench.manifests import corpus_manifests, tokenizer_manifests
 
-        doc = json.loads(spec)
         set_cli_data_dirs(doc["data_dirs"])
         tokenizer_manifests(), corpus_manifests()
         for name, joined in doc["corpora"].items():
@@ -169,6 +174,19 @@ def warm_from_env() -> None:
             _warm_views[name] = view
     except Exception:  # noqa: BLE001 - the child loads it itself and reports what is wrong
         _warm_views.clear()
+    _warm_metrics(doc.get("metrics") or {}, doc.get("langs"))
+
+
+def _warm_metrics(metrics: dict[str, dict[str, Any]], langs: list[str] | None) -> None:
+    """Each planned metric's `warm` (what it loads for any tokenizer, e.g. the Turkish analyzer: ~1.7 s per
+    child otherwise). A failure is the child's to meet and report, so it is ignored here."""
+    from tokbench.metrics import METRICS
+
+    for name, opts in metrics.items():
+        try:
+            METRICS.get(name).warm(tuple(langs) if langs else None, opts)
+        except Exception:  # noqa: BLE001, S112 - the child loads it itself and reports what is wrong
+            continue
 
 
 def run_group(

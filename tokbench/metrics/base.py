@@ -53,6 +53,12 @@ class Metric:
         raise NotImplementedError
 
     @classmethod
+    def warm(cls, langs: tuple[str, ...] | None, opts: dict[str, Any]) -> None:
+        """Load what computing this metric loads for *any* tokenizer (a language resource, an analyzer), once,
+        in the process that forks the tokenizer children, so each inherits it instead of building it again.
+        Never tokenizer-dependent; a failure is ignored there (the child meets and reports it). Default: nothing."""
+
+    @classmethod
     def resolve_options(cls, user: dict[str, Any]) -> dict[str, Any]:
         """This metric's options: its card defaults overridden by the user's values (typed like the default)."""
         out: dict[str, Any] = {}

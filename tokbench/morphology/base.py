@@ -47,6 +47,9 @@ class LexicalResource(ABC):
         """What the decisions depend on besides the token itself (extended by file-backed resources)."""
         return f"{self.name}|{self.lang}|{self.version}"
 
+    def warm(self) -> None:  # noqa: B027 - optional hook, empty by default
+        """Build what `decide` builds on first use, ahead of it (see Metric.warm). Default: nothing."""
+
     @abstractmethod
     def decide(self, tokens: Sequence[str]) -> list[int]:
         """VALID/PURE flags per token (a cleaned, non-empty surface string)."""

@@ -90,6 +90,9 @@ class ZeyrekTurkish(LexicalResource):
             return None
         return {a.dict_item.root for a in analyses}
 
+    def warm(self) -> None:
+        self.analyzer, turkish_suffixes()  # noqa: B018 - both are built once and kept
+
     def decide(self, tokens: Sequence[str]) -> list[int]:
         suffixes = turkish_suffixes()
         out = []

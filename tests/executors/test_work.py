@@ -1,0 +1,67 @@
+"""The forkserver's warm-up: what the plan's children would each load first is loaded once, including each
+planned metric's `warm` (zeyrek's Turkish analyzer for the %L family); a failing warm-up is the child's to
+meet, never the forkserver's."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tokbench.executors import work
+from tokbench.metrics import METRICS
+from tokbench.morphology import resource_for
+from tokbench.results import Cell
+
+
+@pytest.fixture()
+def clean_warm(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv(work.WARM_ENV, raising=False)
+    yield
+    work._warm_views.clear()
+
+
+def _cell(metric: str, **options: Any) -> Cell:
+    return Cell("r50k_base", "sha", "udhr", "csha", metric, options)
+
+
+def test_spec_names_each_planned_metric_with_its_options(clean_warm: None) -> None:
+    plan = [("udhr", "r50k_base", [_cell("lex", split="articles"), _cell("ctc", protocol="petrov", splits=[])]),
+            ("udhr", "gpt2", [_cell("lex", split="articles")])]  # fmt: skip
+    spec = json.loads(work.warm_spec(plan, ("tur_Latn",)))
+    assert spec["metrics"] == {"lex": {"split": "articles"}, "ctc": {"protocol": "petrov", "splits": []}}
+    assert spec["langs"] == ["tur_Latn"] and spec["corpora"] == {"udhr": [[]]}
+
+
+def test_lex_warms_the_turkish_analyzer_once_for_every_child(clean_warm: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("zeyrek")
+    turkish = resource_for("tur_Latn")
+    turkish.__dict__.pop("analyzer", None)  # as in a fresh forkserver
+    monkeypatch.setenv(work.WARM_ENV, json.dumps({
+        "data_dirs": [], "langs": ["tur_Latn", "deu_Latn"], "corpora": {}, "metrics": {"lex.unique": {"split": ""}},
+    }))  # fmt: skip
+    work.warm_from_env()
+    assert "analyzer" in turkish.__dict__  # built: a child forked now inherits it
+    assert turkish.decide(["ev", "evler", "xqz"])[0]  # and it decides as without the warm-up
+
+
+def test_a_failing_warm_up_is_left_to_the_child(clean_warm: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
+    def boom(cls: type, langs: Any, opts: Any) -> None:
+        calls.append("boom")
+        raise RuntimeError("not here")
+
+    def fine(cls: type, langs: Any, opts: Any) -> None:
+        calls.append("fine")
+
+    monkeypatch.setattr(METRICS.get("lex.weighted"), "warm", classmethod(boom))
+    monkeypatch.setattr(METRICS.get("pure.unique"), "warm", classmethod(fine))
+    monkeypatch.setenv(work.WARM_ENV, json.dumps({
+        "data_dirs": [], "langs": None, "corpora": {"no_such_corpus": []},
+        "metrics": {"lex.weighted": {}, "pure.unique": {}},
+    }))  # fmt: skip
+    work.warm_from_env()  # neither the missing corpus nor the failing warm-up raises
+    assert calls == ["boom", "fine"] and work._warm_views == {}
