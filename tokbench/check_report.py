@@ -15,16 +15,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
 from tokbench.check import CHECK_VERSION, CHECKS, CheckResult, exit_code
 from tokbench.errors import TokbenchError
 from tokbench.io import atomic_write_text
+from tokbench.progress import progress
 from tokbench.report.base import ReportContext, Section, register_section
 
 log = logging.getLogger(__name__)
@@ -111,8 +110,7 @@ def checks_section(ctx: ReportContext) -> Section | None:
     rows: list[dict[str, Any]] = []
     per_tok: dict[str, dict[str, pd.DataFrame]] = {}
     missing: dict[str, str] = {}
-    for tok in tqdm(toks, desc="check tokenizers", unit="tokenizer", disable=not ctx.load_tokenizers,
-                    file=sys.stderr):
+    for tok in progress(toks, desc="check tokenizers", unit="tokenizer", disable=ctx.quiet or not ctx.load_tokenizers):
         results, why = verdicts(tok, shas.get(tok, ""), ctx.load_tokenizers)
         if results is None:
             missing[tok] = why

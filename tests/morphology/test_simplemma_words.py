@@ -67,3 +67,19 @@ def test_only_the_last_languages_stay_loaded(tmp_path: Path) -> None:
         t.get_dictionary(lang)
     assert list(t._loaded) == ["fr", "es"]  # least recently used first; de was dropped
     assert t.get_dictionary("de")["Häuser"] == "Haus"  # reloaded from its cache file
+
+
+def test_raw_and_mapping_paths_build_the_same_trie(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trie is built from simplemma's bytes store when it has one; through its public str mapping it is
+    byte for byte the same (Malay: the smallest dictionary)."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    fast = TrieDictionaries(tmp_path / "raw")._trie("ms").tobytes()
+    public = DefaultDictionaryFactory.get_dictionary
+
+    def without_store(self: object, lang: str) -> object:
+        source = public(self, lang)  # type: ignore[arg-type]
+        return {k: source[k] for k in source}  # a plain Mapping: no `_dict`
+
+    monkeypatch.setattr(DefaultDictionaryFactory, "get_dictionary", without_store)
+    assert TrieDictionaries(tmp_path / "mapping")._trie("ms").tobytes() == fast

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from functools import cache
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
 
@@ -19,6 +20,16 @@ import numpy as np
 
 from tokbench.registry import Registry
 from tokbench.tokenizers.base import Tokenizer
+
+
+@cache
+def installed_version(distribution: str) -> str | None:
+    """A distribution's installed version (None: not installed), looked up once per process: the metadata
+    scan costs milliseconds and the gate asks for every accelerator each time it decides."""
+    try:
+        return dist_version(distribution)
+    except PackageNotFoundError:
+        return None
 
 
 class FastEncoder(ABC):
@@ -40,10 +51,7 @@ class Accelerator(ABC):
     @property
     def version(self) -> str | None:
         """The installed library's version, or None when it is not installed."""
-        try:
-            return dist_version(self.distribution)
-        except PackageNotFoundError:
-            return None
+        return installed_version(self.distribution)
 
     def supports(self, tokenizer: Tokenizer) -> str | None:
         """A cheap check before anything is loaded: None, or why this accelerator cannot encode it."""

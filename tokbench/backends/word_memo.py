@@ -32,13 +32,11 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as dist_version
 from typing import Any
 
 import numpy as np
 
-from tokbench.backends.base import ACCELERATORS, Accelerator, FastEncoder
+from tokbench.backends.base import ACCELERATORS, Accelerator, FastEncoder, installed_version
 from tokbench.tokenizers.base import FLAT_CHUNK_CHARS, Tokenizer
 
 REVISION = 1  # bump on any change to this module: it is part of the version every certificate records
@@ -169,10 +167,8 @@ class WordMemo(Accelerator):
     @property
     def version(self) -> str | None:
         """The library's version and this module's revision: a change to either voids the certificates."""
-        try:
-            return f"{dist_version(self.distribution)}+word_memo.{REVISION}"
-        except PackageNotFoundError:
-            return None
+        library = installed_version(self.distribution)
+        return None if library is None else f"{library}+word_memo.{REVISION}"
 
     def supports(self, tokenizer: Tokenizer) -> str | None:
         from tokbench.tokenizers.hf import HFTokenizer

@@ -125,12 +125,12 @@ def _first(paths: list[str], k: int = 5) -> str:
 
 def build_verified(manifest: CorpusManifest, texts: Callable[[str, str], list[str] | None]) -> dict[str, bytes]:
     """Every pinned file built in memory and checked against its sha256; raises before writing anything."""
-    from tqdm import tqdm
+    from tokbench.progress import progress
 
     wanted = _wanted(manifest)
     built: dict[str, bytes] = {}
     missing, mismatched = [], []
-    for rel, (split, lang, sha) in tqdm(wanted.items(), desc=f"building {manifest.name}", unit="file"):
+    for rel, (split, lang, sha) in progress(wanted.items(), desc=f"building {manifest.name}", unit="file"):
         lines = texts(split, lang)
         if lines is None:
             missing.append(rel)

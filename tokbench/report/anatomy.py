@@ -8,15 +8,14 @@ token sequence built once (find_lineage per tokenizer would rebuild every other 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
 from tokbench.errors import TokbenchError
 from tokbench.io import atomic_write_text
+from tokbench.progress import progress
 
 
 def never_produced_specs(table: pd.DataFrame) -> tuple[str, ...]:
@@ -77,7 +76,7 @@ def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, 
                 continue
         todo.append(tok)
     sequences: dict[str, list[bytes]] = {}
-    for tok in tqdm(todo, desc="inspect tokenizers", unit="tokenizer", disable=quiet or not todo, file=sys.stderr):
+    for tok in progress(todo, desc="inspect tokenizers", unit="tokenizer", disable=quiet or not todo):
         try:
             t = load_tokenizer(tok)
             info = inspect_tokenizer(t, corpora=corpora, lineage="off")

@@ -52,6 +52,7 @@ class ReportContext:
     cards: dict[str, dict[str, Any]]
     leaderboard: Leaderboard | None = None
     load_tokenizers: bool = False  # sections may load tokenizers (report --inspect); else cached results only
+    quiet: bool = False  # no progress bars (report --quiet / --json)
 
     def metric(self, name: str, language: str | None = None) -> pd.DataFrame:
         df = self.table[self.table["metric"] == name]

@@ -20,16 +20,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from tokbench.errors import TokbenchError
 from tokbench.io import atomic_write_text
+from tokbench.progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +275,7 @@ def build_viewer(tokenizers: Sequence[str], corpus_name: str = DEFAULT_CORPUS, s
     texts = [u.text for u in units]
     enc: dict[str, Any] = {}
     missing: dict[str, str] = {}
-    for name in tqdm(list(tokenizers), desc="viewer: tokenize", unit="tokenizer", disable=quiet, file=sys.stderr):
+    for name in progress(list(tokenizers), desc="viewer: tokenize", unit="tokenizer", disable=quiet):
         sha = (shas or {}).get(name)
         path = _cache_file(name, sha, units) if sha else None
         rows = _cached_rows(path)

@@ -388,7 +388,7 @@ def write_site(
     table["flags"] = table["flags"].fillna("") if "flags" in table else ""
     lb = build_leaderboard(table, provenance)
     ctx = ReportContext(table, provenance, {c["name"]: c for c in metric_cards()}, lb,
-                        load_tokenizers=anatomy is not None)
+                        load_tokenizers=anatomy is not None, quiet=quiet)
     sections = collect_sections(ctx)
     prov = summarise_provenance(provenance)
     out = Path(out_dir)
