@@ -65,14 +65,15 @@ def chain_forms(text: str) -> list[str]:
     return [text.translate(space), k.translate(space), a.translate(space), c.translate(space)]
 
 
-def classify(text: str, decoded: str, unk: bool) -> set[str]:
-    """Kinds of difference between a text and its decode (empty when they are equal); see the card."""
+def classify(text: str, decoded: str, unk: bool, distance: int | None = None) -> set[str]:
+    """Kinds of difference between a text and its decode (empty when they are equal); see the card.
+    `distance`: Levenshtein(text, decoded) when the caller has it already."""
     if text == decoded:
         return set()
     if unk:
         return {"unk"}
     kinds = set()
-    prev = Levenshtein.distance(text, decoded)
+    prev = Levenshtein.distance(text, decoded) if distance is None else distance
     for kind, t, d in zip(CHAIN, chain_forms(text), chain_forms(decoded), strict=True):
         cur = Levenshtein.distance(t, d)
         if cur < prev:
@@ -109,8 +110,9 @@ def analyse(texts: Sequence[str], decoded: Sequence[str], unk: np.ndarray,
     distance = np.zeros(n, dtype=np.float64)
     changes = {k: np.zeros(n, dtype=np.float64) for k in KINDS}
     for i in np.flatnonzero(exact == 0).tolist():
-        distance[i] = Levenshtein.distance(texts[i], decoded[i])
-        for kind in classify(texts[i], decoded[i], bool(unk[i])):
+        d = Levenshtein.distance(texts[i], decoded[i])
+        distance[i] = d
+        for kind in classify(texts[i], decoded[i], bool(unk[i]), d):
             changes[kind][i] = 1.0
     chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
     return {"exact": exact, "exact_normalized": exact_norm, "distance": distance, "chars": chars,
