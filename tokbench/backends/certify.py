@@ -6,8 +6,9 @@ accelerator version and one certification set (its texts' sha256). It is a small
 cache, `<TOKBENCH_CACHE>/certificates/<tokenizer sha256>/<key>.json`, with status `certified`,
 `failed` (ids differed during certification) or `revoked` (a later spot check found a difference);
 only `certified` lets the accelerator encode. Certification runs automatically the first time an
-accelerator would encode for a tokenizer (a progress bar), or ahead of time with
-`tokbench encode --certify`.
+accelerator would encode for a tokenizer (a progress bar); to earn it ahead of a long run, encode any
+small corpus with that accelerator named (`tokbench encode --tokenizer NAME --corpus udhr --backend gigatoken`), which
+decides, and certifies, at its first cache miss.
 
 The certification set, built from what this machine has:
 - the vendored UDHR, every language and article (14k documents, 4.8 MB);
