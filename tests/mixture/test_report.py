@@ -38,6 +38,16 @@ def test_groups_languages_and_intervals_in_percent(tmp_path: Path) -> None:
     assert t.at["a", "jpn_Jpan %"] == "10.00 [8.00, 12.00]"  # a category's own interval where the result has it
     assert t.at["b", "English %"] == "90.0" and t.at["a", "merges solved"] == "1-300"
     assert "95% bootstrap intervals" in sec.text
+    assert "outside its own interval" not in sec.text  # every point estimate lies inside its interval here
+
+
+def test_point_estimates_outside_their_intervals_are_named(tmp_path: Path) -> None:
+    bw = {"eng_Latn": 0.5, "code:c": 0.3, "fra_Latn": 0.2}
+    doc = {"results": {"a": {"byte_weights": bw, "group_ci95": {"English": [0.41, 0.48], "code": [0.25, 0.33],
+                                                                 "non-English": [0.21, 0.27]}}}}
+    sec, t = _section(tmp_path, doc, n_langs=1)
+    assert t.at["a", "English %"] == "50.0 [41.0, 48.0]"
+    assert "The point estimate lies outside its own interval for a English, a other languages:" in sec.text
 
 
 def test_without_any_interval_says_so(tmp_path: Path) -> None:
