@@ -20,6 +20,7 @@ from tokbench.backends import base as backends_base
 from tokbench.backends import certify as cert
 from tokbench.backends import gate
 from tokbench.backends.base import ACCELERATORS
+from tokbench.tokenizers import base as tokenizers_base
 from tokbench.tokenizers import load_tokenizer
 from tokbench.tokenizers.base import Tokenizer
 
@@ -88,7 +89,7 @@ def test_certified_on_a_split_regex_tokenizer_of_the_data_dir(shared_assets: Pat
 
 
 def test_encode_flat_contract_and_tekken_offset(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fk, "FLAT_CHUNK_CHARS", 40)  # several library calls joined, one document per call too
+    monkeypatch.setattr(tokenizers_base, "FLAT_CHUNK_CHARS", 40)  # several library calls, one document per call too
     tok = load_tokenizer("mistral_tekken")
     enc = fk.Fastokens().load(tok)
     assert not isinstance(enc, str), enc

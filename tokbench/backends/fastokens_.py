@@ -26,7 +26,7 @@ import numpy as np
 from tokbench.backends.base import ACCELERATORS, Accelerator, FastEncoder
 from tokbench.errors import TokbenchError
 from tokbench.native import library_errors
-from tokbench.tokenizers.base import FLAT_CHUNK_CHARS, Tokenizer
+from tokbench.tokenizers.base import Tokenizer, flat_chunks
 
 
 class _FastokensEncoder(FastEncoder):
@@ -50,12 +50,7 @@ class _FastokensEncoder(FastEncoder):
 
     def encode_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         texts = texts if isinstance(texts, list) else list(texts)
-        parts, start, size = [], 0, 0
-        for i, t in enumerate(texts):
-            size += len(t)
-            if size >= FLAT_CHUNK_CHARS or i == len(texts) - 1:
-                parts.append(self._chunk(texts[start : i + 1]))
-                start, size = i + 1, 0
+        parts = [self._chunk(chunk) for chunk in flat_chunks(texts)]
         n_ids = sum(len(p[0]) for p in parts)
         ids = np.empty(n_ids, dtype=np.uint32)
         offsets = np.empty(len(texts) + 1, dtype=np.int64)

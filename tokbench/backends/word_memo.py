@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from tokbench.backends.base import ACCELERATORS, Accelerator, FastEncoder, installed_version
-from tokbench.tokenizers.base import FLAT_CHUNK_CHARS, Tokenizer
+from tokbench.tokenizers.base import Tokenizer, flat_chunks
 
 REVISION = 1  # bump on any change to this module: it is part of the version every certificate records
 _CHAR_LOCAL_NORMALIZERS = frozenset({"BertNormalizer", "Lowercase", "NFD", "StripAccents"})
@@ -145,12 +145,8 @@ class _WordMemoEncoder(FastEncoder):
         texts = texts if isinstance(texts, list) else list(texts)
         pieces: list[bytes] = []
         ends: list[int] = []
-        start, size = 0, 0
-        for i, t in enumerate(texts):
-            size += len(t)
-            if size >= FLAT_CHUNK_CHARS or i == len(texts) - 1:
-                self._chunk(texts[start : i + 1], pieces, ends)
-                start, size = i + 1, 0
+        for chunk in flat_chunks(texts):
+            self._chunk(chunk, pieces, ends)
         counts = np.zeros(len(pieces) + 1, dtype=np.int64)
         counts[1:] = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)) // 4
         per_piece = np.cumsum(counts)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from itertools import chain
 from typing import Literal
@@ -53,13 +53,7 @@ class Tokenizer(ABC):
         Encoded FLAT_CHUNK_CHARS of text at a time, each part turned into arrays at once: a library's
         per-document objects and Python id lists cost ~100x the arrays, and a cold run's reference encodes
         of 4 MB batches left a child process at 1.7 GB where the arrays need a few MB."""
-        texts = texts if isinstance(texts, list) else list(texts)
-        parts, start, size = [], 0, 0
-        for i, t in enumerate(texts):
-            size += len(t)
-            if size >= FLAT_CHUNK_CHARS or i == len(texts) - 1:
-                parts.append(flatten_batch(self.encode_batch(texts[start : i + 1])))
-                start, size = i + 1, 0
+        parts = [flatten_batch(self.encode_batch(chunk)) for chunk in flat_chunks(texts)]
         if len(parts) == 1:
             return parts[0]
         if not parts:
@@ -124,6 +118,18 @@ class Tokenizer(ABC):
 
 
 FLAT_CHUNK_CHARS = 1_000_000  # text per library call in encode_flat: bounded memory, still a batch for every core
+
+
+def flat_chunks(texts: Sequence[str]) -> Iterator[list[str]]:
+    """Consecutive runs of the texts of about FLAT_CHUNK_CHARS characters each (a run ends at the text that
+    reaches it; a longer text is a run of its own): one library call each in an `encode_flat`."""
+    texts = texts if isinstance(texts, list) else list(texts)
+    start, size = 0, 0
+    for i, t in enumerate(texts):
+        size += len(t)
+        if size >= FLAT_CHUNK_CHARS or i == len(texts) - 1:
+            yield texts[start : i + 1]
+            start, size = i + 1, 0
 
 
 def flatten_batch(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
