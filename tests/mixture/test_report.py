@@ -50,6 +50,16 @@ def test_point_estimates_outside_their_intervals_are_named(tmp_path: Path) -> No
     assert "The point estimate lies outside its own interval for a English, a other languages:" in sec.text
 
 
+def test_language_cells_outside_their_intervals_are_counted(tmp_path: Path) -> None:
+    bw = {"eng_Latn": 0.5, "code:c": 0.3, "fra_Latn": 0.2}
+    doc = {"results": {"a": {"byte_weights": bw, "ci95": {"byte_weights": {"fra_Latn": [0.25, 0.3]}},
+                             "group_ci95": {"English": [0.45, 0.55], "code": [0.25, 0.33],
+                                            "non-English": [0.15, 0.25]}}}}
+    sec, t = _section(tmp_path, doc, n_langs=1)
+    assert t.at["a", "fra_Latn %"] == "20.00 [25.00, 30.00]"
+    assert "The point estimate lies outside its own interval in 1 of the 1 language cells that have one:" in sec.text
+
+
 def test_without_any_interval_says_so(tmp_path: Path) -> None:
     doc = {"results": {"a": {"byte_weights": {"eng_Latn": 0.7, "code:c": 0.2, "fra_Latn": 0.1}}}}
     sec, t = _section(tmp_path, doc, n_langs=1)

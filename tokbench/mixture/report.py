@@ -144,9 +144,15 @@ def mixture(ctx: ReportContext, n_langs: int = 8) -> Section | None:
            "inference samples only, reports/mixture/README.md)." if has_ci else
            "The result carries no bootstrap intervals (run the inference with --bootstrap for them)."),
     ]
-    if outside := _outside_intervals(totals, list(parts.index)):
+    lo, hi, val = ci_low[shown], ci_high[shown], shares[shown]
+    with_ci = int((lo.notna() & hi.notna()).to_numpy().sum())
+    cells_out = int(((val < lo) | (val > hi)).to_numpy().sum())  # NaN bounds compare False
+    where = [f"for {', '.join(groups_out)}"] if (groups_out := _outside_intervals(totals, list(parts.index))) else []
+    if cells_out:
+        where.append(f"in {cells_out} of the {with_ci} language cells that have one")
+    if where:
         text.append(
-            f"The point estimate lies outside its own interval for {', '.join(outside)}: the estimator moves on "
+            f"The point estimate lies outside its own interval {'; and '.join(where)}: the estimator moves on "
             "resampled documents (and the LP's answer within a few hundredths with its start), so an interval "
             "shows how far the replicates spread, not bounds on the error (reports/mixture/README.md, 'Bootstrap')."
         )
