@@ -69,12 +69,14 @@ def test_only_the_last_languages_stay_loaded(tmp_path: Path) -> None:
     assert t.get_dictionary("de")["Häuser"] == "Haus"  # reloaded from its cache file
 
 
-def test_raw_and_mapping_paths_build_the_same_trie(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_raw_and_mapping_paths_build_the_same_trie(monkeypatch: pytest.MonkeyPatch) -> None:
     """The trie is built from simplemma's bytes store when it has one; through its public str mapping it is
     byte for byte the same (Malay: the smallest dictionary)."""
     from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
-    fast = TrieDictionaries(tmp_path / "raw")._trie("ms").tobytes()
+    from tokbench.morphology.simplemma_words import _build_trie
+
+    fast = _build_trie("ms").tobytes()
     public = DefaultDictionaryFactory.get_dictionary
 
     def without_store(self: object, lang: str) -> object:
@@ -82,4 +84,51 @@ def test_raw_and_mapping_paths_build_the_same_trie(tmp_path: Path, monkeypatch: 
         return {k: source[k] for k in source}  # a plain Mapping: no `_dict`
 
     monkeypatch.setattr(DefaultDictionaryFactory, "get_dictionary", without_store)
-    assert TrieDictionaries(tmp_path / "mapping")._trie("ms").tobytes() == fast
+    assert _build_trie("ms").tobytes() == fast
+
+
+def test_trie_is_built_in_a_child_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decoding a dictionary costs up to ~0.5 GB that this process would keep: the build runs elsewhere, and
+    the file it writes is the one the in-process build gives."""
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    from tokbench.morphology.simplemma_words import _build_trie
+
+    expected = _build_trie("ms").tobytes()
+
+    def not_here(self: object, lang: str) -> object:
+        raise AssertionError("the dictionary was decoded in the test process")
+
+    monkeypatch.setattr(DefaultDictionaryFactory, "get_dictionary", not_here)
+    assert TrieDictionaries(tmp_path)._trie("ms").tobytes() == expected
+
+
+def test_concurrent_loads_build_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two tokenizer children of one run asking for the same language: one builds, the other waits and reads."""
+    import threading
+
+    from tokbench.morphology import simplemma_words as sw
+
+    builds = []
+
+    def build_here(lang: str, path: Path) -> None:
+        builds.append(lang)
+        sw.write_trie(lang, str(path))
+
+    monkeypatch.setattr(sw, "_build_in_child", build_here)
+    got: list[bytes] = []
+    threads = [threading.Thread(target=lambda: got.append(TrieDictionaries(tmp_path)._trie("ms").tobytes()))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert builds == ["ms"] and len(got) == 3 and len(set(got)) == 1
+
+
+def test_failed_build_is_one_clear_error(tmp_path: Path) -> None:
+    from tokbench.errors import TokbenchError
+
+    with pytest.raises(TokbenchError, match=r"building the trie of simplemma's xx dictionary failed: .+; check"):
+        TrieDictionaries(tmp_path)._trie("xx")  # simplemma has no such language
+    assert not list(tmp_path.glob("*.marisa"))
