@@ -148,6 +148,9 @@ def main() -> None:
                 results[name].update(
                     bootstrap=a.bootstrap, ci95=js["ci95"], bootstrap_mean=js["bootstrap_mean"],
                     bootstrap_seconds=r.timings.get("bootstrap"),
+                    # per stage, summed over replicates (two run at once): where the bootstrap's time goes
+                    bootstrap_stages={k.removeprefix("bootstrap_"): round(v, 1) for k, v in r.timings.items()
+                                      if k.startswith("bootstrap_")},
                     group_ci95={g: [v[1], v[2]] for g, v in groups.items()})
         except TokbenchError as e:
             results[name] = {"error": str(e), "merges": a.merges, "seconds": time.perf_counter() - t0}

@@ -55,6 +55,10 @@ def test_bootstrap_intervals_cover_estimate(synthetic):
     lo, hi = np.percentile(M, [2.5, 97.5], axis=0)
     assert [tuple(x) for x in zip(lo, hi, strict=True)] == [r.ci["byte_weights"][c] for c in r.categories]
     assert "replicates" not in r.to_json()
+    # where the replicates spent their time, per stage and summed over the 3 (benchmarks read these)
+    t = r.timings
+    assert t["bootstrap_rounds"] >= 3 and t["bootstrap_solve"] >= t["bootstrap_lp_solver"] > 0
+    assert {"bootstrap_replay", "bootstrap_index", "bootstrap_lp_search"} <= set(t)
 
 
 def test_byte_space_conversion():

@@ -282,13 +282,13 @@ def infer_mixture(
         warm = WarmStart.of(lp)
         done = [0]
 
-        def replicate(dws: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        def replicate(dws: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
             # warm: the point estimate's weights and live rows, so a replicate re-solves a nearby LP
-            lpr, npairs, _ = solve_once(dws, warm, replay_threads=1 if par > 1 else threads)
+            lpr, npairs, tt_ = solve_once(dws, warm, replay_threads=1 if par > 1 else threads)
             nb_ = np.array([cw.n_bytes(dw) for cw, dw in zip(words, dws, strict=True)], np.float64)
             done[0] += 1
             say(f"bootstrap {done[0]}/{bootstrap}")
-            return shares(lpr, npairs, nb_)
+            return (*shares(lpr, npairs, nb_), tt_ | {"rounds": float(lpr.rounds)})
 
         # replicates are independent; HiGHS and the numba kernels release the GIL, so threads run them
         # side by side (results in draw order, so a seed gives the same intervals at any thread count)
@@ -300,6 +300,8 @@ def infer_mixture(
                 got = list(ex.map(replicate, draws))
         A = [g[0] for g in got]
         B = [g[1] for g in got]
+        for key in got[0][2]:  # where replicates spend their time, summed (threads overlap)
+            timings[f"bootstrap_{key}"] = sum(g[2][key] for g in got)
         for space, M in (("weights", np.array(A)), ("byte_weights", np.array(B))):
             lo, hi = np.percentile(M, [2.5, 97.5], axis=0)
             result.ci[space] = {n: (float(x), float(y)) for n, x, y in zip(out_names, lo, hi, strict=True)}
