@@ -51,19 +51,34 @@ def phase_raw(args: argparse.Namespace) -> dict[str, Any]:
     sentences = [view.docs("devtest", lang)[1] for lang in langs]
     load = encode = encode_cpu = 0.0
     tokens = 0
+    joined_counts: dict[str, dict[str, int]] = {}  # tokenizer -> language -> tokens of the joined text
     for name in args.tokenizers:
         t = time.perf_counter()
         tok = load_tokenizer(name)
         load += time.perf_counter() - t
         t, c = time.perf_counter(), time.process_time()
-        for text, sents in zip(joined, sentences, strict=True):
-            tokens += sum(map(len, tok.encode_batch([text])))
+        per_lang = joined_counts.setdefault(name, {})
+        for lang, text, sents in zip(langs, joined, sentences, strict=True):
+            per_lang[lang] = sum(map(len, tok.encode_batch([text])))
+            tokens += per_lang[lang]
             if args.raw != "joined":
                 tokens += sum(map(len, tok.encode_batch(sents)))
         encode += time.perf_counter() - t
         encode_cpu += time.process_time() - c
     return {"seconds": encode, "encode_cpu_s": round(encode_cpu, 2), "load_seconds": load, "tokens": tokens,
-            "peak_rss_mb": _peak_rss_mb()}
+            "peak_rss_mb": _peak_rss_mb(), "joined_counts": joined_counts}
+
+
+def ctc_differences(raw_counts: dict[str, dict[str, int]], results: Path) -> list[tuple[str, str, int, float]]:
+    """(tokenizer, language, raw count, run's ctc) wherever the cold run's corpus token count is not the raw
+    library's count of the same joined text: the accelerated run must give the library's numbers."""
+    import pandas as pd
+
+    df = pd.read_parquet(results)
+    ctc = df[(df.metric == "ctc") & (df.language != "ALL")].set_index(["tokenizer", "language"])["value"]
+    return [(tok, lang, n, float(ctc.get((tok, lang), float("nan"))))
+            for tok, langs in raw_counts.items() for lang, n in langs.items()
+            if ctc.get((tok, lang)) != n]
 
 
 def phase_run(args: argparse.Namespace) -> dict[str, Any]:
@@ -189,6 +204,10 @@ def main() -> None:
         out["cold"] = _child("run", args, str(Path(tmp) / "out"), env)
         out["warm"] = _child("run", args, str(Path(tmp) / "out"), env)
         out["warmcache"] = _child("run", args, str(Path(tmp) / "out2"), env)
+        if "ctc" in (args.metrics or ["ctc"]):  # the default suite includes ctc
+            diff = ctc_differences(out["raw"].pop("joined_counts"), Path(tmp) / "out" / "results.parquet")
+            out["ctc_counts_identical_to_raw"] = not diff
+            out["ctc_differences"] = diff[:20]
         if args.keep:
             shutil.copytree(Path(tmp) / "out", args.keep, dirs_exist_ok=True)
     raw, cold, warm = out["raw"]["seconds"], out["cold"]["seconds"], out["warm"]["seconds"]
@@ -213,6 +232,10 @@ def main() -> None:
         f"encode; CPU: raw encode {out['raw']['encode_cpu_s']:.1f}s, cold process {out['cold']['cpu_s']:.1f}s "
         f"({out['cold_cpu_over_raw_cpu']:.2f}x); load {out['raw']['load']} -> {out['cold']['load']}"
     )
+    if "ctc_counts_identical_to_raw" in out:
+        n = sum(len(v) for v in out["raw"].get("joined_counts", {}).values()) or len(args.tokenizers) * out["n_langs"]
+        print(f"ctc counts identical to the raw library's: {'yes' if out['ctc_counts_identical_to_raw'] else 'NO'} "
+              f"({n} tokenizer x language counts; differences: {out['ctc_differences'][:5]})")
     if args.json:
         args.json.write_text(json.dumps(out, indent=1))
 
