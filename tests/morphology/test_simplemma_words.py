@@ -132,3 +132,12 @@ def test_failed_build_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TokbenchError, match=r"building the trie of simplemma's xx dictionary failed: .+; check"):
         TrieDictionaries(tmp_path)._trie("xx")  # simplemma has no such language
     assert not list(tmp_path.glob("*.marisa"))
+
+
+def test_child_that_cannot_write_still_decides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child that fails (a full disk, say) costs a build in this process, as an unwritable cache does."""
+    from tokbench.morphology import simplemma_words as sw
+
+    monkeypatch.setattr(sw, "_build_in_child", lambda lang, path: "OSError: [Errno 28] No space left on device")
+    assert _lookups(TrieDictionaries(tmp_path), "de") == _lookups(TrieDictionaries(tmp_path / "ok"), "de")
+    assert not (tmp_path / "de.marisa").exists()
