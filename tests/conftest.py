@@ -132,6 +132,12 @@ def release_lexicons() -> Callable[[], None]:
 
 
 @pytest.fixture
+def release_caches() -> Callable[[], None]:
+    """For fixtures whose values hold a tokenizer's encodings of a whole corpus: release when they end."""
+    return release_process_caches
+
+
+@pytest.fixture
 def fresh_lexicons() -> Iterator[None]:
     """Release the lexicons a test loaded when it ends."""
     yield

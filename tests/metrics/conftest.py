@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,12 +25,12 @@ def flores(assets: Path) -> CorpusView:
     return CorpusView(load_corpus("flores200"))
 
 
-@pytest.fixture(scope="module")
-def make_ctx(flores: CorpusView) -> Callable[..., MetricContext]:
-    """MetricContext for a registered tokenizer on FLORES, memoised so encodings are shared across a module's
-    tests. Module scope, not session: a context holds its tokenizer and every encoding it made (llama2 on
-    all of FLORES), and kept for the session they added up to ~0.8 GB; a later module reads the encodings
-    back from the session's encode cache instead of recomputing them."""
+@pytest.fixture
+def make_ctx(flores: CorpusView, release_caches: Callable[[], None]) -> Iterator[Callable[..., MetricContext]]:
+    """MetricContext for a registered tokenizer on FLORES, memoised within a test. Released when the test ends:
+    a context holds its tokenizer and every encoding it made (llama2 on all of FLORES: ~0.35 GB), and kept for
+    the module they added up to ~0.8 GB (tests/metrics/test_premium.py), the suite's largest module. The next
+    test reads the encodings back from the session's encode cache instead of recomputing them."""
     from tokbench.tokenizers import load_tokenizer
 
     made: dict[tuple[str, tuple[str, ...] | None], MetricContext] = {}
@@ -41,4 +41,6 @@ def make_ctx(flores: CorpusView) -> Callable[..., MetricContext]:
             made[key] = MetricContext(load_tokenizer(name), flores, langs)
         return made[key]
 
-    return make
+    yield make
+    made.clear()
+    release_caches()

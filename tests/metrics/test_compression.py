@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tokbench.metrics import MetricContext, get_metric
+from tokbench.metrics import CorpusView, MetricContext, get_metric
 
 CL100K_PATTERN = (
     r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+"""
@@ -43,8 +43,11 @@ def independent(assets: Path, flores: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def ctx(make_ctx: Callable[..., MetricContext]) -> MetricContext:
-    return make_ctx("cl100k_base", [LANG])
+def ctx(flores: CorpusView) -> MetricContext:
+    """One language, shared by the module's tests (make_ctx's contexts last one test)."""
+    from tokbench.tokenizers import load_tokenizer
+
+    return MetricContext(load_tokenizer("cl100k_base"), flores, [LANG])
 
 
 def test_bytes_chars_fertility(ctx: MetricContext, independent: dict[str, Any]) -> None:
