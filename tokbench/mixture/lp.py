@@ -171,8 +171,8 @@ class _HighsBackend:
             # from no basis, DSE's better pivots pay for its weights: a gpt2 bootstrap replicate's
             # first solve (30k x 112, 59k rows) took 9,101 iterations instead of 15,350
             self.h.setOptionValue("simplex_dual_edge_weight_strategy", 2)
-        t0 = time.perf_counter()
-        it0 = self.h.getInfo().simplex_iteration_count
+        if _DEBUG:
+            t0, it0 = time.perf_counter(), self.h.getInfo().simplex_iteration_count
         self.h.run()
         if _DEBUG:
             print(f"  highs: {self.h.getNumRow()} rows, {self.h.getInfo().simplex_iteration_count - it0} iterations,"
