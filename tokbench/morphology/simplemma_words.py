@@ -79,20 +79,22 @@ class TrieDictionaries:
         path = root / f"{lang}.marisa"
         if (trie := _read_trie(path)) is not None:
             return trie
+        failure: str | None = None
         try:
             root.mkdir(parents=True, exist_ok=True)
             lock = open(root / f".{lang}.lock", "a+b")  # noqa: SIM115 - held until the trie is on disk
-        except OSError:  # an unwritable cache: build here, keep nothing (a rebuild next time, not a failed run)
-            return _build_trie(lang)
-        with lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # two children of one run wait for one build, not build twice
-            if (trie := _read_trie(path)) is not None:
-                return trie
-            failure = _build_in_child(lang, path)
-            if failure is None and (trie := _read_trie(path)) is not None:
-                return trie
-        # the child could not build or write it (a full disk, say): build here and keep nothing, as for an
-        # unwritable cache; only if that fails too is it the run's error
+        except OSError:
+            pass  # an unwritable cache: built below, here
+        else:
+            with lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # two children of one run wait for one build, not build twice
+                if (trie := _read_trie(path)) is not None:
+                    return trie
+                failure = _build_in_child(lang, path)
+                if failure is None and (trie := _read_trie(path)) is not None:
+                    return trie
+        # an unwritable cache, or a child that could not build or write it (a full disk, say): build here and
+        # keep nothing (a rebuild next time, not a failed run); only if that fails too is it the run's error
         try:
             return _build_trie(lang)
         except Exception as e:  # noqa: BLE001 - simplemma's own errors, reported in one line
