@@ -100,3 +100,37 @@ def test_a_terminated_dask_run_stops_its_workers_and_says_one_line(tmp_path: Pat
         "tokbench: interrupted; finished work is saved, run the same command again to resume"]
     gone, alive = psutil.wait_procs(list(kids), timeout=15)
     assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive
+
+
+def test_the_local_clusters_workers_log_nothing_below_critical() -> None:
+    """A worker stopped with the run logs an ERROR with a traceback ("failed to communicate with scheduler")
+    from its own process, whose logging the driver's settings do not reach."""
+    import logging
+
+    from tokbench.executors.dask_cluster import DaskExecutor
+
+    executor = DaskExecutor(workers=1)
+    try:
+        assert set(executor.client.run(logging.getLogger("distributed.worker").getEffectiveLevel).values()) == {logging.CRITICAL}
+    finally:
+        executor.close()
+
+
+def test_a_stop_while_the_local_cluster_starts_closes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C inside LocalCluster's start-up waits until the cluster is ours, then closes it: before, the
+    cluster was left to Dask's exit hook, which failed on the still-starting worker with a traceback."""
+    from tokbench.executors import dask_cluster
+
+    started: list[Any] = []
+    real = dask_cluster._local_cluster
+
+    def start_then_interrupt(workers: int, level: int) -> Any:
+        cluster = real(workers, level)
+        started.append(cluster)
+        signal.raise_signal(signal.SIGINT)  # as if it came while the cluster was starting
+        return cluster
+
+    monkeypatch.setattr(dask_cluster, "_local_cluster", start_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        dask_cluster.DaskExecutor(workers=1)
+    assert started and started[0].status.name == "closed"

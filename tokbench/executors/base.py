@@ -9,6 +9,9 @@ through dask-jobqueue, or any scheduler address). Others (e.g. Ray) plug in thro
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from types import TracebackType
@@ -43,3 +46,26 @@ EXECUTORS: Registry[Any] = Registry("executor", entry_point_group="tokbench.exec
 
 def register_executor(name: str) -> Any:
     return EXECUTORS.register(name)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Ctrl-C or SIGTERM inside the block takes effect when it ends, with the caller's own handler: for a start-up
+    that a signal must not cut in half. Raised inside `Process.start()` (while the forkserver forks the child and
+    is sent its arguments), it left a child object that never learnt its pid: the clean-up could neither stop nor
+    join it, and the child printed a traceback when its arguments never came. Raised inside Dask's LocalCluster,
+    it left a cluster nobody held, whose worker was still starting: Dask's exit hook then failed to close it,
+    with a traceback."""
+    if threading.current_thread() is not threading.main_thread():  # handlers can only be set there
+        yield
+        return
+    caught: list[int] = []
+    deferred = (signal.SIGINT, signal.SIGTERM)
+    before = {s: signal.signal(s, lambda signum, _frame: caught.append(signum)) for s in deferred}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():  # None: a handler set outside Python, not restorable
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+        if caught:
+            signal.raise_signal(caught[0])  # now, with the caller's own handler

@@ -11,17 +11,15 @@ forked from a parent whose Rust or OpenMP threads are running.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
 import signal
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from tokbench.errors import TokbenchError
-from tokbench.executors.base import Executor, register_executor
+from tokbench.executors.base import Executor, register_executor, signals_deferred
 from tokbench.executors.work import (
     WARM_ENV,
     Group,
@@ -39,7 +37,6 @@ _PRELOAD = ["tokbench.executors.work", "tokbench.corpora", "tokbench.corpora.loa
             "tokbench.backends", "gigatoken", "awkward", "tokbench.executors.warm"]
 _BLAS_THREADS = "OPENBLAS_NUM_THREADS"
 _STOP_SECONDS = 5.0  # a child gets this long after SIGTERM before SIGKILL
-_DEFERRED = (signal.SIGINT, signal.SIGTERM)
 _EXIT_SECONDS = 60.0  # a child that sent its results gets this long to exit by itself
 
 
@@ -71,26 +68,6 @@ _STOPPING: list[bool] = []  # non-empty once this child received SIGTERM
 def _exit_on_sigterm(signum: int, frame: object) -> None:
     _STOPPING.append(True)
     raise SystemExit(128 + signum)
-
-
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Ctrl-C or SIGTERM during `Process.start()` takes effect when it returns. Raised inside it (while the
-    forkserver forks the child and is sent its arguments), it left a child object that never learnt its pid:
-    the run's clean-up could neither stop nor join it ("can only join a started process", an internal error
-    instead of exit 130), and the child, forked anyway, printed a traceback when its arguments never came."""
-    if threading.current_thread() is not threading.main_thread():  # handlers can only be set there
-        yield
-        return
-    caught: list[int] = []
-    before = {s: signal.signal(s, lambda signum, _frame: caught.append(signum)) for s in _DEFERRED}
-    try:
-        yield
-    finally:
-        for s, handler in before.items():  # None: a handler set outside Python, not restorable
-            signal.signal(s, signal.SIG_DFL if handler is None else handler)
-        if caught:
-            signal.raise_signal(caught[0])  # now, with the caller's own handler
 
 
 def _stop_forkserver() -> None:
@@ -195,7 +172,7 @@ class LocalExecutor(Executor):
         child = mp.Process(target=_child_main, args=(send, tok_name, groups, langs, data_dirs, env),
                            name=f"tokbench-{tok_name}", daemon=True)
         self._children[recv] = (child, tok_name)  # registered first: a failed start is still cleaned up
-        with _signals_deferred():
+        with signals_deferred():
             child.start()
         send.close()
 
