@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 
 import pytest
+from fontTools.unicodedata import script, script_name
 
 from tokbench.cli import main
 from tokbench.inspection.classes import class_shares_by_rank, token_class
@@ -13,7 +13,8 @@ from tokbench.tokenizers import load_tokenizer
 
 
 def _reference_class(tok: bytes) -> str:
-    """The definition, without the ASCII fast path: script of the first letter, else the fixed classes."""
+    """The definition, without the ASCII fast path: the Unicode script of the first letter that has one of its
+    own, else the fixed classes."""
     try:
         s = tok.decode("utf-8")
     except UnicodeDecodeError:
@@ -23,11 +24,11 @@ def _reference_class(tok: bytes) -> str:
         return "whitespace"
     if all(ch.isdigit() for ch in core):
         return "digit"
-    for ch in core:
-        if ch.isalpha():
-            script = (unicodedata.name(ch, "") or "OTHER").split(" ")[0]
-            return "Han" if script in ("CJK", "KANGXI") else script.capitalize()
-    return "punctuation"
+    scripts = [script(ch) for ch in core if ch.isalpha()]
+    if not scripts:
+        return "punctuation"
+    specific = [s for s in scripts if s not in ("Zyyy", "Zinh", "Zzzz")]
+    return script_name(specific[0]) if specific else "Common"
 
 
 def test_token_class():
@@ -38,6 +39,16 @@ def test_token_class():
     assert token_class(b"  \n") == "whitespace"
     assert token_class(b"();") == "punctuation"
     assert token_class(b"\xe4\xb8") == "bytes"
+
+
+def test_token_class_is_the_unicode_script_property():
+    """Not the first word of the character's name, which made "µ" script "Micro" and "ａ" "Fullwidth"."""
+    assert token_class("µm".encode()) == "Latin"  # MICRO SIGN has no script of its own (Common)
+    assert token_class(" µ".encode()) == "Common"
+    assert token_class("ａｂｃ".encode()) == "Latin"
+    assert token_class("ーカ".encode()) == "Katakana"  # the prolonged sound mark is Common
+    assert token_class("가나".encode()) == "Hangul"
+    assert token_class("々".encode()) == "Han"
 
 
 def test_token_class_fast_path_matches_definition():

@@ -3,26 +3,33 @@ and their shares along the merge order (what a vocabulary spends its merges on, 
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from fontTools.unicodedata import script as unicode_script
+from fontTools.unicodedata import script_name
 
 CLASSES_FIXED = ("whitespace", "digit", "punctuation", "bytes")
 
 
+_UNSPECIFIC = frozenset({"Zyyy", "Zinh", "Zzzz"})  # Common, Inherited, Unknown: shared by several scripts
+
+
 @lru_cache(maxsize=65536)
-def _script(ch: str) -> str:
-    name = unicodedata.name(ch, "")
-    script = name.split(" ")[0] if name else "OTHER"
-    return "Han" if script in ("CJK", "KANGXI") else script.capitalize()
+def _script(ch: str) -> str | None:
+    """The Unicode Script property's name (Scripts.txt, as shipped with fontTools), None for letters that
+    belong to no one script (MICRO SIGN, mathematical alphanumerics). The first word of the character's
+    name was used before: it labelled "µ" as script "Micro" and fullwidth Latin as "Fullwidth"."""
+    code = unicode_script(ch)
+    return None if code in _UNSPECIFIC else script_name(code)
 
 
 def token_class(tok: bytes) -> str:
-    """Script of a token's letters, or whitespace / digit / punctuation / bytes (not valid UTF-8)."""
+    """Script of a token's letters (its first letter with a script of its own), or whitespace / digit /
+    punctuation / bytes (not valid UTF-8)."""
     if tok.isascii():  # most tokens: str methods on ASCII give the same answer without unicodedata
         core = tok.decode("ascii").strip()
         if not core:
@@ -39,10 +46,11 @@ def token_class(tok: bytes) -> str:
         return "whitespace"
     if all(ch.isdigit() for ch in core):
         return "digit"
-    for ch in core:
-        if ch.isalpha():
-            return _script(ch)
-    return "punctuation"
+    letters = [ch for ch in core if ch.isalpha()]
+    if not letters:
+        return "punctuation"
+    # the first letter with a script of its own: "µm" is Latin; letters of no one script alone are "Common"
+    return next(filter(None, map(_script, letters)), "Common")
 
 
 def vocab_order(tok: Any) -> list[bytes]:
