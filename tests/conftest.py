@@ -33,6 +33,13 @@ def _limit_malloc_arenas(n: int = 2) -> None:
 _limit_malloc_arenas()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `run_last` go to the end of the run, in their order: they import a library that stays
+    resident for the rest of the process (torch, ~180 MB), which would otherwise sit under the FLORES-wide
+    modules that set the suite's peak memory."""
+    items.sort(key=lambda item: item.get_closest_marker("run_last") is not None)
+
+
 def find_shared_assets() -> Path | None:
     """TOKBENCH_DATA entries or ../shared/assets beside the repository, if it holds FLORES-200."""
     for cand in [*os.environ.get("TOKBENCH_DATA", "").split(os.pathsep), str(REPO.parent / "shared" / "assets")]:

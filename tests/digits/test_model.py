@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,11 +13,18 @@ from tokbench.cli import main
 from tokbench.digits.probeset import build_probe_set
 from tokbench.digits.scoring import parse_answer, score
 
-torch = pytest.importorskip("torch", reason="the model probe needs torch (pip install 'tokbench[model]')")
+# torch stays resident once imported (~180 MB): these tests import it when they run, and run last (run_last in
+# tests/conftest.py), after the FLORES-wide modules that set the suite's peak memory
+pytestmark = pytest.mark.run_last
+
+
+@pytest.fixture(scope="module", autouse=True)
+def torch() -> Any:
+    return pytest.importorskip("torch", reason="the model probe needs torch (pip install 'tokbench[model]')")
 
 
 @pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tiny_model(tmp_path_factory: pytest.TempPathFactory, torch: Any) -> Path:
     """A 2-layer GPT-2 with a byte-level BPE trained on arithmetic lines, saved as a model folder."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
@@ -156,7 +164,7 @@ def _one_line_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str
 
 
 @pytest.fixture
-def no_unpickling(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def no_unpickling(monkeypatch: pytest.MonkeyPatch, torch: Any) -> list[str]:
     """Record any torch.load / pickle load: the probe must never unpickle a checkpoint."""
     import pickle
 
@@ -205,7 +213,7 @@ def test_pickles_beside_safetensors_are_never_opened(
     ("mps", "sees no mps device"),
 ])
 def test_bad_device_is_one_line(
-    device: str, message: str, tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    device: str, message: str, tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], torch: Any
 ) -> None:
     if device.startswith("cuda") and torch.cuda.is_available():
         pytest.skip("this machine has CUDA: the device exists")
