@@ -35,8 +35,20 @@ def pooled_ratio_rows(
     split = ctx.split_option(opts)
     langs = ctx.languages(split)
     pairs = [per_doc(ctx, split, lang) for lang in langs]
-    values = [ratio_of_sums(num, den) for num, den in pairs]
-    cis: list[tuple[float, float] | None] = [None] * len(langs)
+    cis = ratio_cis(pairs, opts)
+    return [
+        make_row(metric, lang, split, ratio_of_sums(num, den), unit, len(num), ci)
+        for lang, (num, den), ci in zip(langs, pairs, cis, strict=True)
+    ]
+
+
+def ratio_cis(
+    pairs: list[tuple[np.ndarray, np.ndarray]], opts: dict[str, Any]
+) -> list[tuple[float, float] | None]:
+    """Bootstrap CI of sum(num)/sum(den) for each (num, den) pair (None without resamples). Pairs of one length
+    share one matrix product W @ [nums | dens]: on a parallel corpus all of them, one BLAS call reading W once
+    instead of two matrix-vector products per language (which cost roundtrip ~2.5 s per cell on FLORES)."""
+    cis: list[tuple[float, float] | None] = [None] * len(pairs)
     by_n: dict[int, list[int]] = {}
     for i, (num, _) in enumerate(pairs):
         by_n.setdefault(len(num), []).append(i)
@@ -51,7 +63,4 @@ def pooled_ratio_rows(
         lo, hi = percentile_ci(boot.T)
         for j, i in enumerate(idx):
             cis[i] = (float(lo[j]), float(hi[j]))
-    return [
-        make_row(metric, lang, split, v, unit, len(p[0]), ci)
-        for lang, v, p, ci in zip(langs, values, pairs, cis, strict=True)
-    ]
+    return cis

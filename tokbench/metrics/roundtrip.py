@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from tokbench.metrics._ratio import SENTENCE_OPTIONS, weights
+from tokbench.metrics._ratio import SENTENCE_OPTIONS, ratio_cis, weights
 from tokbench.metrics.base import ALL_LANGUAGES, Metric, MetricCard, make_row, register_metric
 from tokbench.metrics.context import MetricContext
 from tokbench.metrics.stats import ratio_ci, ratio_of_sums
@@ -161,28 +161,29 @@ class _RoundTripMetric(Metric):
     def compute(self, ctx: MetricContext, opts: dict[str, Any]) -> list[dict[str, Any]]:
         split = ctx.split_option(opts)
         name = self.card.name
-        rows = []
+        langs = ctx.languages(split)
         unit_index: dict[str, int] = {}
-        pooled: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        flags = ""
-        for lang in ctx.languages(split):
+        pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        pooled: list[np.ndarray] = []
+        lang_flags: list[str] = []
+        for lang in langs:
             rt = round_trip(ctx, split, lang)
-            num, den = self.per_sentence(rt)
-            flags = self.flags(rt)
-            ci = ratio_ci(num, den, weights(len(num), opts))
-            rows.append(make_row(name, lang, split, ratio_of_sums(num, den), self.unit, len(num), ci, flags))
-            units = np.fromiter((unit_index.setdefault(i, len(unit_index)) for i in rt.doc_ids),
-                                dtype=np.int64, count=len(rt.doc_ids))
-            pooled.append((units, num, den))
-        if pooled:
+            pairs.append(self.per_sentence(rt))
+            lang_flags.append(self.flags(rt))
+            pooled.append(np.fromiter((unit_index.setdefault(i, len(unit_index)) for i in rt.doc_ids),
+                                      dtype=np.int64, count=len(rt.doc_ids)))
+        rows = [make_row(name, lang, split, ratio_of_sums(num, den), self.unit, len(num), ci, flags)
+                for lang, (num, den), ci, flags in zip(langs, pairs, ratio_cis(pairs, opts), lang_flags, strict=True)]
+        if pairs:
             n_units = len(unit_index)
             num_u, den_u = np.zeros(n_units), np.zeros(n_units)
-            for units, num, den in pooled:
+            for units, (num, den) in zip(pooled, pairs, strict=True):
                 np.add.at(num_u, units, num)
                 np.add.at(den_u, units, den)
-            n = sum(len(p[1]) for p in pooled)
+            n = sum(len(num) for num, _ in pairs)
             ci = ratio_ci(num_u, den_u, weights(n_units, opts))
-            rows.append(make_row(name, ALL_LANGUAGES, split, ratio_of_sums(num_u, den_u), self.unit, n, ci, flags))
+            rows.append(make_row(name, ALL_LANGUAGES, split, ratio_of_sums(num_u, den_u), self.unit, n, ci,
+                                 lang_flags[-1]))
         return rows
 
 
