@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +13,7 @@ import pytest
 from tokbench.corpora import load_corpus
 from tokbench.metrics import DEFAULT_METRICS, CorpusView, MetricContext, get_metric
 from tokbench.metrics.families import expand_metric_families
-from tokbench.metrics.roundtrip import KINDS, METRIC_NAMES, analyse, classify
+from tokbench.metrics.roundtrip import KINDS, METRIC_NAMES, analyse, chain_forms, classify
 from tokbench.tokenizers import load_tokenizer
 
 UDHR_LANGS = ["eng_Latn", "fra_Latn", "vie_Latn", "hin_Deva", "cmn_Hans", "tha_Thai", "arb_Arab"]
@@ -170,3 +172,20 @@ def test_bert_on_flores_mostly_unk_outside_latin(make_ctx: Callable[..., MetricC
     unk = values(ctx, "roundtrip.changes.unk")
     assert unk["amh_Ethi"]["value"] > 0.9 and unk["eng_Latn"]["value"] < 0.05
     assert values(ctx, "roundtrip.exact")["ALL"]["value"] < 0.05
+
+
+def test_chain_forms_follow_their_definition_on_every_code_point() -> None:
+    """The fast forms (whitespace deleted by str.split, ASCII skipping the accent step) equal the definition
+    written with deletion tables, on every code point and on mixed text."""
+    space = {c: None for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+    marks = {c: None for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Mn"}
+
+    def definition(text: str) -> list[str]:
+        k = unicodedata.normalize("NFKC", text)
+        a = unicodedata.normalize("NFC", unicodedata.normalize("NFD", k).translate(marks))
+        return [f.translate(space) for f in (text, k, a, a.casefold())]
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    samples = [every[i : i + 500] for i in range(0, len(every), 500)]
+    samples += ["Ngày 20 tháng 9,\u00a0các nhà khoa học", "ﬁ ２０ Ｆｏｏ\tBAR\u2003ǅ", "plain ascii text", " \n\r\x1c"]
+    assert [chain_forms(t) for t in samples] == [definition(t) for t in samples]

@@ -42,27 +42,25 @@ CI_NOTE = "95% CI: bootstrap over sentences (ALL: over sentence ids, translation
 
 
 @lru_cache(maxsize=1)
-def _delete_tables() -> tuple[dict[int, None], dict[int, None]]:
-    """str.translate tables deleting whitespace (str.isspace) and nonspacing marks (category Mn)."""
-    space: dict[int, None] = {}
-    marks: dict[int, None] = {}
-    for c in range(sys.maxunicode + 1):
-        ch = chr(c)
-        if ch.isspace():
-            space[c] = None
-        elif unicodedata.category(ch) == "Mn":
-            marks[c] = None
-    return space, marks
+def _mark_table() -> dict[int, None]:
+    """str.translate table deleting nonspacing marks (category Mn)."""
+    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Mn"}
+
+
+def _without_space(s: str) -> str:
+    """s without whitespace: str.split() splits on exactly str.isspace, and is ~7x faster than str.translate with
+    a deletion table (a dictionary lookup per character: 12 s of bert's 50 s roundtrip on FLORES)."""
+    return "".join(s.split())
 
 
 def chain_forms(text: str) -> list[str]:
     """The text under each cumulative step of CHAIN: W(s), W(K(s)), W(A(K(s))), W(C(A(K(s)))) where W deletes
     whitespace, K is NFKC, A strips accents (NFD, delete Mn marks, NFC) and C is Unicode case folding."""
-    space, marks = _delete_tables()
     k = unicodedata.normalize("NFKC", text)
-    a = unicodedata.normalize("NFC", unicodedata.normalize("NFD", k).translate(marks))
+    nfd = unicodedata.normalize("NFD", k)
+    a = k if nfd.isascii() else unicodedata.normalize("NFC", nfd.translate(_mark_table()))  # ASCII has no marks
     c = a.casefold()
-    return [text.translate(space), k.translate(space), a.translate(space), c.translate(space)]
+    return [_without_space(text), _without_space(k), _without_space(a), _without_space(c)]
 
 
 def classify(text: str, decoded: str, unk: bool, distance: int | None = None) -> set[str]:
