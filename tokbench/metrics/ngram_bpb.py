@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from tokbench.errors import TokbenchError
-from tokbench.metrics._ratio import weights
+from tokbench.metrics._ratio import ratio_cis, weights
 from tokbench.metrics.base import ALL_LANGUAGES, Metric, MetricCard, make_row, register_metric
 from tokbench.metrics.context import MetricContext
 from tokbench.metrics.stats import ratio_ci, ratio_of_sums
@@ -477,10 +477,9 @@ class NgramBpb(Metric):
         orders, discount = _orders_to_fit(self.order, v), float(opts.get("discount", 0.0))
         langs = ctx.languages(split)
         data = [language_bits(ctx, split, train, lang, orders, discount) for lang in langs]
-        for lang, d in zip(langs, data, strict=True):
-            bits = d.bits[self.order]
-            ci = ratio_ci(bits, d.eval_bytes, weights(len(bits), opts))
-            rows.append(make_row(name, lang, label, ratio_of_sums(bits, d.eval_bytes), UNIT, len(bits), ci, flags))
+        pairs = [(d.bits[self.order], d.eval_bytes) for d in data]
+        for lang, (bits, nbytes), ci in zip(langs, pairs, ratio_cis(pairs, opts), strict=True):
+            rows.append(make_row(name, lang, label, ratio_of_sums(bits, nbytes), UNIT, len(bits), ci, flags))
         if data:
             units, den_u = ctx.cached(("ngram_bpb", "units", split, train, tuple(langs)), lambda: _pooled_units(data))
             num_u = np.zeros(len(den_u))
