@@ -120,6 +120,12 @@ class Tokenizer(ABC):
 FLAT_CHUNK_CHARS = 1_000_000  # text per library call in encode_flat: bounded memory, still a batch for every core
 
 
+def id_list(ids: Sequence[int] | np.ndarray) -> list[int]:
+    """ids as a list of Python ints, as the libraries' decoders take them: ndarray.tolist() for the cached
+    arrays (~4x faster than int() per element: 60-token sentences 23 -> 6 us)."""
+    return ids.tolist() if isinstance(ids, np.ndarray) else list(map(int, ids))
+
+
 def flat_chunks(texts: Sequence[str]) -> Iterator[list[str]]:
     """Consecutive runs of the texts of about FLAT_CHUNK_CHARS characters each (a run ends at the text that
     reaches it; a longer text is a run of its own): one library call each in an `encode_flat`."""

@@ -15,7 +15,13 @@ from tokenizers import normalizers
 
 from tokbench.errors import TokbenchError
 from tokbench.io import read_text
-from tokbench.tokenizers.base import Algorithm, Tokenizer, byte_offsets_from_lengths, char_to_byte_offsets
+from tokbench.tokenizers.base import (
+    Algorithm,
+    Tokenizer,
+    byte_offsets_from_lengths,
+    char_to_byte_offsets,
+    id_list,
+)
 from tokbench.tokenizers.merges import Merge, canonical_merges, derive_merges, split_chars
 from tokbench.tokenizers.spm_words import split_into_words
 
@@ -145,10 +151,10 @@ class HFTokenizer(Tokenizer):
         return [self._tok.id_to_token(int(i)) or "" for i in ids]
 
     def decode(self, ids: Sequence[int]) -> str:
-        return self._tok.decode(list(map(int, ids)), skip_special_tokens=False)
+        return self._tok.decode(id_list(ids), skip_special_tokens=False)
 
     def decode_batch(self, batch: Sequence[Sequence[int]]) -> list[str]:
-        return self._tok.decode_batch([list(map(int, ids)) for ids in batch], skip_special_tokens=False)
+        return self._tok.decode_batch([id_list(ids) for ids in batch], skip_special_tokens=False)
 
     def documented_normalization(self) -> tuple[str, Callable[[str], str] | None]:
         """The tokenizer.json normalizer minus the whitespace escaping its decoder undoes (Prepend '▁',

@@ -11,7 +11,7 @@ import sentencepiece as spm
 from sentencepiece import sentencepiece_model_pb2 as model_pb2
 
 from tokbench.errors import TokbenchError
-from tokbench.tokenizers.base import Algorithm, Tokenizer
+from tokbench.tokenizers.base import Algorithm, Tokenizer, id_list
 from tokbench.tokenizers.merges import Merge, derive_merges, split_chars
 from tokbench.tokenizers.spm_words import PieceRules, split_into_words
 
@@ -65,10 +65,10 @@ class SentencePieceTokenizer(Tokenizer):
         return [self._sp.id_to_piece(int(i)) for i in ids]
 
     def decode(self, ids: Sequence[int]) -> str:
-        return self._sp.decode(list(map(int, ids)))
+        return self._sp.decode(id_list(ids))
 
     def decode_batch(self, batch: Sequence[Sequence[int]]) -> list[str]:
-        return self._sp.decode([list(map(int, ids)) for ids in batch], num_threads=self._threads)
+        return self._sp.decode([id_list(ids) for ids in batch], num_threads=self._threads)
 
     def documented_normalization(self) -> tuple[str, Callable[[str], str] | None]:
         """The model's normalizer_spec (its rule, e.g. nmt_nfkc, and remove_extra_whitespaces) without the

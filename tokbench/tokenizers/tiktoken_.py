@@ -18,7 +18,7 @@ import regex
 import tiktoken
 
 from tokbench.errors import TokbenchError
-from tokbench.tokenizers.base import Tokenizer, byte_offsets_from_lengths
+from tokbench.tokenizers.base import Tokenizer, byte_offsets_from_lengths, id_list
 from tokbench.tokenizers.merges import Merge, derive_merges, split_bytes
 
 ENCODINGS = ("gpt2", "r50k_base", "p50k_base", "p50k_edit", "cl100k_base", "o200k_base")
@@ -131,7 +131,7 @@ class TiktokenTokenizer(Tokenizer):
         decode = self._enc.decode
         if self._offset:
             return [decode([int(i) - self._offset for i in ids]) for ids in batch]
-        return [decode(ids if isinstance(ids, list) else [int(i) for i in ids]) for ids in batch]
+        return [decode(id_list(ids)) for ids in batch]
 
     def _token_bytes(self) -> list[bytes | None]:
         out: list[bytes | None] = [None] * self._n_vocab
