@@ -24,7 +24,9 @@ first 100 KB of a language can be one project. Diagnostic switches (the variant 
                       than K projects of the sample left out); merges=M (first M merges only); sub=K (each
                       language split by project into K sub-categories, weights summed; 0 = one per project);
                       pboot=K:steps|pairs|both (slack costs 1 / spread over K project-bootstrap replicates);
-                      relw=P (step slack costs (mean y / y_t)^P, y_t the merged pair's count)
+                      relw=P (step slack costs (mean y / y_t)^P, y_t the merged pair's count);
+                      projw=P (each project of a sample weighs (its bytes)^-P: 1 = every project counts
+                      the same in its language's pair counts, 0.5 = square-root damping, 0 = plain)
 Also reported per row: the pair-space truth (pairs of the training text per language, counted with
 the tokenizer's pre-tokenizer) and the log10 MSE of the LP's pair-space weights against it, which
 separates the LP's error from the bytes-per-pair conversion.
@@ -258,6 +260,46 @@ def relative_weighed(src, cats: dict[str, CategoryWords], merges: int, power: fl
     return byte_space(lp.alpha, n_bytes, h.n_pairs), lp.alpha
 
 
+def project_doc_weights(cats: dict[str, CategoryWords], projects: dict[str, list[str]],
+                        power: float) -> tuple[dict[str, np.ndarray], float]:
+    """Integer document weights that make each project of a sample weigh (its bytes)^-power in total, scaled
+    so that each language keeps (up to rounding) its own byte total times one common factor; the factor makes
+    the smallest weight at least 20, so rounding moves no project's weight by more than 2.5%. Returns the
+    weights and that factor."""
+    raw = {}
+    for x, cw in cats.items():
+        pid = np.unique(np.asarray(projects[x]), return_inverse=True)[1]
+        size = np.bincount(pid, weights=cw.doc_bytes.astype(np.float64))
+        f = size ** -power
+        f *= cw.doc_bytes.sum() / (f * size).sum()  # the language's weighted bytes = its bytes
+        raw[x] = f[pid]
+    q = max(1.0, 20.0 / min(float(f.min()) for f in raw.values()))
+    return {x: np.maximum(1, np.rint(f * q)).astype(np.int64) for x, f in raw.items()}, q
+
+
+def project_equalised(src, cats: dict[str, CategoryWords], projects: dict[str, list[str]], merges: int,
+                      power: float):
+    """The plain LP (as ``infer_mixture``: same solver and defaults) on pair counts where each project of a
+    language's sample weighs (its bytes)^-power (see project_doc_weights). Byte-space conversion with the
+    weighted bytes and pairs. Returns (byte-space, pair-space weights, LP result, effective projects per
+    language: 1 / sum of squared project weight shares)."""
+    words = list(cats.values())
+    dws, q = project_doc_weights(cats, projects, power)
+    dw_list = [dws[cw.name] for cw in words]
+    table = prepare_table(src, words)
+    stop = min(table.n_merges, merges)
+    h = build_history(_replay_all(words, table, 0, stop, 2, dw_list), table, 0)
+    lp = solve_lp(h, tol=1e-2 * q)  # infer_mixture's tolerance, in occurrences of the unweighted sample
+    n_bytes = np.array([cw.n_bytes(dw) for cw, dw in zip(words, dw_list, strict=True)], np.float64)
+    eff = {}
+    for cw, dw in zip(words, dw_list, strict=True):
+        pid = np.unique(np.asarray(projects[cw.name]), return_inverse=True)[1]
+        share = np.bincount(pid, weights=(cw.doc_bytes * dw).astype(np.float64))
+        share /= share.sum()
+        eff[cw.name] = float(1.0 / (share ** 2).sum())
+    return byte_space(lp.alpha, n_bytes, h.n_pairs), lp.alpha, lp, eff
+
+
 def separation(cap: int, drop_ws: bool) -> list[dict]:
     """No inference: total-variation distance between byte-pair distributions (inside pre-tokenized words, what
     the first merges see) of each language's half a and half b samples (first ``cap`` bytes in corpus order),
@@ -310,7 +352,7 @@ def main() -> None:
     ap.add_argument("--variants", default="plain",
                     help="comma-separated sample treatments, each '+'-joined tokens: plain, ws (whitespace-only words "
                     "left out of the counts), minproj=K (words found in fewer than K projects of the sample left out), "
-                    "merges=M (solve on the first M merges)")
+                    "merges=M (solve on the first M merges), projw=P (projects weigh bytes^-P; see the docstring)")
     ap.add_argument("--draw", choices=("replace", "cycle"), default="replace",
                     help="training text: files drawn with replacement, or cycled as in the paper's code")
     ap.add_argument("--swap", action="store_true", help="train on half b, take the samples from half a")
@@ -371,7 +413,14 @@ def main() -> None:
                 cats = {x: treat(cw, spec, projects[x] if projects else None) for x, cw in counted.items()}
                 m = next((int(t.split("=")[1]) for t in spec.split("+") if t.startswith("merges=")), a.merges)
                 sub_k = next((int(t.split("=")[1]) for t in spec.split("+") if t.startswith("sub=")), None)
-                if sub_k is not None:
+                pw = next((float(t.split("=")[1]) for t in spec.split("+") if t.startswith("projw=")), None)
+                eff_proj = None
+                if pw is not None:
+                    if projects is None:
+                        raise SystemExit("projw needs samples from half b (project labels)")
+                    est_b, est_p, lp_pw, eff_proj = project_equalised(src, cats, projects, m, pw)
+                    r = argparse.Namespace(lp=lp_pw)
+                elif sub_k is not None:
                     if projects is None:
                         raise SystemExit("sub needs samples from half b (project labels)")
                     groups = {g.name: g for x, cw in cats.items() for g in project_groups(cw, projects[x], sub_k)}
@@ -400,6 +449,7 @@ def main() -> None:
                     "log10_mse_bytes": log_mse(est_b, truth),
                     "log10_mse_pairs_vs_pair_truth": log_mse(est_p, truth_p),
                     "baseline_uniform": log_mse(np.full(a.langs, 1 / a.langs), truth),
+                    **({"effective_projects": eff_proj} if eff_proj is not None else {}),
                     "unexplained_merges": r.lp.skipped_steps, "lp_rounds": r.lp.rounds, "train_s": t_train,
                     "count_s": t_count, "infer_s": time.perf_counter() - t0,
                     "command": " ".join(["python", "benchmarks/mixture_code_corpus.py", *sys.argv[1:]]),
