@@ -149,6 +149,7 @@ def _card(name: str, form: str, unit: str, test: str, scope: str) -> MetricCard:
         needs=("lexicon",),
         citation=CITATION,
         options=dict(OPTIONS),
+        revision=1,  # 1: zeyrek's Turkish decisions no longer depend on what the process analysed before
     )
 
 

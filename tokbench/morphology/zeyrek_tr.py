@@ -52,6 +52,29 @@ def _analyzer_class(base: type) -> type:
     return StatelessAnalyzer
 
 
+def _fresh_phonetic_attributes() -> None:
+    """zeyrek 0.1.3 memoises `calculate_phonetic_attributes` (lru_cache, 128 entries) and returns the cached set
+    itself, which the analyzer then edits in place (`advance` adds ExpectsConsonant, ExpectsVowel or
+    CannotTerminate). A later call with the same key (a surface and its predecessor's attributes as a tuple in
+    set order, so the string hash seed counts too) gets the edited set: a decision depended on what had been
+    analysed before in the process (`bun` was valid and pure, or neither, in two cold leaderboard runs). Every
+    caller now gets its own copy; the memo stays. Installed once, before the lexicon and morphotactics are built."""
+    import zeyrek.attributes as attributes
+    import zeyrek.morphotactics as morphotactics
+    import zeyrek.rulebasedanalyzer as rulebased
+
+    memo = attributes.calculate_phonetic_attributes
+    if getattr(rulebased.calculate_phonetic_attributes, "copies", False):
+        return
+
+    def calculate_phonetic_attributes(word: str, predecessor_attrs: tuple[Any, ...] | None = None) -> set[Any]:
+        return set(memo(word, predecessor_attrs))
+
+    calculate_phonetic_attributes.copies = True  # type: ignore[attr-defined]
+    for module in (attributes, morphotactics, rulebased):
+        module.calculate_phonetic_attributes = calculate_phonetic_attributes
+
+
 @register_resource
 class ZeyrekTurkish(LexicalResource):
     name = "zeyrek"
@@ -64,8 +87,9 @@ class ZeyrekTurkish(LexicalResource):
 
     @property
     def version(self) -> str:
-        # "stateless search": decisions cached before the in-place attribute fix are not reused
-        return f"zeyrek {package_version('zeyrek')}; dictionaries {'+'.join(DICTIONARIES)}; stateless search"
+        # "stateless search", "fresh attributes": decisions cached before either in-place fix are not reused
+        return (f"zeyrek {package_version('zeyrek')}; dictionaries {'+'.join(DICTIONARIES)}; stateless search; "
+                "fresh attributes")
 
     @cached_property
     def analyzer(self) -> Any:
@@ -78,6 +102,7 @@ class ZeyrekTurkish(LexicalResource):
             hint = "run `pip install 'zeyrek>=0.1.3'`"
             raise TokbenchError(f"the zeyrek analyzer is not installed ({e}); {hint}") from None
         logging.getLogger("zeyrek").setLevel(logging.ERROR)  # it logs every accepted path at WARNING
+        _fresh_phonetic_attributes()
         lines: list[str] = []
         for name in DICTIONARIES:
             lines += (RootLexicon.RESOURCES_DIR / "tr" / name).read_text(encoding="utf-8").split("\n")
