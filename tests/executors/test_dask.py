@@ -111,7 +111,8 @@ def test_the_local_clusters_workers_log_nothing_below_critical() -> None:
 
     executor = DaskExecutor(workers=1)
     try:
-        assert set(executor.client.run(logging.getLogger("distributed.worker").getEffectiveLevel).values()) == {logging.CRITICAL}
+        levels = executor.client.run(logging.getLogger("distributed.worker").getEffectiveLevel)
+        assert set(levels.values()) == {logging.CRITICAL}
     finally:
         executor.close()
 
