@@ -8,14 +8,13 @@ built from a user's file). Workers return rows; only the driver writes the resul
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import json
 import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from tokbench.encode import release_encodings
 from tokbench.errors import TokbenchError
 from tokbench.metrics import METRICS, CorpusView, MetricContext
 from tokbench.results import Cell
@@ -24,25 +23,6 @@ NO_CORPUS = "-"  # the corpus of corpus-free metrics (e.g. digits.*), which read
 Group = tuple[str, str, list[Cell]]  # corpus, tokenizer, cells to compute
 Result = tuple[str, str, Cell, list[dict[str, Any]], float]  # corpus, tokenizer, cell, rows, seconds
 CellResult = tuple[Cell, list[dict[str, Any]], float]
-
-
-def release_encodings() -> None:
-    """Drop tokbench.encode's in-process memo between tokenizers: the context held what the metrics
-    needed, and the memo would otherwise keep every tokenizer's ids alive (> 1 GB on the full grid)."""
-    from tokbench.encode import clear_memo
-
-    clear_memo()
-    gc.collect()
-    _trim_heap()
-
-
-def _trim_heap() -> None:
-    """Hand freed heap pages back to the OS (glibc only): the tokenizer libraries' per-thread arenas
-    otherwise keep the peak of every earlier tokenizer resident."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def compute_cells(

@@ -54,7 +54,7 @@ def _omit_strings_unless_redistributable(name: str, info: dict[str, Any]) -> Non
 
 def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, quiet: bool = True) -> dict[str, Any]:
     """tokenizer -> inspect info (with 'png' beside its page); '__why__' -> tokenizer -> reason when unavailable."""
-    from tokbench.encode import clear_memo
+    from tokbench.encode import release_encodings
     from tokbench.inspection.classes import vocab_order
     from tokbench.inspection.lineage import MIN_OVERLAP, MIN_SHARED, common_prefix
     from tokbench.inspection.report import write_report
@@ -92,7 +92,7 @@ def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, 
         except TokbenchError as e:
             why[tok] = f"not available here: {e}"
         finally:  # one tokenizer in memory at a time: kept, 14 of them took the report from 0.34 to 1.2 GB
-            clear_memo()
+            release_encodings()
             load_tokenizer.cache_clear()
     # lineage among the report's BPE tokenizers (rules of tokbench.inspection.lineage)
     if todo:

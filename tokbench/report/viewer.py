@@ -261,7 +261,7 @@ def build_viewer(tokenizers: Sequence[str], corpus_name: str = DEFAULT_CORPUS, s
     here is listed under 'missing' with the reason. With `shas` (tokenizer -> sha256 of its files, from the
     run's provenance) rows are cached in TOKBENCH_CACHE/viewer, so a warm report loads no tokenizer."""
     from tokbench.corpora import load_corpus
-    from tokbench.encode import clear_memo, encode_texts
+    from tokbench.encode import encode_texts, release_encodings
     from tokbench.report.languages import language_label
     from tokbench.tokenizers import load_tokenizer
 
@@ -295,7 +295,7 @@ def build_viewer(tokenizers: Sequence[str], corpus_name: str = DEFAULT_CORPUS, s
             if sha == tok.sha256:  # only rows of the very files the results came from are cached under their sha
                 _store_rows(path, rows)
             del tok, e
-            clear_memo()  # one tokenizer in memory at a time (a leaderboard has 26)
+            release_encodings()  # one tokenizer in memory at a time (a leaderboard has 26)
             load_tokenizer.cache_clear()
         same = next((other for other, theirs in enc.items() if theirs == rows), None)
         enc[name] = rows if same is None else {"same": same}  # e.g. p50k_base = r50k_base on this text
