@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tokbench import check
 from tokbench.check import (
     CheckResult,
     check_padding,
@@ -165,6 +166,14 @@ def test_unreachable_toy_bpe_causes(tmp_path: Path) -> None:
     res = check_unreachable(tok)
     assert res.status == "fail" and res.details["unreachable"] == 3  # a third of the vocabulary
     assert res.details["by_cause"] == {"pre-tokenizer": 2, "shadowed": 1}
+
+
+def test_unreachable_search_in_small_batches_finds_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The witness texts go to the encoder in bounded batches (memory); the verdicts do not depend on it."""
+    tok = load_tokenizer(str(_toy_bpe(tmp_path)))
+    whole = unreachable_entries(tok)
+    monkeypatch.setattr(check, "_UNREACHABLE_BATCH", 2)
+    assert unreachable_entries(tok) == whole
 
 
 def test_utf8_completions_hold_the_fragment() -> None:

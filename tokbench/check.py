@@ -349,6 +349,9 @@ def utf8_completions(b: bytes) -> list[str]:
     return list(out)[:COMPLETIONS]
 
 
+_UNREACHABLE_BATCH = 16_384  # texts per encode call (gemma3's 262k entries at once held ~0.3 GB of Encodings)
+
+
 def unreachable_entries(tok: Any, contexts: tuple[tuple[str, str], ...] = UNREACHABLE_CONTEXTS,
                         ) -> tuple[list[int], dict[int, str], int]:
     """(ids no tried text encodes to, id -> cause, entries tested).
@@ -383,7 +386,11 @@ def unreachable_entries(tok: Any, contexts: tuple[tuple[str, str], ...] = UNREAC
         if not pending:
             break
         jobs = [(i, f"{pre}{s}{post}") for i, ss in pending.items() for s in (ss[:limit] if limit else ss)]
-        found = {i for (i, _), ids in zip(jobs, tok.encode_batch([t for _, t in jobs]), strict=True) if i in ids}
+        found: set[int] = set()
+        for at in range(0, len(jobs), _UNREACHABLE_BATCH):  # bounded: a library Encoding per text is ~1 KB
+            part = jobs[at : at + _UNREACHABLE_BATCH]
+            encoded = tok.encode_batch([t for _, t in part])
+            found.update(i for (i, _), ids in zip(part, encoded, strict=True) if i in ids)
         for i in found:
             del pending[i]
     causes: dict[int, str] = {}

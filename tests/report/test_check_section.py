@@ -36,6 +36,7 @@ def test_section_computes_caches_and_serves_verdicts(tmp_path: Path, monkeypatch
     assert checks_section(ReportContext(table, prov, {}, None, load_tokenizers=False)) is None
     sec = checks_section(ReportContext(table, prov, {}, None, load_tokenizers=True))
     assert sec is not None and _cache_file(name, sha).is_file()
+    assert load_tokenizer.cache_info().currsize == 0  # each checked tokenizer is released (a leaderboard has 26)
     row = sec.tables["checks"].iloc[0]
     assert row["tokenizer"] == name and set(CHECKS) <= set(sec.tables["checks"].columns)
     assert row["unreachable_vocab"] == "pass" and row["exit"] == "warn"  # NFD text gets other tokens

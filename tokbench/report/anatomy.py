@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tokbench.errors import TokbenchError
@@ -52,11 +53,25 @@ def _omit_strings_unless_redistributable(name: str, info: dict[str, Any]) -> Non
     info["strings_omitted"] = "token strings not shown: this tokenizer's files are not redistributable with tokbench"
 
 
+def _hashed(tokens: list[bytes]) -> np.ndarray:
+    """A vocabulary order as 64-bit hashes of its token strings, for the lineage comparisons below: 8 bytes a
+    token instead of a bytes object (26 vocabularies as lists and sets held ~0.3 GB of the report). Equal
+    tokens hash equal within this process; two different tokens of these vocabularies colliding has odds
+    of about 1e-9 and could only lengthen one shared-prefix count."""
+    return np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens))
+
+
+def _common_prefix(a: np.ndarray, b: np.ndarray) -> int:
+    n = min(len(a), len(b))
+    differ = np.flatnonzero(a[:n] != b[:n])
+    return int(differ[0]) if len(differ) else n
+
+
 def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, quiet: bool = True) -> dict[str, Any]:
     """tokenizer -> inspect info (with 'png' beside its page); '__why__' -> tokenizer -> reason when unavailable."""
     from tokbench.encode import release_encodings
     from tokbench.inspection.classes import vocab_order
-    from tokbench.inspection.lineage import MIN_OVERLAP, MIN_SHARED, common_prefix
+    from tokbench.inspection.lineage import MIN_OVERLAP, MIN_SHARED
     from tokbench.inspection.report import write_report
     from tokbench.inspection.summary import inspect_tokenizer
     from tokbench.tokenizers import load_tokenizer
@@ -76,13 +91,13 @@ def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, 
                 _omit_strings_unless_redistributable(tok, infos[tok])
                 continue
         todo.append(tok)
-    sequences: dict[str, list[bytes]] = {}
+    sequences: dict[str, np.ndarray] = {}  # token hashes in creation order (see _hashed)
     for tok in progress(todo, desc="inspect tokenizers", unit="tokenizer", disable=quiet or not todo):
         try:
             t = load_tokenizer(tok)
             info = inspect_tokenizer(t, corpora=corpora, lineage="off")
             if t.algorithm == "bpe":
-                sequences[tok] = vocab_order(t)
+                sequences[tok] = _hashed(vocab_order(t))
             png_dir = out / "tokenizers"
             md, _ = write_report(info, png_dir)  # the PNG of classes by rank; the site page replaces its Markdown
             md.unlink(missing_ok=True)
@@ -99,19 +114,19 @@ def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, 
         for tok in names:
             if tok not in sequences and tok in infos and infos[tok].get("algorithm") == "bpe" and tok not in todo:
                 try:
-                    sequences[tok] = vocab_order(load_tokenizer(tok))
+                    sequences[tok] = _hashed(vocab_order(load_tokenizer(tok)))
                 except TokbenchError:
                     pass
-        sets = {k: set(v) for k, v in sequences.items()}
+        sets = {k: np.unique(v) for k, v in sequences.items()}
         for tok in todo:
             if tok not in sequences:
                 continue
             rel = []
             for other, theirs in sequences.items():
-                if other == tok or sequences[tok] == theirs:
+                if other == tok or np.array_equal(sequences[tok], theirs):
                     continue
-                k = common_prefix(sequences[tok], theirs)
-                overlap = len(sets[tok].intersection(theirs)) / max(1, len(theirs))
+                k = _common_prefix(sequences[tok], theirs)
+                overlap = len(np.intersect1d(sets[tok], theirs, assume_unique=False)) / max(1, len(theirs))
                 if k >= MIN_SHARED or overlap >= MIN_OVERLAP:
                     rel.append({"tokenizer": other, "shared_merges": k, "their_merges": len(theirs),
                                 "extends": k == len(theirs),
