@@ -14,13 +14,19 @@ pytest.importorskip("marisa_trie")
 # word forms, sub-word pieces, re-cased and accented strings: the kinds of strings %L looks up
 TOKENS = ["Häuser", "häuser", "Haus", "HAUS", "gegangen", "ging", "gehen", "ssen", "Straße", "strasse", "und",
           "Bundesregierung", "bundes", "regierung", "Ärzte", "aerzte", "a", "", "über", "Über", "x1", "Mädchen"]
+# the cache-handling tests need a dictionary, not German's (the largest: ~5 s a build); Malay's is the smallest
+SMALL = "ms"
+SMALL_TOKENS = ["berjalan", "Makanan", "MAKANAN", "anak-anak", "kerajaan", "jalanan", "membaca", "a", "", "x1"]
 
 
 def _lookups(factory: object, lang: str) -> list[str | None]:
     from simplemma.strategies import DictionaryLookupStrategy
 
     lookup = DictionaryLookupStrategy(factory)
-    return [lookup.get_lemma(t, lang) for t in TOKENS]
+    tokens = SMALL_TOKENS if lang == SMALL else TOKENS
+    got = [lookup.get_lemma(t, lang) for t in tokens]
+    assert sum(x is not None for x in got) >= 5  # the sample really exercises the dictionary
+    return got
 
 
 def test_trie_gives_simplemma_dict_lemmas(tmp_path: Path) -> None:
@@ -39,22 +45,23 @@ def test_trie_gives_simplemma_dict_lemmas(tmp_path: Path) -> None:
 
 
 def test_damaged_cache_file_is_rebuilt_not_trusted(tmp_path: Path) -> None:
-    expected = _lookups(TrieDictionaries(tmp_path), "de")
-    path = tmp_path / "de.marisa"
+    expected = _lookups(TrieDictionaries(tmp_path), SMALL)
+    path = tmp_path / f"{SMALL}.marisa"
     blob = bytearray(path.read_bytes())
     blob[_DIGEST + 100] ^= 0xFF  # a flipped byte inside the trie: the checksum no longer matches
     path.write_bytes(bytes(blob))
-    assert _lookups(TrieDictionaries(tmp_path), "de") == expected
+    assert _lookups(TrieDictionaries(tmp_path), SMALL) == expected
     fixed = path.read_bytes()
     assert fixed != bytes(blob)  # rewritten
     path.write_bytes(b"not a trie")
-    assert _lookups(TrieDictionaries(tmp_path), "de") == expected
+    assert _lookups(TrieDictionaries(tmp_path), SMALL) == expected
 
 
 def test_unwritable_cache_still_decides(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("x")  # a file where the cache folder should be: nothing can be written under it
-    assert _lookups(TrieDictionaries(blocked / "tries"), "de") == _lookups(TrieDictionaries(tmp_path / "ok"), "de")
+    ok = _lookups(TrieDictionaries(tmp_path / "ok"), SMALL)
+    assert _lookups(TrieDictionaries(blocked / "tries"), SMALL) == ok
 
 
 def test_only_the_last_languages_stay_loaded(tmp_path: Path) -> None:
@@ -63,10 +70,10 @@ def test_only_the_last_languages_stay_loaded(tmp_path: Path) -> None:
 
     assert sw._KEEP_TRIES == 2
     t = TrieDictionaries(tmp_path)
-    for lang in ("de", "es", "fr", "es"):
+    for lang in (SMALL, "id", "eo", "id"):
         t.get_dictionary(lang)
-    assert list(t._loaded) == ["fr", "es"]  # least recently used first; de was dropped
-    assert t.get_dictionary("de")["Häuser"] == "Haus"  # reloaded from its cache file
+    assert list(t._loaded) == ["eo", "id"]  # least recently used first; ms was dropped
+    assert t.get_dictionary(SMALL)["berjalan"] == "jalan"  # reloaded from its cache file
 
 
 def test_raw_and_mapping_paths_build_the_same_trie(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,5 +146,5 @@ def test_child_that_cannot_write_still_decides(tmp_path: Path, monkeypatch: pyte
     from tokbench.morphology import simplemma_words as sw
 
     monkeypatch.setattr(sw, "_build_in_child", lambda lang, path: "OSError: [Errno 28] No space left on device")
-    assert _lookups(TrieDictionaries(tmp_path), "de") == _lookups(TrieDictionaries(tmp_path / "ok"), "de")
-    assert not (tmp_path / "de.marisa").exists()
+    assert _lookups(TrieDictionaries(tmp_path), SMALL) == _lookups(TrieDictionaries(tmp_path / "ok"), SMALL)
+    assert not (tmp_path / f"{SMALL}.marisa").exists()
