@@ -7,7 +7,7 @@ import sys
 
 from tokbench.argtypes import non_negative_int, positive_float, positive_int
 from tokbench.errors import TokbenchError
-from tokbench.mixture.lp import SOLVERS
+from tokbench.mixture import SOLVERS
 from tokbench.output import print_json, print_table
 
 NAME = "mixture"

@@ -49,11 +49,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tokbench.errors import TokbenchError
+from tokbench.mixture import SOLVERS
 from tokbench.mixture.history import History, counts_at, find_violations, worst_rows
 from tokbench.native import c_stdout_silenced, new_highs
 
 _DEBUG = bool(os.environ.get("TOKBENCH_LP_DEBUG"))
-SOLVERS = ("highs", "pulp-highs", "pulp-cbc")
 FIXED, PRUNABLE = -1, -2  # row tags: kept for good / may be pruned but is not a merge competitor row
 
 
