@@ -145,6 +145,13 @@ def release_caches() -> Callable[[], None]:
 
 
 @pytest.fixture
+def reference_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--backend reference` for a test about something else (a check's verdicts, say): a certified accelerator
+    gives the same ids, but a tokenizer's first large encode would certify one first (5-10 s of the test)."""
+    monkeypatch.setenv("TOKBENCH_BACKEND", "reference")
+
+
+@pytest.fixture
 def fresh_lexicons() -> Iterator[None]:
     """Release the lexicons a test loaded when it ends."""
     yield

@@ -208,7 +208,7 @@ def test_inspect_and_mixture_objects(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert set(by_spec.to_frame().category) == {"eng_Latn", "tur_Latn"}  # one spec: its commas name languages
 
 
-def test_check_an_object_as_its_file(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_an_object_as_its_file(monkeypatch: pytest.MonkeyPatch, reference_encoder: None) -> None:
     """An in-memory tokenizers.Tokenizer is checked as the caller holds it: bert's tokenizer.json ships
     padding and truncation, and the object loaded from it gets the same verdicts as the registered file."""
     _vendored_only(monkeypatch)

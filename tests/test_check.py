@@ -113,7 +113,7 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def test_cli_json_and_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_json_and_exit_code(capsys: pytest.CaptureFixture[str], reference_encoder: None) -> None:
     code, out = _cli(capsys, "check", "bert_base_uncased", "--json")
     doc: dict[str, Any] = json.loads(out)
     by_name = {c["name"]: c for c in doc["checks"]}
@@ -125,7 +125,7 @@ def test_cli_json_and_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(c["status"] in ("pass", "warn", "fail") and c["line"] for c in doc["checks"])
 
 
-def test_cli_lines(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_lines(capsys: pytest.CaptureFixture[str], reference_encoder: None) -> None:
     code, out = _cli(capsys, "check", "cl100k_base")
     lines = out.strip().splitlines()
     assert len(lines) == 8 and lines[0].startswith("PASS  round_trip")

@@ -24,7 +24,9 @@ def test_redact_drops_the_shown_examples_only() -> None:
     assert redact(plain).line == "2 tokens span whitespace: read differently"
 
 
-def test_section_computes_caches_and_serves_verdicts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_section_computes_caches_and_serves_verdicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference_encoder: None
+) -> None:
     monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path / "cache"))
     name = "cl100k_base"
     sha = load_tokenizer(name).sha256
