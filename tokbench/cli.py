@@ -102,11 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="tokbench: %(message)s")
     guard = stdout_reserved_for_json() if args.json else contextlib.nullcontext()
     try:
+        settings: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
         if getattr(args, "backend", None) or getattr(args, "verify", None):
-            from tokbench.backends import configure
+            from tokbench.backends import configured
 
-            configure(args.backend, args.verify)  # environment: worker processes inherit it
-        with guard:
+            settings = configured(args.backend, args.verify)  # environment: worker processes inherit it
+        with settings, guard:
             return int(args.func(args) or 0)
     except TokbenchError as e:
         print(f"tokbench: error: {one_line(str(e))}", file=sys.stderr)

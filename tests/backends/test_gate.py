@@ -7,6 +7,7 @@ engine; gigatoken itself is certified on vendored tokenizers where it is exact.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -140,6 +141,7 @@ def test_verify_full_fails_with_exit_2(
     tok = load_tokenizer("r50k_base")
     gate._state(tok, decide_now=True)
     forged.armed = True
+    settings = {k: os.environ.get(k) for k in (gate.BACKEND_ENV, gate.VERIFY_ENV)}
     code = main(["encode", "--tokenizer", "r50k_base", "--corpus", "udhr", "--langs", "eng_Latn", "--quiet",
                  "--backend", "forged", "--verify", "full"])  # fmt: skip
     err = capsys.readouterr().err.strip()
@@ -147,6 +149,8 @@ def test_verify_full_fails_with_exit_2(
     assert len(err.splitlines()) == 1
     assert "--verify full" in err and "r50k_base, articles/eng_Latn, document 0" in err
     assert _only_certificate(tok)["status"] == "revoked"
+    # the settings lasted for that command only: the process (a notebook, the test suite) is back to its own
+    assert {k: os.environ.get(k) for k in settings} == settings and settings[gate.VERIFY_ENV] is None
 
 
 def test_backend_reference_never_loads_an_accelerator(forged: Forged, monkeypatch: pytest.MonkeyPatch) -> None:

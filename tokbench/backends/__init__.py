@@ -6,6 +6,9 @@ Importing the package registers the built-in accelerators; third-party ones regi
 
 from tokbench.backends import fastokens_, gigatoken_, word_memo  # noqa: F401  (register them; gigatoken is tried first)
 from tokbench.backends.base import ACCELERATORS, Accelerator, FastEncoder
-from tokbench.backends.gate import configure, describe, encode, provenance, reset
+from tokbench.backends.gate import configure, configured, describe, encode, provenance, reset
 
-__all__ = ["ACCELERATORS", "Accelerator", "FastEncoder", "configure", "describe", "encode", "provenance", "reset"]
+__all__ = [
+    "ACCELERATORS", "Accelerator", "FastEncoder", "configure", "configured", "describe", "encode", "provenance",
+    "reset",
+]

@@ -13,12 +13,13 @@ as environment variables.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,22 @@ def backend_setting() -> str:
 
 def verify_setting() -> str:
     return cert.check_mode(os.environ.get(VERIFY_ENV, "spot") or "spot", VERIFY_MODES, "--verify")
+
+
+@contextlib.contextmanager
+def configured(backend: str | None = None, verify: str | None = None) -> Iterator[None]:
+    """`configure` for the length of one command: an in-process `main([...])` (tests, notebooks) must not leave
+    `--verify full` on for whatever the process runs next (every encode done twice)."""
+    saved = {k: os.environ.get(k) for k in (BACKEND_ENV, VERIFY_ENV)}
+    try:
+        configure(backend, verify)
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def configure(backend: str | None = None, verify: str | None = None) -> None:
