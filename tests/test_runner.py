@@ -6,6 +6,8 @@ Runs on vendored data only (UDHR, registry-sourced tokenizers), so it needs no s
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +152,29 @@ def test_path_tokenizers_are_named_after_their_file(tmp_path: Path, trained_bpe:
     copy.write_bytes(trained_bpe.read_bytes())
     with pytest.raises(TokbenchError, match="both be named"):
         run_grid(RunConfig(out=tmp_path / "c", tokenizers=[f"x={trained_bpe}", f"x={copy}"], **cfg))
+
+
+class _InterruptInFinalizer:
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        sum(range(1000))  # the handler's KeyboardInterrupt is raised here, inside the finalizer
+
+
+def test_an_interrupt_a_finalizer_swallowed_stops_the_run_after_the_cell(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or SIGTERM, as `tokbench run` turns it into the same KeyboardInterrupt) landing in a `__del__`
+    cannot propagate; the run used to finish the whole grid. Now it stops once that cell is saved."""
+    monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path / "cache"))
+    spy = SpyEncode()
+
+    def encode(tokenizer: Any, texts: list[str]) -> Any:
+        _InterruptInFinalizer()
+        return spy(tokenizer, texts)
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_grid(config(tmp_path / "out", tokenizers=["cl100k_base"]), log=lambda s: None, encode=encode)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert len(list((tmp_path / "out" / "cells").glob("*.json"))) == 1  # the first cell, saved; not the second

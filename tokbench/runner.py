@@ -19,7 +19,7 @@ import pandas as pd
 
 from tokbench.cache import EncodeCache
 from tokbench.errors import TokbenchError
-from tokbench.executors.base import EXECUTORS, Executor
+from tokbench.executors.base import EXECUTORS, Executor, interrupts_kept
 from tokbench.executors.work import NO_CORPUS
 from tokbench.metrics import DEFAULT_METRICS, get_metric
 from tokbench.metrics.families import expand_metric_families
@@ -182,13 +182,15 @@ def run_grid(
         try:
             executor = make_executor(cfg, load_tokenizer, load_corpus, encode)
             results = executor.run(plan, langs)
-            for corpus_name, tok_name, cell, rows, dt in results:
-                store.save_cell(cell, rows, dt)
-                computed += 1
-                bar.set_postfix_str(f"{tok_name} x {corpus_name}", refresh=False)
-                bar.update(1)
-                if bar.disable:
-                    log(f"{tok_name} {corpus_name} {cell.metric}: {len(rows)} rows in {dt:.2f}s")
+            with interrupts_kept() as raise_kept_interrupt:
+                for corpus_name, tok_name, cell, rows, dt in results:
+                    store.save_cell(cell, rows, dt)
+                    computed += 1
+                    bar.set_postfix_str(f"{tok_name} x {corpus_name}", refresh=False)
+                    bar.update(1)
+                    if bar.disable:
+                        log(f"{tok_name} {corpus_name} {cell.metric}: {len(rows)} rows in {dt:.2f}s")
+                    raise_kept_interrupt()
         except BaseException as e:
             failed = e
             raise

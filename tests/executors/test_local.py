@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tokbench.executors import local
 from tokbench.executors.local import LocalExecutor
 
 
@@ -61,3 +62,34 @@ def test_a_signal_during_child_start_takes_effect_after_it_and_the_child_is_stop
         assert signal.getsignal(sig) is _raise_interrupt  # the caller's handler is back
     finally:
         signal.signal(sig, before)
+
+
+class _StopInFinalizer:
+    """Sends this process SIGTERM from its `__del__`, where the handler's SystemExit cannot propagate."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        sum(range(1000))  # bytecodes after the kill: the handler runs here, inside the finalizer
+
+
+def _work_stopped_in_a_finalizer(*_args: Any, **_kwargs: Any) -> list[Any]:
+    _StopInFinalizer()  # collected at once
+    return ["finished"]
+
+
+def test_a_stop_landing_in_a_finalizer_exits_quietly_without_reporting(
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """CI once caught SIGTERM in llvmlite's `ObjectRef.__del__`: Python printed "Exception ignored ...
+    Traceback", the child ran on, and its send to the stopped driver failed with a second traceback."""
+    monkeypatch.setattr(local, "run_group", _work_stopped_in_a_finalizer)
+    recv, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=local._child_main,
+                                                         args=(send, "gpt2", [], None, [], {}))
+    child.start()
+    send.close()
+    child.join(60)
+    assert child.exitcode == 128 + signal.SIGTERM
+    with pytest.raises(EOFError):  # the pipe closed with nothing in it: a stopped child reports nothing
+        recv.recv()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Exception ignored" not in err, err

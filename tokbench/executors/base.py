@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -69,3 +70,29 @@ def signals_deferred() -> Iterator[None]:
             signal.signal(s, signal.SIG_DFL if handler is None else handler)
         if caught:
             signal.raise_signal(caught[0])  # now, with the caller's own handler
+
+
+@contextlib.contextmanager
+def interrupts_kept() -> Iterator[Callable[[], None]]:
+    """Ctrl-C or SIGTERM (as KeyboardInterrupt) landing in a finalizer (a `__del__`, a weakref callback) cannot
+    propagate: Python prints "Exception ignored ... Traceback" and runs on, so a stopped run would print a
+    traceback and then finish the grid. Inside the block such an interrupt is kept, unprinted; the yielded
+    function raises it, for the caller to call where stopping is clean (between cells)."""
+    kept: list[BaseException] = []
+    previous = sys.unraisablehook
+
+    def keep(unraisable: Any) -> None:
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            kept.append(unraisable.exc_value or KeyboardInterrupt())
+        else:
+            previous(unraisable)
+
+    def raise_kept() -> None:
+        if kept:
+            raise kept[0]
+
+    sys.unraisablehook = keep
+    try:
+        yield raise_kept
+    finally:
+        sys.unraisablehook = previous

@@ -47,6 +47,7 @@ def _child_main(conn: Any, tok_name: str, groups: list[tuple[str, list[Any]]], l
     SIGTERM, which unwinds it (its finalizers unregister what it holds with the resource tracker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    stopped = SystemExit(128 + signal.SIGTERM)
     try:
         msg: tuple[str, Any] = ("ok", run_group(tok_name, groups, langs, data_dirs, env, release=False))
     except TokbenchError as e:
@@ -56,9 +57,14 @@ def _child_main(conn: Any, tok_name: str, groups: list[tuple[str, list[Any]]], l
         # import it becomes "ImportError: initialization failed", which multiprocessing would print with a
         # traceback. A stop that was asked for exits quietly, still unwinding.
         if _STOPPING:
-            raise SystemExit(128 + signal.SIGTERM) from None
+            raise stopped from None
         raise
-    conn.send(msg)
+    if _STOPPING:  # the signal landed in a finalizer, which cannot raise, and the work ran on: nobody reads now
+        raise stopped
+    try:
+        conn.send(msg)
+    except OSError:  # the driver is gone (killed): nobody to report to
+        raise stopped from None
     conn.close()
 
 
@@ -66,7 +72,14 @@ _STOPPING: list[bool] = []  # non-empty once this child received SIGTERM
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
-    _STOPPING.append(True)
+    """Unwind on the driver's stop. Whatever this child prints from here on is noise: a stop landing in a
+    finalizer (a `__del__`, a weakref callback) cannot raise and Python prints "Exception ignored ...
+    Traceback" instead; the driver reports the stop in one line. So stderr goes to /dev/null first."""
+    if not _STOPPING:
+        _STOPPING.append(True)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
     raise SystemExit(128 + signum)
 
 
@@ -194,14 +207,15 @@ class LocalExecutor(Executor):
 
     def _stop_child(self, recv: Any) -> None:
         child, _ = self._children.pop(recv)
-        recv.close()
         if child.pid is None:  # its start raised before a process existed: nothing to stop or wait for
+            recv.close()
             return
         if child.is_alive():
-            child.terminate()
+            child.terminate()  # before closing its pipe: a child sending now stops here, not on a broken pipe
             child.join(_STOP_SECONDS)
             if child.is_alive():
                 child.kill()
+        recv.close()
         child.join()
         child.close()
 
