@@ -132,6 +132,11 @@ def test_a_stop_while_the_local_cluster_starts_closes_it(monkeypatch: pytest.Mon
         return cluster
 
     monkeypatch.setattr(dask_cluster, "_local_cluster", start_then_interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        dask_cluster.DaskExecutor(workers=1)
+    # a test run started in the background (CI, `cmd &`) inherits SIGINT ignored: give it Python's default
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            dask_cluster.DaskExecutor(workers=1)
+    finally:
+        signal.signal(signal.SIGINT, before)
     assert started and started[0].status.name == "closed"
