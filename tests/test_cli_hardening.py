@@ -214,6 +214,38 @@ def test_a_terminated_run_stops_every_child_and_resumes_to_the_same_results(sig:
                                   b[cols].sort_values(key).reset_index(drop=True))
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc (Linux)")
+def test_a_terminated_report_stops_its_check_children(tmp_path: Path) -> None:
+    """kill -TERM of `tokbench report --inspect` while tokenizers are checked in child processes: one line,
+    exit 130, no child, forkserver or temp file left, nothing reported leaked."""
+    env = {**os.environ, "TOKBENCH_CACHE": str(tmp_path / "cache"), "TOKBENCH_BACKEND": "reference"}
+    run = tmp_path / "run"
+    assert main(["run", "--quiet", "--corpora", "udhr", "--tokenizers", "r50k_base", "p50k_base", "mistral_v1",
+                 "--metrics", "ctc", "--langs", "eng_Latn", "--out", str(run)]) == 0
+    out = tmp_path / "site"
+    proc = subprocess.Popen([sys.executable, "-m", "tokbench.cli", "report", str(run), "--inspect", "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 300
+    kids: set[int] = set()
+    while time.monotonic() < deadline and proc.poll() is None:
+        kids |= _descendants(proc.pid)
+        if len(_alive(kids)) >= 3:  # the forkserver and two checking children
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None, "the report ended before it could be interrupted"
+    kids |= _descendants(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    text = err.decode()
+    assert proc.returncode == 130, text
+    assert "interrupted" in text and "Traceback" not in text and "leaked" not in text, text
+    deadline = time.monotonic() + 15
+    while _alive(kids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(kids), f"left running: {_alive(kids)}"
+    assert not list(out.rglob("*.tmp"))
+
+
 # --- leftovers of a killed command ----------------------------------------------------------------------------
 def test_report_removes_the_temp_files_a_killed_report_left(
     results_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tokbench.check import CHECK_VERSION, CHECKS, CheckResult
+from tokbench.check import CHECK_VERSION, CHECKS, CheckResult, run_checks
 from tokbench.check_report import _cache_file, checks_section, redact, verdicts
 from tokbench.report.base import ReportContext
 from tokbench.tokenizers import load_tokenizer
@@ -50,3 +50,29 @@ def test_section_computes_caches_and_serves_verdicts(
     assert why == "" and cached is not None and [r.status for r in cached] == list(page["verdict"])
     # another sha (another file under the same name) is not served the cached verdicts
     assert verdicts(name, "0" * 64, load=False)[0] is None
+
+
+def test_several_tokenizers_are_checked_in_child_processes_that_all_exit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference_encoder: None
+) -> None:
+    """Two missing verdicts: each computed in its own child (nothing loaded here), the same verdicts as this
+    process computes, cached, and no child or forkserver left once the section is built."""
+    import psutil
+
+    monkeypatch.setenv("TOKBENCH_CACHE", str(tmp_path / "cache"))
+    names = ["r50k_base", "p50k_base"]
+    shas = {n: load_tokenizer(n).sha256 for n in names}
+    load_tokenizer.cache_clear()
+    table = pd.DataFrame([{"tokenizer": n, "corpus": "udhr", "split": "articles", "language": "eng_Latn",
+                           "metric": "bytes_per_token", "value": 4.0, "unit": "", "ci_low": None, "ci_high": None,
+                           "n": 1, "flags": ""} for n in names])
+    prov = {"cells": [{"tokenizer": n, "tokenizer_sha256": shas[n]} for n in names]}
+    sec = checks_section(ReportContext(table, prov, {}, None, load_tokenizers=True))
+    assert sec is not None and load_tokenizer.cache_info().currsize == 0  # nothing loaded in this process
+    left = [p.cmdline() for p in psutil.Process().children(recursive=True)]
+    assert not [c for c in left if "resource_tracker" not in " ".join(c)], left  # the tracker exits with us
+    assert sorted(sec.tables["checks"]["tokenizer"]) == sorted(names)
+    assert all(_cache_file(n, shas[n]).is_file() for n in names)
+    here = run_checks("r50k_base", load_tokenizer("r50k_base"))  # the same file, checked in this process
+    (page,) = sec.per_tokenizer["r50k_base"].values()
+    assert list(page["verdict"]) == [r.status for r in here] and list(page["finding"]) == [r.line for r in here]

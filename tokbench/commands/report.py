@@ -142,7 +142,10 @@ def run(args: argparse.Namespace) -> int:
     sweep = [(d, f".*{TEMP_SUFFIX}") for d in (out, out / "tables", out / "plots", out / "tokenizers")]
     if args.markdown is not None:
         sweep.append((args.markdown.parent, temp_pattern(args.markdown)))
-    with holding(out, sweep, on_wait=lambda s: print(s, file=sys.stderr)):
+    from tokbench.commands.run import terminate_as_interrupt
+
+    # SIGTERM unwinds like Ctrl-C: the check children are stopped and the folder lock released
+    with terminate_as_interrupt(), holding(out, sweep, on_wait=lambda s: print(s, file=sys.stderr)):
         written = _write(args, inputs, out)
     if args.json:
         print_json({"report": str(written.report_md), "index": str(written.index_html),

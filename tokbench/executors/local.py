@@ -46,7 +46,7 @@ def _child_main(conn: Any, tok_name: str, groups: list[tuple[str, list[Any]]], l
     Ctrl-C reaches the whole terminal process group; the driver alone handles it and stops this child with
     SIGTERM, which unwinds it (its finalizers unregister what it holds with the resource tracker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGTERM, exit_quietly_on_sigterm)
     stopped = SystemExit(128 + signal.SIGTERM)
     try:
         msg: tuple[str, Any] = ("ok", run_group(tok_name, groups, langs, data_dirs, env, release=False))
@@ -71,7 +71,7 @@ def _child_main(conn: Any, tok_name: str, groups: list[tuple[str, list[Any]]], l
 _STOPPING: list[bool] = []  # non-empty once this child received SIGTERM
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
+def exit_quietly_on_sigterm(signum: int, frame: object) -> None:
     """Unwind on the driver's stop. Whatever this child prints from here on is noise: a stop landing in a
     finalizer (a `__del__`, a weakref callback) cannot raise and Python prints "Exception ignored ...
     Traceback" instead; the driver reports the stop in one line. So stderr goes to /dev/null first."""
@@ -83,7 +83,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _stop_forkserver() -> None:
+def stop_forkserver() -> None:
     """Stop this process's forkserver (~400 MB with its preloaded imports), so nothing the run started
     outlives it. CPython has no public call for this; without the private one the forkserver still exits
     when this process does. The resource tracker is left alone: it exits by itself when this process
@@ -226,5 +226,5 @@ class LocalExecutor(Executor):
     def close(self) -> None:
         self._stop_children()
         if self._started_children:
-            _stop_forkserver()
+            stop_forkserver()
             self._started_children = False
