@@ -5,7 +5,7 @@ Registered as the report section `checks` through the `tokbench.report_sections`
 so the report core does not name it. Verdicts are cached in TOKBENCH_CACHE/checks, keyed by the tokenizer's
 name, its files' sha256 (from the run's provenance) and CHECK_VERSION, so a warm report loads no tokenizer.
 A tokenizer is loaded and checked only when the report may load tokenizers (`tokbench report --inspect`), each
-in its own short-lived process, two at a time (see `_checked_in_children`);
+in its own short-lived process, two at a time (`tokbench.executors.short_lived`);
 otherwise the section shows the cached verdicts and says which tokenizers have none. Token strings in the
 lines are kept only for tokenizers tokbench vendors (as the anatomy does): for the others the examples are
 dropped and the counts stay.
@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,102 +96,30 @@ def verdicts(name: str, sha: str, load: bool) -> tuple[list[CheckResult] | None,
     return results, ""
 
 
-def _release_loaded() -> None:
-    """Drop the tokenizer (and its encodings) a verdict just loaded; nothing to do when it came from the cache."""
-    from tokbench.encode import release_encodings
-    from tokbench.tokenizers import load_tokenizer
-
-    if load_tokenizer.cache_info().currsize:
-        load_tokenizer.cache_clear()
-        release_encodings()
-
-
-def _verdicts_in_child(name: str, sha: str, env: dict[str, str], data_dirs: list[str]
-                       ) -> tuple[list[dict[str, Any]] | None, str]:
-    """One tokenizer's verdicts, computed (and cached) in a child process; plain dicts cross the pipe."""
-    import os
-    import signal
-
-    from tokbench.datadirs import set_cli_data_dirs
-    from tokbench.executors.local import exit_quietly_on_sigterm
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group: the report stops its children
-    # with SIGTERM, which unwinds (so the semaphores of its progress bars are unregistered, not reported leaked)
-    signal.signal(signal.SIGTERM, exit_quietly_on_sigterm)
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: a killed report takes its children
-    except (OSError, AttributeError):
-        pass
-    os.environ.update(env)
-    set_cli_data_dirs(data_dirs)
+def _verdicts_as_dicts(name: str, sha: str) -> tuple[list[dict[str, Any]] | None, str]:
+    """`verdicts(name, sha, load=True)` with plain dicts, to cross from a child process."""
     results, why = verdicts(name, sha, True)
     return (None if results is None else [vars(r) for r in results]), why
 
 
-def _checked_in_children(todo: list[str], shas: dict[str, str], workers: int, bar: Any
-                         ) -> Iterator[tuple[str, list[CheckResult] | None, str]]:
-    """The verdicts of the tokenizers in `todo`, each computed in a fresh child process, `workers` at a time, as
-    they finish. A child exits after one tokenizer, so its memory goes back at once (in one process a cold
-    leaderboard's 26 checks took the report from 1.1 to 2.1 GB before they were released one by one), and two
-    run side by side on two cores: they are mostly single-threaded (the cold leaderboard's checks took 5.5 of
-    its report's 9 minutes in one process)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
-    from tokbench.executors.work import worker_settings
-
-    data_dirs, env = worker_settings()
-    mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["tokbench.check_report", "tokbench.check", "tokbench.tokenizers"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp, max_tasks_per_child=1)
-    finished = False
-    try:
-        futures = {pool.submit(_verdicts_in_child, tok, shas.get(tok, ""), env, data_dirs): tok for tok in todo}
-        for fut in as_completed(futures):
-            tok = futures[fut]
-            try:
-                got, why = fut.result()
-            except BrokenProcessPool:
-                got, why = None, "not checked: the process checking it died (out of memory?); run the report again"
-            bar.update(1)
-            yield tok, None if got is None else [CheckResult(**r) for r in got], why
-        finished = True
-    finally:
-        if not finished:  # an error or Ctrl-C: the running checks (~10 s each) are stopped, not awaited
-            for proc in list((getattr(pool, "_processes", None) or {}).values()):
-                proc.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
-        from tokbench.executors.local import stop_forkserver
-
-        stop_forkserver()  # started for these children: nothing of the report outlives it (the resource tracker
-        # exits by itself with this process)
-
-
 def _all_verdicts(ctx: ReportContext, toks: list[str], shas: dict[str, str]
                   ) -> dict[str, tuple[list[CheckResult] | None, str]]:
-    """Every tokenizer's verdicts: the cached ones here, the others computed in child processes when the report
-    may load tokenizers (in this process when only one is missing)."""
+    """Every tokenizer's verdicts: the cached ones, and when the report may load tokenizers the others, each
+    computed in its own short-lived child process (`tokbench.executors.short_lived`)."""
+    from tokbench.executors.short_lived import per_tokenizer
+
     out: dict[str, tuple[list[CheckResult] | None, str]] = {t: verdicts(t, shas.get(t, ""), False) for t in toks}
     todo = [t for t, (res, _) in out.items() if res is None] if ctx.load_tokenizers else []
     if not todo:
         return out
-    from tokbench.executors.local import default_workers
-
-    workers = min(default_workers(), len(todo))
+    jobs = [(t, (t, shas.get(t, ""))) for t in todo]
     with progress(total=len(todo), desc="check tokenizers", unit="tokenizer", disable=ctx.quiet) as bar:
-        if workers < 2:
-            for tok in todo:
-                try:
-                    out[tok] = verdicts(tok, shas.get(tok, ""), True)
-                finally:  # one tokenizer in memory at a time
-                    _release_loaded()
-                bar.update(1)
-        else:
-            for tok, res, why in _checked_in_children(todo, shas, workers, bar):
-                out[tok] = (res, why)
+        for tok, got, died in per_tokenizer(_verdicts_as_dicts, jobs, bar, preload=["tokbench.check_report"]):
+            if died:
+                out[tok] = (None, f"not checked: {died}")
+            else:
+                res, why = got
+                out[tok] = (None if res is None else [CheckResult(**r) for r in res], why)
     return out
 
 

@@ -67,13 +67,33 @@ def _common_prefix(a: np.ndarray, b: np.ndarray) -> int:
     return int(differ[0]) if len(differ) else n
 
 
-def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, quiet: bool = True) -> dict[str, Any]:
-    """tokenizer -> inspect info (with 'png' beside its page); '__why__' -> tokenizer -> reason when unavailable."""
-    from tokbench.encode import release_encodings
+def _inspect_one(tok: str, corpora: tuple[str, ...], png_dir: str
+                 ) -> tuple[dict[str, Any] | None, np.ndarray | None, str]:
+    """(inspect info, token hashes in creation order for a BPE, "") of one tokenizer, its PNG of classes by rank
+    written into `png_dir`; (None, None, why) when it cannot be loaded here. Runs in a child process."""
     from tokbench.inspection.classes import vocab_order
-    from tokbench.inspection.lineage import MIN_OVERLAP, MIN_SHARED
     from tokbench.inspection.report import write_report
     from tokbench.inspection.summary import inspect_tokenizer
+    from tokbench.tokenizers import load_tokenizer
+
+    try:
+        t = load_tokenizer(tok)
+        info = inspect_tokenizer(t, corpora=corpora, lineage="off")
+        seq = _hashed(vocab_order(t)) if t.algorithm == "bpe" else None
+        md, _ = write_report(info, Path(png_dir))  # the PNG of classes by rank; the site page replaces its Markdown
+        md.unlink(missing_ok=True)
+        info["png"] = f"{info['name']}_by_rank.png"
+        _omit_strings_unless_redistributable(tok, info)
+        return info, seq, ""
+    except TokbenchError as e:
+        return None, None, f"not available here: {e}"
+
+
+def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, quiet: bool = True) -> dict[str, Any]:
+    """tokenizer -> inspect info (with 'png' beside its page); '__why__' -> tokenizer -> reason when unavailable."""
+    from tokbench.executors.short_lived import per_tokenizer, release_tokenizers
+    from tokbench.inspection.classes import vocab_order
+    from tokbench.inspection.lineage import MIN_OVERLAP, MIN_SHARED
     from tokbench.tokenizers import load_tokenizer
 
     shas = {c["tokenizer"]: c.get("tokenizer_sha256", "") for c in provenance.get("cells", []) or []}
@@ -92,23 +112,20 @@ def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, 
                 continue
         todo.append(tok)
     sequences: dict[str, np.ndarray] = {}  # token hashes in creation order (see _hashed)
-    for tok in progress(todo, desc="inspect tokenizers", unit="tokenizer", disable=quiet or not todo):
-        try:
-            t = load_tokenizer(tok)
-            info = inspect_tokenizer(t, corpora=corpora, lineage="off")
-            if t.algorithm == "bpe":
-                sequences[tok] = _hashed(vocab_order(t))
-            png_dir = out / "tokenizers"
-            md, _ = write_report(info, png_dir)  # the PNG of classes by rank; the site page replaces its Markdown
-            md.unlink(missing_ok=True)
-            info["png"] = f"{info['name']}_by_rank.png"
-            _omit_strings_unless_redistributable(tok, info)
-            infos[tok] = info
-        except TokbenchError as e:
-            why[tok] = f"not available here: {e}"
-        finally:  # one tokenizer in memory at a time: kept, 14 of them took the report from 0.34 to 1.2 GB
-            release_encodings()
-            load_tokenizer.cache_clear()
+    if todo:  # each tokenizer inspected in its own short-lived child process (tokbench.executors.short_lived)
+        jobs = [(t, (t, corpora, str(out / "tokenizers"))) for t in todo]
+        with progress(total=len(todo), desc="inspect tokenizers", unit="tokenizer", disable=quiet) as bar:
+            for tok, got, died in per_tokenizer(_inspect_one, jobs, bar, preload=["tokbench.report.anatomy"]):
+                info, seq, reason = got if not died else (None, None, f"not available here: {died}")
+                if info is None:
+                    why[tok] = reason
+                    continue
+                infos[tok] = info
+                if seq is not None:
+                    sequences[tok] = seq
+        # the order they finished in is not the report's: back to name order
+        infos = {t: infos[t] for t in names if t in infos}
+        sequences = {t: sequences[t] for t in names if t in sequences}
     # lineage among the report's BPE tokenizers (rules of tokbench.inspection.lineage)
     if todo:
         for tok in names:
@@ -117,6 +134,8 @@ def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, 
                     sequences[tok] = _hashed(vocab_order(load_tokenizer(tok)))
                 except TokbenchError:
                     pass
+                finally:
+                    release_tokenizers()
         sets = {k: np.unique(v) for k, v in sequences.items()}
         for tok in todo:
             if tok not in sequences:

@@ -254,6 +254,28 @@ def _store_rows(path: Path | None, rows: list[dict[str, Any]]) -> None:
         log.warning("could not cache the viewer's tokens in %s (%s)", path, e)
 
 
+def _rows_in_child(name: str, sha: str | None, units: list[ViewerUnit]) -> tuple[list[dict[str, Any]] | None, str]:
+    """(the viewer rows of `name` on `units`, "") or (None, why it cannot be loaded here); rows of the very files the
+    results came from (`sha`) are cached. Runs in a child process."""
+    from tokbench.encode import encode_texts
+    from tokbench.tokenizers import load_tokenizer
+
+    try:
+        tok = load_tokenizer(name)
+    except TokbenchError as e:
+        return None, str(e)
+    e = encode_texts(tok, [u.text for u in units])
+    table = tok.token_bytes_table
+    rows = []
+    for i, u in enumerate(units):
+        ids = e.doc(i).tolist()
+        unk = _unk_texts(tok, u.text, ids) if tok.unk_id is not None and tok.unk_id in ids else None
+        rows.append(encode_unit(ids, table, tok.unk_id, u.text, tok.tokens(ids), unk))
+    if sha and sha == tok.sha256:  # only rows of the very files the results came from are cached under their sha
+        _store_rows(_cache_file(name, sha, units), rows)
+    return rows, ""
+
+
 def build_viewer(tokenizers: Sequence[str], corpus_name: str = DEFAULT_CORPUS, split: str | None = None,
                  max_languages: int = 48, n_units: int = 6, quiet: bool = True,
                  shas: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -261,9 +283,8 @@ def build_viewer(tokenizers: Sequence[str], corpus_name: str = DEFAULT_CORPUS, s
     here is listed under 'missing' with the reason. With `shas` (tokenizer -> sha256 of its files, from the
     run's provenance) rows are cached in TOKBENCH_CACHE/viewer, so a warm report loads no tokenizer."""
     from tokbench.corpora import load_corpus
-    from tokbench.encode import encode_texts, release_encodings
+    from tokbench.executors.short_lived import per_tokenizer
     from tokbench.report.languages import language_label
-    from tokbench.tokenizers import load_tokenizer
 
     corpus = load_corpus(corpus_name)
     split = split or corpus.splits[-1]
@@ -272,31 +293,30 @@ def build_viewer(tokenizers: Sequence[str], corpus_name: str = DEFAULT_CORPUS, s
     units = choose_units(corpus, split, max_languages, n_units)
     if not units:
         raise TokbenchError(f"viewer corpus {corpus_name!r} split {split!r} has no units to show")
-    texts = [u.text for u in units]
-    enc: dict[str, Any] = {}
+    rows_of: dict[str, list[dict[str, Any]]] = {}
     missing: dict[str, str] = {}
-    for name in progress(list(tokenizers), desc="viewer: tokenize", unit="tokenizer", disable=quiet):
+    todo = []
+    for name in tokenizers:
         sha = (shas or {}).get(name)
-        path = _cache_file(name, sha, units) if sha else None
-        rows = _cached_rows(path)
+        rows = _cached_rows(_cache_file(name, sha, units) if sha else None)
         if rows is None:
-            try:
-                tok = load_tokenizer(name)
-            except TokbenchError as e:
-                missing[name] = str(e)
-                continue
-            e = encode_texts(tok, texts)
-            table = tok.token_bytes_table
-            rows = []
-            for i, u in enumerate(units):
-                ids = e.doc(i).tolist()
-                unk = _unk_texts(tok, u.text, ids) if tok.unk_id is not None and tok.unk_id in ids else None
-                rows.append(encode_unit(ids, table, tok.unk_id, u.text, tok.tokens(ids), unk))
-            if sha == tok.sha256:  # only rows of the very files the results came from are cached under their sha
-                _store_rows(path, rows)
-            del tok, e
-            release_encodings()  # one tokenizer in memory at a time (a leaderboard has 26)
-            load_tokenizer.cache_clear()
+            todo.append(name)
+        else:
+            rows_of[name] = rows
+    if todo:  # each tokenizer in its own short-lived child process (tokbench.executors.short_lived)
+        jobs = [(name, (name, (shas or {}).get(name), units)) for name in todo]
+        with progress(total=len(todo), desc="viewer: tokenize", unit="tokenizer", disable=quiet) as bar:
+            for name, got, died in per_tokenizer(_rows_in_child, jobs, bar, preload=["tokbench.report.viewer"]):
+                rows, why = got if not died else (None, died)
+                if rows is None:
+                    missing[name] = why
+                else:
+                    rows_of[name] = rows
+    enc: dict[str, Any] = {}
+    for name in tokenizers:  # in leaderboard order
+        if name not in rows_of:
+            continue
+        rows = rows_of[name]
         same = next((other for other, theirs in enc.items() if theirs == rows), None)
         enc[name] = rows if same is None else {"same": same}  # e.g. p50k_base = r50k_base on this text
     langs = list(dict.fromkeys(u.lang for u in units))
