@@ -114,7 +114,8 @@ def _all_verdicts(ctx: ReportContext, toks: list[str], shas: dict[str, str]
         return out
     jobs = [(t, (t, shas.get(t, ""))) for t in todo]
     with progress(total=len(todo), desc="check tokenizers", unit="tokenizer", disable=ctx.quiet) as bar:
-        for tok, got, died in per_tokenizer(_verdicts_as_dicts, jobs, bar, preload=["tokbench.check_report"]):
+        preload = ["tokbench.check_report", "tokbench.metrics.roundtrip"]
+        for tok, got, died in per_tokenizer(_verdicts_as_dicts, jobs, bar, preload=preload):
             if died:
                 out[tok] = (None, f"not checked: {died}")
             else:

@@ -67,6 +67,11 @@ def _common_prefix(a: np.ndarray, b: np.ndarray) -> int:
     return int(differ[0]) if len(differ) else n
 
 
+# what an inspecting child imports (the PNG of classes by rank needs matplotlib)
+_PRELOAD = ["tokbench.report.anatomy", "tokbench.inspection.summary", "tokbench.inspection.report",
+            "matplotlib.figure", "matplotlib.backends.backend_agg"]
+
+
 def _inspect_one(tok: str, corpora: tuple[str, ...], png_dir: str
                  ) -> tuple[dict[str, Any] | None, np.ndarray | None, str]:
     """(inspect info, token hashes in creation order for a BPE, "") of one tokenizer, its PNG of classes by rank
@@ -115,7 +120,7 @@ def collect_anatomy(table: pd.DataFrame, provenance: dict[str, Any], out: Path, 
     if todo:  # each tokenizer inspected in its own short-lived child process (tokbench.executors.short_lived)
         jobs = [(t, (t, corpora, str(out / "tokenizers"))) for t in todo]
         with progress(total=len(todo), desc="inspect tokenizers", unit="tokenizer", disable=quiet) as bar:
-            for tok, got, died in per_tokenizer(_inspect_one, jobs, bar, preload=["tokbench.report.anatomy"]):
+            for tok, got, died in per_tokenizer(_inspect_one, jobs, bar, preload=_PRELOAD):
                 info, seq, reason = got if not died else (None, None, f"not available here: {died}")
                 if info is None:
                     why[tok] = reason
