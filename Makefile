@@ -35,7 +35,8 @@ install: $(STAMP)
 
 # The suite in TEST_WORKERS processes (pytest-xdist; 0: in this one). Most tests are single-threaded Python, so two
 # workers on two cores took it from 949 to 590 s here; each worker peaked at 1.2-1.3 GB, below the 1.86 GB of one
-# process running all of it (a worker accumulates half the suite's loaded tokenizers).
+# process running all of it (a worker accumulates half the suite's loaded tokenizers), but the sum over both workers
+# and the tests' own child processes reached ~4 GB of RSS (TEST_WORKERS=0 where memory is short).
 TEST_WORKERS ?= 2
 test: $(STAMP)
 	$(PY) -m pytest -q -n $(TEST_WORKERS)
