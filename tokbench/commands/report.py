@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
     sweep = [(d, f".*{TEMP_SUFFIX}") for d in (out, out / "tables", out / "plots", out / "tokenizers")]
     if args.markdown is not None:
         sweep.append((args.markdown.parent, temp_pattern(args.markdown)))
-    from tokbench.commands.run import terminate_as_interrupt
+    from tokbench.stopping import terminate_as_interrupt
 
     # SIGTERM unwinds like Ctrl-C: the check children are stopped and the folder lock released
     with terminate_as_interrupt(), holding(out, sweep, on_wait=lambda s: print(s, file=sys.stderr)):

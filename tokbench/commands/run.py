@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 from tokbench.argtypes import positive_int
 from tokbench.errors import TokbenchError
+from tokbench.stopping import terminate_as_interrupt
 
 NAME = "run"
 HELP = "run metrics over tokenizers x corpora (cached, resumable) into DIR/results.{parquet,json}"
@@ -36,24 +33,6 @@ def parse_options(items: list[str] | None) -> dict[str, str]:
             raise TokbenchError(f"--option {item!r} must look like key=value, e.g. --option pivot=eng_Latn")
         out[key.strip()] = value.strip()
     return out
-
-
-@contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM unwinds the run as Ctrl-C does: the executor's cleanup stops every child process it started
-    (workers, forkserver, resource tracker), finished cells stay saved, and the same command resumes."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -45,8 +45,7 @@ def _child_main(conn: Any, tok_name: str, groups: list[tuple[str, list[Any]]], l
     """A child's whole life: compute one tokenizer's groups, send ("ok", results) or ("error", message).
     Ctrl-C reaches the whole terminal process group; the driver alone handles it and stops this child with
     SIGTERM, which unwinds it (its finalizers unregister what it holds with the resource tracker)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, exit_quietly_on_sigterm)
+    child_signals()
     stopped = SystemExit(128 + signal.SIGTERM)
     try:
         msg: tuple[str, Any] = ("ok", run_group(tok_name, groups, langs, data_dirs, env, release=False))
@@ -69,6 +68,21 @@ def _child_main(conn: Any, tok_name: str, groups: list[tuple[str, list[Any]]], l
 
 
 _STOPPING: list[bool] = []  # non-empty once this child received SIGTERM
+
+
+def child_signals(die_with_parent: bool = False) -> None:
+    """A child's signals: Ctrl-C reaches the whole process group, so the child ignores it and its parent stops it
+    with SIGTERM, on which it unwinds quietly (`exit_quietly_on_sigterm`). `die_with_parent` (Linux): a parent
+    killed outright takes the child with it (PR_SET_PDEATHSIG)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, exit_quietly_on_sigterm)
+    if die_with_parent:
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
 
 
 def exit_quietly_on_sigterm(signum: int, frame: object) -> None:

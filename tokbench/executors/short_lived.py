@@ -10,7 +10,6 @@ after another. A single job, or a machine with one core, runs in this process (t
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -24,17 +23,10 @@ _PRELOAD = ["tokbench.executors.short_lived", "tokbench.tokenizers", "tokbench.e
 def _in_child(fn: Callable[..., Any], env: dict[str, str], data_dirs: list[str], args: tuple[Any, ...]) -> Any:
     """A child's whole task: this process's settings, then `fn(*args)`."""
     from tokbench.datadirs import set_cli_data_dirs
-    from tokbench.executors.local import exit_quietly_on_sigterm
+    from tokbench.executors.local import child_signals
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group: the parent stops its children
-    # with SIGTERM, which unwinds (so the semaphores of the child's progress bars are unregistered, not "leaked")
-    signal.signal(signal.SIGTERM, exit_quietly_on_sigterm)
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: a killed parent takes its children
-    except (OSError, AttributeError):
-        pass
+    # unwinding on the parent's SIGTERM unregisters the semaphores of the child's progress bars (not "leaked")
+    child_signals(die_with_parent=True)
     os.environ.update(env)
     set_cli_data_dirs(data_dirs)
     return fn(*args)
