@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 import tokbench.commands
-from tokbench import __version__
+from tokbench import __version__, heap
 from tokbench.datadirs import set_cli_data_dirs
 from tokbench.errors import TokbenchError
 from tokbench.native import first_line, stdout_reserved_for_json
@@ -94,6 +94,7 @@ def _quiet_libraries() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _quiet_libraries()
+    heap.cap_arenas()  # before any library starts its threads
     parser = build_parser()
     args = parser.parse_args(argv)
     set_cli_data_dirs(args.data_dir)

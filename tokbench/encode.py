@@ -11,8 +11,6 @@ accelerator that holds a certificate for this exact tokenizer file and is spot-c
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import logging
 import os
 from collections import OrderedDict
@@ -24,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from tokbench import backends
+from tokbench import backends, heap
 from tokbench.cache import EncodeCache, cache_key, texts_sha256
 from tokbench.errors import TokbenchError
 from tokbench.progress import progress
@@ -111,11 +109,7 @@ def release_encodings() -> None:
     tokenizer does not stay resident (the memo alone kept > 1 GB on the full grid; the tokenizer libraries'
     per-thread arenas keep freed pages otherwise)."""
     clear_memo()
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    heap.trim()
 
 
 def forget(key: str) -> None:

@@ -388,3 +388,33 @@ def test_gigatoken_panic_at_load_is_a_reason_and_p50k_gap_is_filled(fresh: Path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("gigatoken cannot load it (the Rust library panicked"), done.stdout
     assert "panicked at" not in done.stderr, done.stderr
+
+
+def test_a_shed_encoder_is_loaded_again_without_a_new_certification(
+    forged: Forged, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An accelerator's memo grows with what it encodes, so the gate drops it after SHED_AFTER_CHARS and
+    between a run's cells (release_encoders); the next call loads it again under the same certificate, and
+    the spot check still guards every call."""
+    loads, certified = [], []
+    real_load, real_certify = Forged.load, cert.certify
+    monkeypatch.setattr(Forged, "load", lambda self, tok: loads.append(1) or real_load(self, tok))
+    monkeypatch.setattr(cert, "certify", lambda *a, **k: certified.append(1) or real_certify(*a, **k))
+    monkeypatch.setattr(gate, "SHED_AFTER_CHARS", 1_000)
+    tok = load_tokenizer("r50k_base")
+    texts = _texts()
+    assert sum(map(len, texts)) > 1_000
+    for _ in range(2):
+        ids, off = gate.encode(tok, texts)
+        assert np.array_equal(ids, tok.encode_flat(texts)[0]) and np.array_equal(off, tok.encode_flat(texts)[1])
+        assert gate.describe(tok)["encoder"] == "forged"  # shed, still the certified encoder
+    assert len(loads) == 2 and len(certified) == 1
+    # between cells: only an encoder that encoded at least min_chars is dropped
+    gate.encode(tok, ["short"])  # loaded a third time (the second call shed it)
+    assert not gate.release_encoders(min_chars=1_000)
+    assert gate.release_encoders(min_chars=1) and not gate.release_encoders(min_chars=1)
+    forged.armed = True  # wrong after a reload: the spot check catches it as before
+    with caplog.at_level(logging.WARNING):
+        ids, _ = gate.encode(tok, texts)
+    assert np.array_equal(ids, tok.encode_flat(texts)[0])
+    assert _only_certificate(tok)["status"] == "revoked" and len(loads) == 4

@@ -65,3 +65,32 @@ def test_a_failing_warm_up_is_left_to_the_child(clean_warm: None, monkeypatch: p
     }))  # fmt: skip
     work.warm_from_env()  # neither the missing corpus nor the failing warm-up raises
     assert calls == ["boom", "fine"] and work._warm_views == {}
+
+
+def test_a_cell_s_reference_tokenizer_is_released_before_the_next_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NSL loads a second tokenizer (and its encoder) that no later cell needs: compute_cells lets it go after
+    the cell, from the context and from the loader's cache, so it does not add to every later cell's memory."""
+    from functools import lru_cache
+
+    from tokbench.corpora import load_corpus
+    from tokbench.metrics import CorpusView, MetricContext
+    from tokbench.tokenizers import load_tokenizer
+
+    loader = lru_cache(maxsize=8)(load_tokenizer.__wrapped__)
+    contexts: list[MetricContext] = []
+
+    class Recorded(MetricContext):
+        def __init__(self, *a: Any, **k: Any) -> None:
+            super().__init__(*a, **k)
+            contexts.append(self)
+
+    monkeypatch.setattr(work, "MetricContext", Recorded)
+    tok = loader("r50k_base")
+    asked = (("nsl", {"split": "articles", "reference": "gpt2"}), ("bytes_per_token", {"split": "articles"}))
+    cells = [_cell(m, **{**METRICS.get(m).card.options, **o}) for m, o in asked]
+    results = work.compute_cells(tok, CorpusView(load_corpus("udhr")), cells, ("eng_Latn",), loader)
+    cell, rows, _ = next(results)
+    assert cell.metric == "nsl" and rows and all(r["value"] > 0 for r in rows)
+    ctx = contexts[0]  # the cell's own context; the reference was a second one, now gone
+    assert ctx._refs == {} and loader.cache_info().currsize == 0
+    assert [c.metric for c, _, _ in results] == ["bytes_per_token"]

@@ -41,6 +41,10 @@ VERIFY_MODES = ("spot", "full")
 SPOT_DOCS = 16  # evenly spaced documents per call (per cell of a multi-cell call), plus the longest
 SPOT_CHARS = 2048  # longer documents are spot-checked on this prefix
 CERTIFY_AFTER_CHARS = 4_000_000  # auto, no certificate yet: the reference encodes this much before certifying
+# an accelerator's own memo grows with the distinct words it has seen (gigatoken keeps a pretoken cache per
+# worker thread: ~240 MB for llama3 after FLORES-200 dev+devtest, freed only with the encoder); once it has
+# encoded this much it is dropped after the call and loaded again for the next one (0.2-1.6 s)
+SHED_AFTER_CHARS = 24_000_000
 
 
 def backend_choices() -> list[str]:
@@ -93,6 +97,8 @@ class _State:
     reason: str = ""  # why the reference encodes
     decided: bool = False
     reference_chars: int = 0  # characters the reference encoded while the decision was deferred
+    chars_since_load: int = 0  # characters the loaded encoder has encoded (its memo grows with them)
+    shed: bool = False  # certified, but the encoder was dropped to free its memo: loaded again when needed
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -179,7 +185,7 @@ def describe(tokenizer: Tokenizer) -> dict[str, Any]:
     """Which encoder this process uses for `tokenizer`, and its certificate (deciding now, certifying if
     needed)."""
     st = _state(tokenizer, decide_now=True)
-    if st.encoder is None or st.accelerator is None or st.certificate is None:
+    if (st.encoder is None and not st.shed) or st.accelerator is None or st.certificate is None:
         return {"encoder": "reference", "reason": st.reason, "verify": verify_setting()}
     c = st.certificate
     return {
@@ -247,7 +253,8 @@ def encode(
     cell is spot-checked as if alone, and a difference names its cell."""
     st = _state(tokenizer)
     verify = verify_setting()
-    if st.encoder is None:
+    enc = _encoder(tokenizer, st)
+    if enc is None:
         if not st.decided:
             st.reference_chars += sum(map(len, texts))
         return _reference(tokenizer, texts, flat)
@@ -255,7 +262,54 @@ def encode(
         if doc["status"] != "certified":  # another process revoked it since
             _drop(st, f"certificate {doc['status']} ({doc.get('reason')})")
             return _reference(tokenizer, texts, flat)
-    fast = st.encoder.encode_flat(texts)
+    try:
+        return _checked(tokenizer, st, enc, texts, label, flat, groups, verify)
+    finally:
+        st.chars_since_load += sum(map(len, texts))
+        if st.chars_since_load >= SHED_AFTER_CHARS:
+            _shed(st)
+
+
+def _encoder(tokenizer: Tokenizer, st: _State) -> FastEncoder | None:
+    """The certified encoder, loaded again if it was shed (its certificate stands: no new certification)."""
+    with st.lock:
+        if st.encoder is None and st.shed and st.accelerator is not None:
+            loaded = st.accelerator.load(tokenizer)
+            if isinstance(loaded, str):  # cannot happen for a file it loaded before; the reference encodes
+                _drop(st, loaded)
+            else:
+                st.encoder, st.shed, st.chars_since_load = loaded, False, 0
+        return st.encoder
+
+
+def _shed(st: _State) -> None:
+    with st.lock:
+        if st.encoder is not None:
+            st.encoder, st.shed = None, True
+
+
+def release_encoders(min_chars: int = 1) -> bool:
+    """Drop every loaded accelerator that has encoded at least `min_chars` characters since it was loaded,
+    keeping its certificate, so its memo's memory goes back (after a collection and malloc_trim, see
+    tokbench.encode.trim_heap); the next encode loads it again. Called between a run's cells: a cell that
+    encoded a corpus leaves a memo the next cells, which mostly read the encode cache, do not need.
+    True when one was dropped."""
+    with _states_lock:
+        states = list(_states.values())
+    dropped = False
+    for st in states:
+        if st.encoder is not None and st.chars_since_load >= min_chars:
+            _shed(st)
+            dropped = True
+    return dropped
+
+
+def _checked(
+    tokenizer: Tokenizer, st: _State, enc: FastEncoder, texts: Sequence[str], label: str | None, flat: bool,
+    groups: Groups | None, verify: str,
+) -> Any:
+    """`enc`'s ids of `texts`, spot-checked (or, under --verify full, compared whole) against the reference."""
+    fast = enc.encode_flat(texts)
     acc = st.accelerator
     assert acc is not None
     if verify == "full":
@@ -280,7 +334,7 @@ def encode(
         ref_sample = tokenizer.encode_flat(probes)
         fast_sample = _take(ids, off[whole], off[np.asarray(whole, dtype=np.int64) + 1])
         if cut:
-            fast_cut = st.encoder.encode_flat(probes[len(whole):])
+            fast_cut = enc.encode_flat(probes[len(whole):])
             fast_sample = (np.concatenate([fast_sample[0], fast_cut[0]]),
                            np.concatenate([fast_sample[1], fast_cut[1][1:] + fast_sample[1][-1]]))
         j = cert.first_difference(ref_sample, fast_sample)
@@ -305,7 +359,7 @@ def _take(ids: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.nda
 
 
 def _drop(st: _State, reason: str) -> None:
-    st.encoder, st.reason = None, reason
+    st.encoder, st.shed, st.reason = None, False, reason
 
 
 def _revoke(tokenizer: Tokenizer, st: _State, reason: str) -> None:

@@ -18,6 +18,7 @@ import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from tokbench import heap
 from tokbench.errors import TokbenchError
 from tokbench.executors.base import Executor, register_executor, signals_deferred
 from tokbench.executors.work import (
@@ -46,6 +47,7 @@ def _child_main(conn: Any, tok_name: str, groups: list[tuple[str, list[Any]]], l
     Ctrl-C reaches the whole terminal process group; the driver alone handles it and stops this child with
     SIGTERM, which unwinds it (its finalizers unregister what it holds with the resource tracker)."""
     child_signals()
+    heap.cap_arenas()
     stopped = SystemExit(128 + signal.SIGTERM)
     try:
         msg: tuple[str, Any] = ("ok", run_group(tok_name, groups, langs, data_dirs, env, release=False))

@@ -22,11 +22,13 @@ _PRELOAD = ["tokbench.executors.short_lived", "tokbench.tokenizers", "tokbench.e
 
 def _in_child(fn: Callable[..., Any], env: dict[str, str], data_dirs: list[str], args: tuple[Any, ...]) -> Any:
     """A child's whole task: this process's settings, then `fn(*args)`."""
+    from tokbench import heap
     from tokbench.datadirs import set_cli_data_dirs
     from tokbench.executors.local import child_signals
 
     # unwinding on the parent's SIGTERM unregisters the semaphores of the child's progress bars (not "leaked")
     child_signals(die_with_parent=True)
+    heap.cap_arenas()
     os.environ.update(env)
     set_cli_data_dirs(data_dirs)
     return fn(*args)

@@ -427,6 +427,15 @@ class MetricContext:
         st = self.sentences(split, lang)
         return st.types, st.type_freq
 
+    def release_references(self) -> bool:
+        """Forget the reference contexts (and their tokenizers, if nothing else holds them): NSL's reference
+        costs ~180 MB (cl100k_base with its encoder) that no later cell of the run needs. True if any."""
+        had = bool(self._refs)
+        self._refs.clear()
+        if had and hasattr(self._load_tokenizer, "cache_clear"):  # the loader's lru_cache holds them too
+            self._load_tokenizer.cache_clear()
+        return had
+
     def reference(self, name: str) -> MetricContext:
         """The same corpus under another tokenizer (e.g. NSL's reference), sharing the corpus memo."""
         if name not in self._refs:
