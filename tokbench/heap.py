@@ -20,14 +20,15 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
-def cap_arenas(n: int = ARENAS) -> None:
+def cap_arenas(n: int = ARENAS) -> bool:
     """At most `n` malloc arenas for threads created from now on (glibc's MALLOC_ARENA_MAX, set at run time;
-    an arena count set in the environment by the user wins)."""
+    an arena count set in the environment by the user wins). True when the cap was set."""
     import os
 
     libc = _libc()
-    if libc is not None and "MALLOC_ARENA_MAX" not in os.environ and hasattr(libc, "mallopt"):
-        libc.mallopt(M_ARENA_MAX, n)
+    if libc is None or "MALLOC_ARENA_MAX" in os.environ or not hasattr(libc, "mallopt"):
+        return False
+    return libc.mallopt(M_ARENA_MAX, n) == 1
 
 
 def trim() -> None:

@@ -291,8 +291,8 @@ def _shed(st: _State) -> None:
 
 def release_encoders(min_chars: int = 1) -> bool:
     """Drop every loaded accelerator that has encoded at least `min_chars` characters since it was loaded,
-    keeping its certificate, so its memo's memory goes back (after a collection and malloc_trim, see
-    tokbench.encode.trim_heap); the next encode loads it again. Called between a run's cells: a cell that
+    keeping its certificate, so its memo's memory goes back (after a collection and malloc_trim,
+    tokbench.heap.trim); the next encode loads it again. Called between a run's cells: a cell that
     encoded a corpus leaves a memo the next cells, which mostly read the encode cache, do not need.
     True when one was dropped."""
     with _states_lock:
