@@ -55,6 +55,7 @@ from tokbench.native import c_stdout_silenced, new_highs
 
 _DEBUG = bool(os.environ.get("TOKBENCH_LP_DEBUG"))
 FIXED, PRUNABLE = -1, -2  # row tags: kept for good / may be pruned but is not a merge competitor row
+NEW_WEIGHT = 1e-4  # a warm start's categories below this weight are "new" to it (see solve_lp's trust_new)
 
 
 @dataclass
@@ -100,7 +101,8 @@ def _rows_in(h: History, steps: np.ndarray, keys: np.ndarray, unseen: np.ndarray
 class _HighsBackend:
     """highspy directly: rows and columns are appended and the solve restarts from the basis."""
 
-    def __init__(self, n_cols: int, costs: np.ndarray, time_limit: float, threads: int) -> None:
+    def __init__(self, n_cols: int, costs: np.ndarray, time_limit: float, threads: int,
+                 first_dse: bool = True) -> None:
         import highspy
 
         self.inf = highspy.kHighsInf
@@ -112,7 +114,7 @@ class _HighsBackend:
         # (30k merges x 10 languages: LP 119 s -> 35 s, same estimate to log10 MSE 0.02). The first
         # solve, from no basis, is the exception (see solve)
         self.h.setOptionValue("simplex_dual_edge_weight_strategy", 1)
-        self._first = True
+        self._first = first_dse
         self.h.addCols(n_cols, costs.astype(np.float64), np.zeros(n_cols), np.full(n_cols, self.inf),
                        0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
         self.n_cols = n_cols
@@ -150,6 +152,11 @@ class _HighsBackend:
         cols = np.arange(first, first + k, dtype=np.int32)
         self.h.changeColsCost(k, cols, np.full(k, float(cost)))
 
+    def set_col_upper(self, cols: np.ndarray, upper: float) -> None:
+        if len(cols):
+            up = self.inf if np.isinf(upper) else float(upper)
+            self.h.changeColsBounds(len(cols), cols.astype(np.int32), np.zeros(len(cols)), np.full(len(cols), up))
+
     def prune(self, min_slack: float) -> int:
         """Delete competitor rows whose slack exceeds `min_slack`: they are basic, so the basis stays
         valid, and the violation search re-adds any that bind again. Keeps re-solves small: with
@@ -169,7 +176,9 @@ class _HighsBackend:
     def solve(self) -> np.ndarray:
         if self._first:
             # from no basis, DSE's better pivots pay for its weights: a gpt2 bootstrap replicate's
-            # first solve (30k x 112, 59k rows) took 9,101 iterations instead of 15,350
+            # first solve (30k x 112, 59k rows) took 9,101 iterations instead of 15,350. Not for a warm
+            # start, whose first solve has only the start's rows: llama2 30k x 112 replicates (15k rows),
+            # Devex 3.7-5.3 s against DSE 5.7-6.4 s (first_dse=False)
             self.h.setOptionValue("simplex_dual_edge_weight_strategy", 2)
         if _DEBUG:
             t0, it0 = time.perf_counter(), self.h.getInfo().simplex_iteration_count
@@ -193,6 +202,7 @@ class _PulpBackend:
 
     def __init__(self, n_cols: int, costs: np.ndarray, time_limit: float, threads: int, which: str) -> None:
         self.costs = list(map(float, costs))
+        self.upper: dict[int, float] = {}  # column -> upper bound (default: none)
         self.rows: list[tuple[float, float, np.ndarray, np.ndarray]] = []
         self.tags: list[int] = []
         self.time_limit = time_limit
@@ -229,6 +239,14 @@ class _PulpBackend:
     def set_costs(self, first: int, k: int, cost: float) -> None:
         self.costs[first:first + k] = [float(cost)] * k
 
+    def set_col_upper(self, cols: np.ndarray, upper: float) -> None:
+        for c in cols:
+            self.upper[int(c)] = float(upper)
+
+    def _up(self, j: int) -> float | None:
+        u = self.upper.get(j)
+        return None if u is None or np.isinf(u) else u
+
     def live_tags(self) -> np.ndarray:
         t = np.asarray(self.tags, np.int64)
         return t[t >= 0]
@@ -238,9 +256,9 @@ class _PulpBackend:
 
         prob = pulp.LpProblem("mixture", pulp.LpMinimize)
         if hasattr(prob, "add_variable"):  # PuLP >= 3.3 attaches variables to the model
-            x = [prob.add_variable(f"x{j}", lowBound=0) for j in range(len(self.costs))]
+            x = [prob.add_variable(f"x{j}", lowBound=0, upBound=self._up(j)) for j in range(len(self.costs))]
         else:  # pragma: no cover - older PuLP
-            x = [pulp.LpVariable(f"x{j}", lowBound=0) for j in range(len(self.costs))]
+            x = [pulp.LpVariable(f"x{j}", lowBound=0, upBound=self._up(j)) for j in range(len(self.costs))]
         prob += pulp.LpAffineExpression([(x[j], c) for j, c in enumerate(self.costs) if c])
         for r, (lo, up, idx, vals) in enumerate(self.rows):
             e = pulp.LpAffineExpression([(x[j], float(v)) for j, v in zip(idx, vals, strict=True)])
@@ -350,6 +368,7 @@ def solve_lp(
     prox_min: float = 2.5e-3,
     start: WarmStart | None = None,
     trust: float = 0.02,
+    trust_new: float = 5e-4,
     step_costs: np.ndarray | None = None,
     pair_costs: np.ndarray | None = None,
 ) -> LPResult:
@@ -368,6 +387,14 @@ def solve_lp(
     mentions a Tibetan pair, so every row held at no cost), the next on uig_Arab, mya_Mymr, tha_Thai,
     ... (L1 move 2.0 every round, never stable, 27k rows added per round: stopped after 60 min).
     With ``trust=0.02`` it stays at the point estimate's corner and converges in ~40 rounds.
+    ``trust_new``: each category the start leaves at zero (weight < NEW_WEIGHT) may gain at most this
+    much per round. Why: those are where the relaxation is loosest. Under ``trust`` alone, llama2
+    replicates spent their first ~18 rounds moving 0.01 into one such script per round (amh_Ethi,
+    zho_Hans, tha_Thai, bod_Tibt, ...) and back once that round's rows ruled it out; capped, many scripts
+    take a little weight at once and are ruled out together while the other weights converge. llama2
+    30k x 112, three replicates: 36-48 -> 23-26 rounds, L1 (byte shares) to a cold solve of the same
+    replicate 0.069-0.108 against 0.077-0.100. One cap shared by all of them (tried) was faster (14-18
+    rounds) but starved a category the cold solve does give weight to (nob_Latn 0.0005 vs 0.0058).
     ``step_costs``: cost of each step's slack v_t (positive, length ``h.n_steps``) in place of 1, e.g.
     to make steps whose counts are noisy cheaper to violate; ``objective`` is then the weighted sum.
     ``pair_costs``: the same for each pair's slack v_p, indexed by the pair's id in ``h`` (``h.keys``).
@@ -402,7 +429,7 @@ def solve_lp(
     t_start = time.perf_counter()
     deadline = t_start + time_limit
     if solver == "highs":
-        be: _HighsBackend | _PulpBackend = _HighsBackend(n0, costs, time_limit, threads)
+        be: _HighsBackend | _PulpBackend = _HighsBackend(n0, costs, time_limit, threads, first_dse=start is None)
     else:
         be = _PulpBackend(n0, costs, time_limit, threads, solver)
     # simplex row and optional other budget
@@ -422,6 +449,10 @@ def solve_lp(
     radius = trust if start is not None and prox > 0 and trust > 0 else 0.0
     if radius:  # trust region of a warm start: sum_i d+_i + d-_i <= radius (L1 move per round)
         be.add_rows(np.array([-np.inf]), np.array([radius]), np.array([0]), c_prox + np.arange(2 * n), np.ones(2 * n))
+    new_cols = np.zeros(0, np.int64)
+    if radius and trust_new > 0:  # increase d+_i <= trust_new for each category new to the start
+        new_cols = c_prox + np.flatnonzero(np.asarray(start.alpha) < NEW_WEIGHT)  # type: ignore[union-attr]
+        be.set_col_upper(new_cols, trust_new)
     if other:
         ui = np.arange(c_ut, c_ut + T)
         be.add_rows(np.array([-np.inf]), np.array([0.0]), np.array([0]),
@@ -488,6 +519,7 @@ def solve_lp(
             be.set_costs(c_prox, 2 * n, 0.0)
             if radius:  # and the trust region, so the plain LP's optimum is not cut off
                 be.set_row_bounds(n + 1, np.array([-np.inf]), np.array([np.inf]))
+                be.set_col_upper(new_cols, np.inf)
                 radius = 0.0
             done = False
         if done or rounds >= max_rounds:
