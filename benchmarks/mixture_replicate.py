@@ -6,18 +6,19 @@ Usage: TOKBENCH_DATA=../shared/assets python benchmarks/mixture_replicate.py pre
            [--reps 0,1,2] [--trace] [--set trust=0.05 --set trust_new=0 ...]
 prepare runs `infer_mixture` as `mixture_real.py --bootstrap` does (paper categories, seed 0) but stops
 short of solving the replicates: it saves the point estimate's LP result and each replicate's history,
-rank counts and byte counts (pickles under --state/<tokenizer>), then solves each replicate cold (no
-warm start) and saves that answer. run re-solves saved replicates warm, as infer does, with
-`solve_lp` keywords overridden by --set, and prints seconds, rounds and the L1 distance of the byte
+rank counts and byte counts (.npz arrays + .json structure under --state/<tokenizer>, no pickle), then
+solves each replicate cold (no warm start) and saves that answer. run re-solves saved replicates warm,
+as infer does, with `solve_lp` keywords overridden by --set, and prints seconds, rounds and the L1 distance of the byte
 shares (and of the pair-space weights) to the cold solve. Set TOKBENCH_LP_DEBUG=1 for per-round lines.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib
 import json
 import os
-import pickle
 import sys
 import time
 from pathlib import Path
@@ -31,6 +32,60 @@ from mixture_real import categories  # noqa: E402
 import tokbench.mixture.infer as infer  # noqa: E402
 from tokbench.mixture.lp import NEW_WEIGHT, LPResult, WarmStart, solve_lp  # noqa: E402
 from tokbench.tokenizers import load_tokenizer  # noqa: E402
+
+
+def _save(path: Path, obj: Any) -> None:
+    """`obj` (dataclasses, dicts, lists, arrays, numbers, strings) as path.json + path.npz, without pickle."""
+    arrays: dict[str, np.ndarray] = {}
+
+    def enc(o: Any) -> Any:
+        if isinstance(o, np.ndarray):
+            key = f"a{len(arrays)}"
+            arrays[key] = o
+            return {"__nd__": key}
+        if dataclasses.is_dataclass(o) and not isinstance(o, type):
+            cls = type(o)
+            return {"__dc__": f"{cls.__module__}:{cls.__qualname__}",
+                    "fields": {f.name: enc(getattr(o, f.name)) for f in dataclasses.fields(o)}}
+        if isinstance(o, dict):
+            return {"__dict__": [[enc(k), enc(v)] for k, v in o.items()]}
+        if isinstance(o, (list, tuple)):
+            return [enc(x) for x in o]
+        if isinstance(o, np.generic):
+            return o.item()
+        return o
+
+    doc = enc(obj)
+    np.savez(path.with_suffix(".npz"), **arrays)
+    path.with_suffix(".json").write_text(json.dumps(doc))
+
+
+def _load(path: Path) -> Any:
+    with np.load(path.with_suffix(".npz"), allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+
+    def dec(o: Any) -> Any:
+        if isinstance(o, list):
+            return [dec(x) for x in o]
+        if not isinstance(o, dict):
+            return o
+        if "__nd__" in o:
+            return arrays[o["__nd__"]]
+        if "__dict__" in o:
+            return {dec(k): dec(v) for k, v in o["__dict__"]}
+        mod, qual = o["__dc__"].split(":")
+        cls: Any = importlib.import_module(mod)
+        for part in qual.split("."):
+            cls = getattr(cls, part)
+        vals = {k: dec(v) for k, v in o["fields"].items()}
+        init = {f.name for f in dataclasses.fields(cls) if f.init}
+        obj = cls(**{k: v for k, v in vals.items() if k in init})
+        for k, v in vals.items():
+            if k not in init:
+                object.__setattr__(obj, k, v)
+        return obj
+
+    return dec(json.loads(path.with_suffix(".json").read_text()))
 
 
 def prepare(name: str, merges: int, n_reps: int, state: Path) -> None:
@@ -58,30 +113,26 @@ def prepare(name: str, merges: int, n_reps: int, state: Path) -> None:
     rng = np.random.default_rng(0)  # infer_mixture's draws for seed 0
     draws = [[rng.multinomial(cw.n_docs, np.full(cw.n_docs, 1.0 / cw.n_docs)) for cw in r.words]
              for _ in range(n_reps)]
-    with open(state / "point.pkl", "wb") as f:
-        pickle.dump({"lp": point[0], "categories": r.categories}, f)
+    _save(state / "point", {"lp": point[0], "categories": list(r.categories)})
     for k, ((h, kw), dws) in enumerate(zip(captured, draws, strict=True)):
         nb = np.array([cw.n_bytes(dw) for cw, dw in zip(r.words, dws, strict=True)], np.float64)
-        if (state / f"rep{k}.pkl").exists():
+        if (state / f"rep{k}.json").exists():
             continue
         t0 = time.perf_counter()
         cold = solve_lp(h, **kw)
         secs = time.perf_counter() - t0
         print(f"replicate {k}: cold solve {secs:.0f}s, {cold.rounds} rounds ({os.getloadavg()[0]:.1f} load)",
               flush=True)
-        with open(state / f"rep{k}.pkl", "wb") as f:
-            pickle.dump({"h": h, "kw": kw, "n_bytes": nb, "cold_alpha": cold.alpha, "cold_rounds": cold.rounds,
-                         "cold_seconds": secs}, f)
+        _save(state / f"rep{k}", {"h": h, "kw": kw, "n_bytes": nb, "cold_alpha": cold.alpha,
+                                   "cold_rounds": cold.rounds, "cold_seconds": secs})
 
 
 def run(state: Path, reps: list[int], overrides: dict[str, Any], trace: bool = False) -> None:
-    with open(state / "point.pkl", "rb") as f:
-        lp: LPResult = pickle.load(f)["lp"]
+    lp: LPResult = _load(state / "point")["lp"]
     warm = WarmStart.of(lp)
     new = lp.alpha < NEW_WEIGHT  # categories the point estimate leaves at zero
     for k in reps:
-        with open(state / f"rep{k}.pkl", "rb") as f:
-            d = pickle.load(f)
+        d = _load(state / f"rep{k}")
         h, nb = d["h"], d["n_bytes"]
         load0 = os.getloadavg()[0]
         path: list[np.ndarray] = []
