@@ -45,8 +45,8 @@ def compute_cells(
         t = time.perf_counter()
         rows = METRICS.get(cell.metric)().compute(ctx, dict(cell.options))
         # what one cell loaded for itself goes before the next: NSL's reference tokenizer, and an accelerator
-        # that encoded a corpus (its memo; the next cells read the encode cache). llama3, the leaderboard's
-        # cells in one process: 1.59 -> 1.32 GB at the peak
+        # that encoded a corpus (its memo; the next cells read the encode cache). The leaderboard's cells, cold:
+        # llama3's child peaked at 1.13 GB instead of 1.43 (benchmarks/bench_backends.md)
         if ctx.release_references() | release_encoders(RELEASE_AFTER_CHARS):
             heap.trim()
         yield cell, rows, time.perf_counter() - t
