@@ -86,7 +86,7 @@ def test_a_cell_s_reference_tokenizer_is_released_before_the_next_cell(monkeypat
 
     monkeypatch.setattr(work, "MetricContext", Recorded)
     tok = loader("r50k_base")
-    asked = (("nsl", {"split": "articles", "reference": "gpt2"}), ("bytes_per_token", {"split": "articles"}))
+    asked = (("nsl", {"split": "articles", "reference": "p50k_base"}), ("bytes_per_token", {"split": "articles"}))
     cells = [_cell(m, **{**METRICS.get(m).card.options, **o}) for m, o in asked]
     results = work.compute_cells(tok, CorpusView(load_corpus("udhr")), cells, ("eng_Latn",), loader)
     cell, rows, _ = next(results)
