@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import os
 
 M_ARENA_MAX = -8  # mallopt parameter (malloc.h)
 ARENAS = 2
@@ -23,8 +24,6 @@ def _libc() -> ctypes.CDLL | None:
 def cap_arenas(n: int = ARENAS) -> bool:
     """At most `n` malloc arenas for threads created from now on (glibc's MALLOC_ARENA_MAX, set at run time;
     an arena count set in the environment by the user wins). True when the cap was set."""
-    import os
-
     libc = _libc()
     if libc is None or "MALLOC_ARENA_MAX" in os.environ or not hasattr(libc, "mallopt"):
         return False
