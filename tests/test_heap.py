@@ -1,9 +1,12 @@
 """tokbench.heap: the arena cap is set through mallopt unless the user set MALLOC_ARENA_MAX; trim collects and
-hands pages back; neither fails where glibc is absent."""
+hands pages back; neither fails where glibc is absent. The memory log writes one JSON line per cell when asked."""
 
 from __future__ import annotations
 
 import gc
+import json
+import os
+import sys
 from typing import Any
 
 import pytest
@@ -54,3 +57,23 @@ def test_glibc_accepts_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.skip("not glibc: there is no arena cap to set")
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     assert heap.cap_arenas()  # mallopt returned 1 (threads made before keep their arenas; nothing to undo)
+
+
+def test_the_memory_log_appends_one_json_line_per_call(tmp_path, monkeypatch):
+    log = tmp_path / "mem.jsonl"
+    monkeypatch.setenv(heap.MEMLOG_ENV, str(log))
+    heap.log_cell(tokenizer="gpt2", metric="ctc", seconds=1.5)
+    heap.log_cell(tokenizer="gpt2", metric="premium", seconds=2.0)
+    lines = [json.loads(x) for x in log.read_text().splitlines()]
+    assert [x["metric"] for x in lines] == ["ctc", "premium"]
+    assert lines[0]["pid"] == os.getpid() and lines[0]["seconds"] == 1.5
+    if sys.platform == "linux":
+        assert 0 < lines[0]["vmrss"] <= lines[1]["vmhwm"]
+
+
+def test_the_memory_log_is_off_unless_asked_and_never_fails_the_run(tmp_path, monkeypatch):
+    monkeypatch.delenv(heap.MEMLOG_ENV, raising=False)
+    heap.log_cell(metric="ctc")  # nothing to write to: no error, no file
+    monkeypatch.setenv(heap.MEMLOG_ENV, str(tmp_path / "missing-folder" / "mem.jsonl"))
+    heap.log_cell(metric="ctc")
+    assert not (tmp_path / "missing-folder").exists()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import json
 import os
+import time
 
 M_ARENA_MAX = -8  # mallopt parameter (malloc.h)
 ARENAS = 2
@@ -36,3 +38,32 @@ def trim() -> None:
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
+
+
+MEMLOG_ENV = "TOKBENCH_MEMLOG"
+
+
+def usage_mb() -> dict[str, float]:
+    """This process's resident set now and at its peak (VmRSS, VmHWM), in MB; {} where /proc has no status."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            fields = dict(line.split(":", 1) for line in f if line.startswith(("VmRSS", "VmHWM")))
+    except OSError:
+        return {}
+    return {k.lower(): int(v.split()[0]) / 1024 for k, v in fields.items()}
+
+
+def log_cell(**fields: object) -> None:
+    """Append one JSON line (the fields, pid, time, rss/hwm in MB) to the file named by TOKBENCH_MEMLOG, if set.
+
+    Where a run's memory goes is otherwise invisible: every tokenizer's cells run in a child process whose
+    peak only the OS sees. Lines from concurrent children interleave whole (one short append each)."""
+    path = os.environ.get(MEMLOG_ENV)
+    if not path:
+        return
+    line = json.dumps({**fields, "pid": os.getpid(), "t": round(time.time(), 3), **usage_mb()}) + "\n"
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(line)
+    except OSError:  # a diagnostic must never fail the run
+        pass

@@ -49,7 +49,14 @@ def compute_cells(
         # llama3's child peaked at 1.13 GB instead of 1.43 (benchmarks/bench_backends.md)
         if ctx.release_references() | release_encoders(RELEASE_AFTER_CHARS):
             heap.trim()
-        yield cell, rows, time.perf_counter() - t
+        dt = time.perf_counter() - t
+        heap.log_cell(
+            tokenizer=getattr(tok, "name", "-"),
+            corpus=getattr(view, "name", "-"),
+            metric=cell.metric,
+            seconds=round(dt, 3),
+        )
+        yield cell, rows, dt
 
 
 def run_tokenizer(
