@@ -288,17 +288,18 @@ def test_damaged_ledger_cell_is_recomputed(tmp_path: Path, capsys: pytest.Captur
     "argv",
     [
         ["run", "--tokenizers", "cl100k_base", "--corpora", "udhr", "--metrics", "fertility",
-         "--option", "bootstrap=-5", "--out", "/tmp/unused"],
+         "--option", "bootstrap=-5", "--out", "{tmp}/unused"],
         ["run", "--tokenizers", "cl100k_base", "--corpora", "udhr", "--metrics", "premium",
-         "--option", "unk_threshold=3", "--out", "/tmp/unused"],
+         "--option", "unk_threshold=3", "--out", "{tmp}/unused"],
         ["mixture", "cl100k_base", "--categories", "code_samples", "--bootstrap", "-3"],
         ["mixture", "cl100k_base", "--categories", "code_samples", "--merges", "0"],
         ["encode", "--tokenizer", "cl100k_base", "--corpus", "udhr", "--jobs", "-1"],
     ],
     ids=["bootstrap_negative", "threshold_above_1", "mixture_bootstrap_negative", "zero_merges", "negative_jobs"],
 )  # fmt: skip
-def test_nonsense_numbers_refused(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
-    one_line_error(*run(capsys, *argv))
+def test_nonsense_numbers_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    one_line_error(*run(capsys, *(a.format(tmp=tmp_path) for a in argv)))
+    assert not (tmp_path / "unused").exists()  # refused before the out folder was made
 
 
 # --- 9. Noise before the one line ---------------------------------------------------------------

@@ -145,6 +145,7 @@ def run_grid(
     check_languages(cfg.corpora, langs)
     corpus_shas = {c: corpus_sha256(c) for c in cfg.corpora}
     tok_shas = {t: spec_sha256(t) for t in tokenizers}  # from the manifest pins or the files, without loading
+    resolved = {m: get_metric(m).resolve_options(cfg.options) for m in metric_names}  # bad values refused here
     store = ResultStore(cfg.out)
     with store.writing(on_wait=log):
         EncodeCache().remove_stale_temp_files(time.time() - STALE_CACHE_TEMP_SECONDS)
@@ -164,8 +165,8 @@ def run_grid(
                 c_sha = c_shas[corpus_name]
                 c_langs = langs if corpus_name != NO_CORPUS else None
                 cells = [
-                    Cell(labels[tok_name], t_sha, corpus_name, c_sha, m, get_metric(m).resolve_options(cfg.options),
-                         c_langs, get_metric(m).card.revision)  # fmt: skip
+                    Cell(labels[tok_name], t_sha, corpus_name, c_sha, m, resolved[m], c_langs,
+                         get_metric(m).card.revision)  # fmt: skip
                     for m in names
                 ]
                 todo = [c for c in cells if cfg.force or not store.has(c)]
