@@ -4,7 +4,7 @@
     python benchmarks/memlog.py /tmp/mem.jsonl
 
 Prints cell-seconds per metric family (the name before the first '.') and per tokenizer, and for each
-process (one per tokenizer in a run's children) its RSS after its first cell, its peak, and the cell
+process (one per tokenizer in a run's children) its RSS at its first line (its start), its peak, and the cell
 after which the peak (VmHWM) first rose most.
 """
 
@@ -43,7 +43,7 @@ def main() -> None:
     per_pid: dict[int, list[dict]] = defaultdict(list)
     for r in rows:
         per_pid[r["pid"]].append(r)
-    print("| process (tokenizer) | cells | RSS after first cell MB | peak MB | largest peak rise (after cell) |")
+    print("| process (tokenizer) | lines | RSS at its first line MB | peak MB | largest peak rise (after cell) |")
     print("|---|---:|---:|---:|---|")
     procs = sorted(per_pid.values(), key=lambda rs: -max(x.get("vmhwm", 0) for x in rs))
     for rs in procs[: args.top]:

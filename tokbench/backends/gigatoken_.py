@@ -21,7 +21,7 @@ import numpy as np
 from tokbench.backends.base import ACCELERATORS, Accelerator, FastEncoder
 from tokbench.errors import TokbenchError
 from tokbench.native import library_errors
-from tokbench.tokenizers.base import Tokenizer
+from tokbench.tokenizers.base import Tokenizer, native_copies
 
 # gigatoken's rayon pool is process-global: a child forked after the parent used it has a pool with
 # no threads, and work sent to it never returns. Such a child encodes on its own thread instead.
@@ -55,7 +55,7 @@ class _GigatokenEncoder(FastEncoder):
 
     def encode_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         global _pool_used
-        texts = texts if isinstance(texts, list) else list(texts)
+        texts = native_copies(texts)  # one call for all of them: its threads share the batch
         if not texts:
             return np.zeros(0, dtype=np.uint32), np.zeros(1, dtype=np.int64)
         parallel = not _pool_inherited
@@ -96,7 +96,7 @@ class _PreNormalized(FastEncoder):
         self._normalize = normalize
 
     def encode_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        return self._inner.encode_flat([self._normalize(t) for t in texts])
+        return self._inner.encode_flat([self._normalize(t) for t in native_copies(texts)])
 
 
 class Gigatoken(Accelerator):

@@ -72,7 +72,10 @@ def run_tokenizer(
     is released, so the next tokenizer starts from the same memory. `release=False` (a process that
     exits next) only waits for the encode cache's background writes: freeing a loaded accelerator and
     collecting the heap cost ~1 s that the exit does for free."""
+    t = time.perf_counter()
+    heap.log_cell(tokenizer=tok_name, corpus="-", metric="(start)", seconds=0.0)
     tok = load_tokenizer(tok_name)
+    heap.log_cell(tokenizer=tok_name, corpus="-", metric="(load)", seconds=round(time.perf_counter() - t, 3))
     try:
         for corpus_name, todo in groups:
             view = corpus_view(corpus_name) if corpus_name != NO_CORPUS else None

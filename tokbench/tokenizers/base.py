@@ -126,15 +126,32 @@ def id_list(ids: Sequence[int] | np.ndarray) -> list[int]:
     return ids.tolist() if isinstance(ids, np.ndarray) else list(map(int, ids))
 
 
+def native_copies(texts: Sequence[str]) -> list[str]:
+    """The texts to hand to a native library: each non-ASCII one as a fresh copy of itself.
+
+    Why: CPython keeps a str's UTF-8 form inside the object once C code asks for it (PyUnicode_AsUTF8AndSize,
+    which the bindings of tokenizers, tiktoken, sentencepiece, gigatoken and fastokens all call), for as long as
+    the str lives. A corpus's texts live as long as the process (a run's children inherit them from the
+    forkserver), so every encode left a UTF-8 copy of each text behind: +63 MB over FLORES-200 dev+devtest in
+    every tokenizer's child. A copy made for the call takes that cache with it (0.16 s for all of FLORES-200)."""
+    return [native_copy(t) for t in texts]
+
+
+def native_copy(text: str) -> str:
+    """`text`, or a fresh copy where it is not ASCII (see native_copies)."""
+    return text if text.isascii() else "".join((text, ""))
+
+
 def flat_chunks(texts: Sequence[str]) -> Iterator[list[str]]:
     """Consecutive runs of the texts of about FLAT_CHUNK_CHARS characters each (a run ends at the text that
-    reaches it; a longer text is a run of its own): one library call each in an `encode_flat`."""
+    reaches it; a longer text is a run of its own), as `native_copies`: one library call each in an
+    `encode_flat`."""
     texts = texts if isinstance(texts, list) else list(texts)
     start, size = 0, 0
     for i, t in enumerate(texts):
         size += len(t)
         if size >= FLAT_CHUNK_CHARS or i == len(texts) - 1:
-            yield texts[start : i + 1]
+            yield native_copies(texts[start : i + 1])
             start, size = i + 1, 0
 
 

@@ -21,6 +21,7 @@ from tokbench.tokenizers.base import (
     byte_offsets_from_lengths,
     char_to_byte_offsets,
     id_list,
+    native_copy,
 )
 from tokbench.tokenizers.merges import Merge, canonical_merges, derive_merges, split_chars
 from tokbench.tokenizers.spm_words import split_into_words
@@ -201,7 +202,7 @@ class HFTokenizer(Tokenizer):
 
     def normalize(self, text: str) -> str:
         norm = self._tok.normalizer
-        return norm.normalize_str(text) if norm is not None else text
+        return norm.normalize_str(native_copy(text)) if norm is not None else text
 
     def pre_tokenize(self, text: str) -> list[bytes]:
         normalized = self.normalize(text)

@@ -11,7 +11,7 @@ import sentencepiece as spm
 from sentencepiece import sentencepiece_model_pb2 as model_pb2
 
 from tokbench.errors import TokbenchError
-from tokbench.tokenizers.base import Algorithm, Tokenizer, id_list
+from tokbench.tokenizers.base import Algorithm, Tokenizer, id_list, native_copy
 from tokbench.tokenizers.merges import Merge, derive_merges, split_chars
 from tokbench.tokenizers.spm_words import PieceRules, split_into_words
 
@@ -103,7 +103,7 @@ class SentencePieceTokenizer(Tokenizer):
         return out
 
     def normalize(self, text: str) -> str:
-        return self._sp.normalize(text)
+        return self._sp.normalize(native_copy(text))
 
     def pre_tokenize(self, text: str) -> list[bytes]:
         ts = self._proto.trainer_spec
