@@ -128,7 +128,7 @@ class CorpusView:
         def layout() -> tuple[list[str], np.ndarray, str, int]:
             from tokbench.cache import utf8_sha256
 
-            # interned: every language of a parallel corpus has the same keys (FLORES-200: 38 MB once per language)
+            # interned: every language of a parallel corpus has the same keys (FLORES-200: 38 MB when each had its own)
             keys = [sys.intern(f"{split}:{i}") for split in splits for i in [*self.doc_ids(split, lang), EOF_KEY]]
             data = text.encode("utf-8")
             char_lens = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
