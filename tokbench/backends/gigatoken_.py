@@ -54,8 +54,11 @@ class _GigatokenEncoder(FastEncoder):
         self._backend = backend
 
     def encode_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        return self.encode_own(native_copies(texts))  # one call for all of them: its threads share the batch
+
+    def encode_own(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """encode_flat of texts nobody else holds (made for this call), so not copied again (native_copies)."""
         global _pool_used
-        texts = native_copies(texts)  # one call for all of them: its threads share the batch
         if not texts:
             return np.zeros(0, dtype=np.uint32), np.zeros(1, dtype=np.int64)
         parallel = not _pool_inherited
@@ -91,12 +94,13 @@ def _dense(ranks: dict[bytes, int]) -> dict[bytes, int] | None:
 class _PreNormalized(FastEncoder):
     """An encoder fed text already normalized by the reference library's normalizer."""
 
-    def __init__(self, inner: FastEncoder, normalize: Any) -> None:
+    def __init__(self, inner: _GigatokenEncoder, normalize: Any) -> None:
         self._inner = inner
         self._normalize = normalize
 
     def encode_flat(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        return self._inner.encode_flat([self._normalize(t) for t in native_copies(texts)])
+        # the normalizer's outputs are new strings: only its inputs need copies
+        return self._inner.encode_own([self._normalize(t) for t in native_copies(texts)])
 
 
 class Gigatoken(Accelerator):
