@@ -74,9 +74,13 @@ def _load(path: Path) -> Any:
         if "__dict__" in o:
             return {dec(k): dec(v) for k, v in o["__dict__"]}
         mod, qual = o["__dc__"].split(":")
+        if mod != "tokbench" and not mod.startswith("tokbench."):  # only our own dataclasses are rebuilt
+            raise ValueError(f"{path}: {o['__dc__']} is not a tokbench dataclass")
         cls: Any = importlib.import_module(mod)
         for part in qual.split("."):
             cls = getattr(cls, part)
+        if not (dataclasses.is_dataclass(cls) and isinstance(cls, type)):
+            raise ValueError(f"{path}: {o['__dc__']} is not a tokbench dataclass")
         vals = {k: dec(v) for k, v in o["fields"].items()}
         init = {f.name for f in dataclasses.fields(cls) if f.init}
         obj = cls(**{k: v for k, v in vals.items() if k in init})
